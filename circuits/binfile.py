@@ -1,0 +1,79 @@
+"""The iden3 binary container shared by .r1cs, .wtns, .zkey and .ptau files.
+
+Layout: 4-byte magic, u32 version, u32 section count, then per section u32 type, u64
+size and the data. Everything little-endian. Readers accept sections in any order.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+from typing import Iterable
+
+from zkmargin.verifier.files import FormatError, atomic_write
+
+FIELD_BYTES = 32  # n8 for BN254's q and r
+
+
+def int_to_bytes(value: int, n8: int = FIELD_BYTES) -> bytes:
+    return value.to_bytes(n8, "little")
+
+
+def int_from_bytes(data: bytes) -> int:
+    return int.from_bytes(data, "little")
+
+
+def u32(value: int) -> bytes:
+    return struct.pack("<I", value)
+
+
+def u64(value: int) -> bytes:
+    return struct.pack("<Q", value)
+
+
+def encode(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> bytes:
+    sections = list(sections)
+    parts = [magic, u32(version), u32(len(sections))]
+    for kind, data in sections:
+        parts += [u32(kind), u64(len(data)), data]
+    return b"".join(parts)
+
+
+def write(path: str | os.PathLike, magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> None:
+    atomic_write(path, encode(magic, version, sections))
+
+
+def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, bytes]]:
+    """(version, {section type: data}); duplicate section types are refused."""
+    if len(data) < 12 or data[:4] != magic:
+        raise FormatError(f"{name}: not a {magic.decode()} file (bad magic number)")
+    version, count = struct.unpack_from("<II", data, 4)
+    offset, sections = 12, {}
+    for _ in range(count):
+        if offset + 12 > len(data):
+            raise FormatError(f"{name}: truncated section header")
+        kind, size = struct.unpack_from("<IQ", data, offset)
+        offset += 12
+        if offset + size > len(data):
+            raise FormatError(f"{name}: section {kind} runs past the end of the file")
+        if kind in sections:
+            raise FormatError(f"{name}: section {kind} appears twice")
+        sections[kind] = data[offset : offset + size]
+        offset += size
+    return version, sections
+
+
+def read(path: str | os.PathLike, magic: bytes) -> tuple[int, dict[int, bytes]]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode(data, magic, str(path))
+
+
+def require(sections: dict[int, bytes], kind: int, name: str) -> bytes:
+    if kind not in sections:
+        raise FormatError(f"{name}: missing section {kind}")
+    return sections[kind]

@@ -1,0 +1,217 @@
+"""Groth16 proving keys, stored as snarkjs ``.zkey`` files (magic "zkey", version 1).
+
+Using snarkjs's own format means ``snarkjs groth16 prove`` accepts our keys and we can
+prove from keys snarkjs made. Curve points are affine, each coordinate in Montgomery form
+(x * 2^256 mod q); section-4 coefficients are stored as c * R^2 mod r (R = 2^256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from zkmargin.circuits import binfile
+from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
+from zkmargin.circuits.r1cs import R1CS
+from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, g2_from_affine
+from zkmargin.verifier.files import FormatError
+from zkmargin.verifier.formats import VerifyingKey
+
+from .engine import G1Affine, G2Affine
+
+ZKEY_MAGIC = b"zkey"
+GROTH16 = 1
+_MONT_Q = (1 << 256) % FIELD_MODULUS
+_MONT_Q_INV = pow(_MONT_Q, -1, FIELD_MODULUS)
+_R2_R = pow(1 << 256, 2, CURVE_ORDER)
+_R2_R_INV = pow(_R2_R, -1, CURVE_ORDER)
+
+#: (matrix 0 = A / 1 = B, constraint row, wire, coefficient)
+Coefficient = tuple[int, int, int, int]
+
+
+@dataclass
+class ProvingKey:
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha_1: G1Affine
+    beta_1: G1Affine
+    beta_2: G2Affine
+    gamma_2: G2Affine
+    delta_1: G1Affine
+    delta_2: G2Affine
+    ic: list[G1Affine]
+    coefficients: list[Coefficient]
+    a: list[G1Affine]
+    b1: list[G1Affine]
+    b2: list[G2Affine]
+    c: list[G1Affine]  # private wires only: nVars - nPublic - 1 points
+    h: list[G1Affine]
+
+    def verifying_key(self) -> VerifyingKey:
+        def g1(p: G1Affine):
+            return g1_from_affine(*p)
+
+        def g2(p: G2Affine):
+            return g2_from_affine(*p)
+
+        return VerifyingKey(g1(self.alpha_1), g2(self.beta_2), g2(self.gamma_2), g2(self.delta_2), tuple(g1(p) for p in self.ic))
+
+    def check_matches(self, r1cs: R1CS) -> None:
+        """Refuse a key made for another circuit: same sizes and the same A and B matrices."""
+        if (self.n_vars, self.n_public, self.domain_size) != (r1cs.n_wires, r1cs.n_public, r1cs.domain_size()):
+            raise FormatError(
+                f"proving key is for a circuit with {self.n_vars} wires and {self.n_public} public inputs, "
+                f"this circuit has {r1cs.n_wires} and {r1cs.n_public}: run setup for it"
+            )
+        if self.coefficients != coefficients_of(r1cs):
+            raise FormatError("proving key was made for a different circuit of the same size: run setup for it")
+
+
+def coefficients_of(r1cs: R1CS) -> list[Coefficient]:
+    """Section 4: the A and B entries, then A[nConstraints + s][s] = 1 for s = 0..nPublic.
+
+    The extra rows make the public wires' polynomials linearly independent, which Groth16's
+    soundness needs and which snarkjs adds in the same way.
+    """
+    out: list[Coefficient] = []
+    for row, con in enumerate(r1cs.constraints):
+        out += [(0, row, wire, coef) for wire, coef in con.a.items()]
+        out += [(1, row, wire, coef) for wire, coef in con.b.items()]
+    out += [(0, r1cs.n_constraints + s, s, 1) for s in range(r1cs.n_public + 1)]
+    return out
+
+
+# ------------------------------------------------------------------ encoding
+def _fq(value: int) -> bytes:
+    return int_to_bytes(value * _MONT_Q % FIELD_MODULUS)
+
+
+def _g1_bytes(p: G1Affine) -> bytes:
+    return bytes(64) if p is None else _fq(p[0]) + _fq(p[1])
+
+
+def _g2_bytes(p: G2Affine) -> bytes:
+    if p is None:
+        return bytes(128)
+    (x0, x1), (y0, y1) = p
+    return _fq(x0) + _fq(x1) + _fq(y0) + _fq(y1)
+
+
+def _fq_from(data: bytes, offset: int) -> int:
+    return int_from_bytes(data[offset : offset + 32]) * _MONT_Q_INV % FIELD_MODULUS
+
+
+def _g1_from(data: bytes, offset: int) -> G1Affine:
+    if not any(data[offset : offset + 64]):
+        return None
+    return _fq_from(data, offset), _fq_from(data, offset + 32)
+
+
+def _g2_from(data: bytes, offset: int) -> G2Affine:
+    if not any(data[offset : offset + 128]):
+        return None
+    c = [_fq_from(data, offset + 32 * i) for i in range(4)]
+    return (c[0], c[1]), (c[2], c[3])
+
+
+def _points(data: bytes, size: int, reader, name: str, expected: int) -> list:
+    if len(data) != size * expected:
+        raise FormatError(f"{name}: expected {expected} points")
+    return [reader(data, i * size) for i in range(expected)]
+
+
+def zkey_bytes(pk: ProvingKey) -> bytes:
+    header = b"".join(
+        [
+            u32(FIELD_BYTES), int_to_bytes(FIELD_MODULUS),
+            u32(FIELD_BYTES), int_to_bytes(CURVE_ORDER),
+            u32(pk.n_vars), u32(pk.n_public), u32(pk.domain_size),
+            _g1_bytes(pk.alpha_1), _g1_bytes(pk.beta_1), _g2_bytes(pk.beta_2),
+            _g2_bytes(pk.gamma_2), _g1_bytes(pk.delta_1), _g2_bytes(pk.delta_2),
+        ]
+    )
+    coefs = u32(len(pk.coefficients)) + b"".join(
+        struct.pack("<III", m, row, wire) + int_to_bytes(value * _R2_R % CURVE_ORDER)
+        for m, row, wire, value in pk.coefficients
+    )
+
+    def g1s(points: Iterable[G1Affine]) -> bytes:
+        return b"".join(_g1_bytes(p) for p in points)
+
+    sections = [
+        (1, u32(GROTH16)),
+        (2, header),
+        (3, g1s(pk.ic)),
+        (4, coefs),
+        (5, g1s(pk.a)),
+        (6, g1s(pk.b1)),
+        (7, b"".join(_g2_bytes(p) for p in pk.b2)),
+        (8, g1s(pk.c)),
+        (9, g1s(pk.h)),
+    ]
+    # Section 10 opens with a 64-byte circuit hash; snarkjs hashes the key as it builds it
+    # from a ptau. Ours is BLAKE2b-512 of the sections above, and no MPC contributions.
+    digest = hashlib.blake2b(b"".join(data for _, data in sections), digest_size=64).digest()
+    sections.append((10, digest + u32(0)))
+    return binfile.encode(ZKEY_MAGIC, 1, sections)
+
+
+def write_zkey(pk: ProvingKey, path: str | os.PathLike) -> None:
+    from zkmargin.verifier.files import atomic_write
+
+    atomic_write(path, zkey_bytes(pk))
+
+
+def read_zkey(path: str | os.PathLike) -> ProvingKey:
+    name = str(path)
+    _, s = binfile.read(path, ZKEY_MAGIC)
+    if struct.unpack("<I", binfile.require(s, 1, name)[:4])[0] != GROTH16:
+        raise FormatError(f"{name}: not a Groth16 proving key")
+    h = binfile.require(s, 2, name)
+    try:
+        n8q = struct.unpack_from("<I", h, 0)[0]
+        q = int_from_bytes(h[4 : 4 + n8q])
+        off = 4 + n8q
+        n8r = struct.unpack_from("<I", h, off)[0]
+        r = int_from_bytes(h[off + 4 : off + 4 + n8r])
+        off += 4 + n8r
+        if (q, r) != (FIELD_MODULUS, CURVE_ORDER):
+            raise FormatError(f"{name}: proving key is not for BN254")
+        n_vars, n_public, domain_size = struct.unpack_from("<III", h, off)
+        off += 12
+        alpha_1, beta_1 = _g1_from(h, off), _g1_from(h, off + 64)
+        beta_2, gamma_2 = _g2_from(h, off + 128), _g2_from(h, off + 256)
+        delta_1, delta_2 = _g1_from(h, off + 384), _g2_from(h, off + 448)
+    except struct.error:
+        raise FormatError(f"{name}: header section is truncated") from None
+    raw = binfile.require(s, 4, name)
+    (count,) = struct.unpack_from("<I", raw, 0)
+    if len(raw) != 4 + count * 44:
+        raise FormatError(f"{name}: coefficient section has the wrong size")
+    coefficients = []
+    for i in range(count):
+        o = 4 + 44 * i
+        m, row, wire = struct.unpack_from("<III", raw, o)
+        coefficients.append((m, row, wire, int_from_bytes(raw[o + 12 : o + 44]) * _R2_R_INV % CURVE_ORDER))
+    return ProvingKey(
+        n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
+        ic=_points(binfile.require(s, 3, name), 64, _g1_from, f"{name} IC", n_public + 1),
+        coefficients=coefficients,
+        a=_points(binfile.require(s, 5, name), 64, _g1_from, f"{name} A", n_vars),
+        b1=_points(binfile.require(s, 6, name), 64, _g1_from, f"{name} B1", n_vars),
+        b2=_points(binfile.require(s, 7, name), 128, _g2_from, f"{name} B2", n_vars),
+        c=_points(binfile.require(s, 8, name), 64, _g1_from, f"{name} C", n_vars - n_public - 1),
+        h=_points(binfile.require(s, 9, name), 64, _g1_from, f"{name} H", domain_size),
+    )
+
+
+def fingerprint(vk_json: dict) -> str:
+    """A short hash of a verification key, for comparing against a published one."""
+    import json
+
+    return hashlib.sha256(json.dumps(vk_json, sort_keys=True).encode()).hexdigest()[:16]

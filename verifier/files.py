@@ -1,0 +1,54 @@
+"""Reading JSON with errors a user can act on, and writing files all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+class FormatError(ValueError):
+    """Input that is not what the format says; the message names the file and the problem."""
+
+
+def read_json(path: str | os.PathLike, what: str | None = None) -> Any:
+    path = Path(path)
+    label = what or path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormatError(f"{label}: file not found: {path}") from None
+    except IsADirectoryError:
+        raise FormatError(f"{label}: expected a file, found a directory: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{label}: cannot read {path}: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{label}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write to a temporary file beside the target and rename it into place.
+
+    A reader never sees a half-written proof or key, even if the writer is killed.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    atomic_write(path, (json.dumps(obj, indent=1) + "\n").encode("utf-8"))

@@ -1,0 +1,111 @@
+"""Poseidon over the BN254 scalar field, identical to circomlib's.
+
+The round constants and MDS matrices are not shipped as data: they are regenerated from
+the Poseidon paper's Grain LFSR with circomlib's parameters (prime field, x^5 S-box,
+254-bit elements, 8 full rounds and the partial-round counts below), so an auditor checks
+a 40-line generator rather than thousands of opaque constants. Generation is cached per
+width. The circuit gadget uses the same constants, so hash and circuit cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+from .curve import CURVE_ORDER
+
+FULL_ROUNDS = 8
+#: Partial rounds for state width t = 2 .. 17 (1 to 16 inputs), as in circomlib.
+PARTIAL_ROUNDS = (56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68)
+MAX_INPUTS = len(PARTIAL_ROUNDS)
+_ELEMENT_BITS = 254
+
+
+@dataclass(frozen=True)
+class PoseidonParameters:
+    width: int
+    partial_rounds: int
+    round_constants: tuple[int, ...]  # (FULL_ROUNDS + partial_rounds) * width, row-major by round
+    mds: tuple[tuple[int, ...], ...]  # width x width
+
+    @property
+    def rounds(self) -> int:
+        return FULL_ROUNDS + self.partial_rounds
+
+    def is_full_round(self, round_index: int) -> bool:
+        half = FULL_ROUNDS // 2
+        return round_index < half or round_index >= half + self.partial_rounds
+
+
+def _grain_bits(width: int, partial_rounds: int) -> Iterator[int]:
+    """The self-shrinking Grain LFSR seeded with the instance parameters."""
+    seed = (
+        f"{1:02b}"  # field: prime
+        f"{0:04b}"  # S-box: x^alpha
+        f"{_ELEMENT_BITS:012b}{width:012b}{FULL_ROUNDS:010b}{partial_rounds:010b}"
+    )
+    state = [int(b) for b in seed] + [1] * 30
+
+    def step() -> int:
+        bit = state[62] ^ state[51] ^ state[38] ^ state[23] ^ state[13] ^ state[0]
+        state.pop(0)
+        state.append(bit)
+        return bit
+
+    for _ in range(160):
+        step()
+    while True:
+        keep, bit = step(), step()
+        if keep:
+            yield bit
+
+
+def _take(bits: Iterator[int], count: int) -> int:
+    value = 0
+    for _ in range(count):
+        value = (value << 1) | next(bits)
+    return value
+
+
+@lru_cache(maxsize=None)
+def parameters(width: int) -> PoseidonParameters:
+    if not 2 <= width <= MAX_INPUTS + 1:
+        raise ValueError(f"Poseidon width must be 2..{MAX_INPUTS + 1}, got {width}")
+    partial = PARTIAL_ROUNDS[width - 2]
+    bits = _grain_bits(width, partial)
+    constants = []
+    for _ in range((FULL_ROUNDS + partial) * width):
+        value = _take(bits, _ELEMENT_BITS)
+        while value >= CURVE_ORDER:  # rejection sampling keeps the constants uniform
+            value = _take(bits, _ELEMENT_BITS)
+        constants.append(value)
+    # Cauchy MDS matrix M[i][j] = 1 / (x_i + y_j) from the same stream.
+    points = [_take(bits, _ELEMENT_BITS) % CURVE_ORDER for _ in range(2 * width)]
+    if len(set(points)) != len(points):  # never happens for circomlib's widths
+        raise ArithmeticError("Poseidon MDS generation produced a repeated point")
+    xs, ys = points[:width], points[width:]
+    mds = tuple(tuple(pow(x + y, -1, CURVE_ORDER) for y in ys) for x in xs)
+    return PoseidonParameters(width, partial, tuple(constants), mds)
+
+
+def poseidon(inputs: Sequence[int]) -> int:
+    """circomlib's Poseidon(inputs) for 1 to 16 field elements (each 0 <= x < r)."""
+    if not 1 <= len(inputs) <= MAX_INPUTS:
+        raise ValueError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {len(inputs)}")
+    for value in inputs:
+        if not 0 <= value < CURVE_ORDER:
+            raise ValueError("Poseidon inputs must be field elements (0 <= x < r)")
+    p = CURVE_ORDER
+    params = parameters(len(inputs) + 1)
+    width = params.width
+    state = [0, *inputs]
+    for rnd in range(params.rounds):
+        constants = params.round_constants[rnd * width : (rnd + 1) * width]
+        state = [(s + c) % p for s, c in zip(state, constants)]
+        if params.is_full_round(rnd):
+            state = [pow(s, 5, p) for s in state]
+        else:
+            state[0] = pow(state[0], 5, p)
+        state = [sum(m * s for m, s in zip(row, state)) % p for row in params.mds]
+    return state[0]
