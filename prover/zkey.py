@@ -17,7 +17,7 @@ from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, g2_from_affine
-from zkmargin.verifier.files import FormatError
+from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
 from .engine import G1Affine, G2Affine
@@ -162,8 +162,6 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
 
 
 def write_zkey(pk: ProvingKey, path: str | os.PathLike) -> None:
-    from zkmargin.verifier.files import atomic_write
-
     atomic_write(path, zkey_bytes(pk))
 
 
@@ -209,9 +207,3 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         h=_points(binfile.require(s, 9, name), 64, _g1_from, f"{name} H", domain_size),
     )
 
-
-def fingerprint(vk_json: dict) -> str:
-    """A short hash of a verification key, for comparing against a published one."""
-    import json
-
-    return hashlib.sha256(json.dumps(vk_json, sort_keys=True).encode()).hexdigest()[:16]

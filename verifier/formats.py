@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from py_ecc import optimized_bn128 as bn
-
 from .curve import (
     CURVE_ORDER,
     G1Point,
@@ -166,8 +164,8 @@ class VerifyingKey:
         ic = obj["IC"]
         if not isinstance(ic, list) or len(ic) != n_public + 1:
             raise FormatError(f"{where}: IC must list nPublic + 1 = {n_public + 1} points")
-        # vk_alphabeta_12 is a cache of e(alpha, beta) that snarkjs writes and never reads;
-        # we recompute the pairing instead of trusting it.
+        # vk_alphabeta_12, a cache of e(alpha, beta) that snarkjs writes, is never read
+        # (by snarkjs either): the pairing is recomputed from alpha and beta.
         return cls(
             alpha_1=parse_g1(obj["vk_alpha_1"], f"{where}: vk_alpha_1"),
             beta_2=parse_g2(obj["vk_beta_2"], f"{where}: vk_beta_2"),
@@ -185,21 +183,6 @@ class VerifyingKey:
             "vk_beta_2": g2_to_json(self.beta_2),
             "vk_gamma_2": g2_to_json(self.gamma_2),
             "vk_delta_2": g2_to_json(self.delta_2),
-            "vk_alphabeta_12": _fq12_to_json(bn.pairing(self.beta_2, self.alpha_1)),
             "IC": [g1_to_json(p) for p in self.ic],
         }
 
-
-def _fq12_to_json(value: bn.FQ12) -> list:
-    """Write an FQ12 element in snarkjs's tower layout ((Fq2[v]/(v^3 - xi))[w]/(w^2 - v)).
-
-    py_ecc represents Fq12 as Fq[x]/(x^12 - 18 x^6 + 82) with w = x, v = x^2 and u = x^6 - 9,
-    so the tower coefficient a + b u of w^i v^j sits at x^k and x^(k+6), k = i + 2j.
-    """
-    c = [int(v) for v in value.coeffs]
-    q = bn.field_modulus
-
-    def fq2(k: int) -> list[str]:
-        return [str((c[k] + 9 * c[k + 6]) % q), str(c[k + 6])]
-
-    return [[fq2(i + 2 * j) for j in range(3)] for i in range(2)]
