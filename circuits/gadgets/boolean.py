@@ -1,7 +1,7 @@
 """Booleans: wires constrained to {0, 1}.
 
 Cost: ``assert_boolean`` 1 constraint (skipped when already proven); ``logical_and`` 1;
-``logical_not`` and ``logical_or`` of known booleans 0 and 1 respectively.
+``logical_not`` 0 and ``logical_or`` 1 (inputs already proven boolean).
 """
 
 from __future__ import annotations
@@ -32,4 +32,5 @@ def logical_and(api: ConstraintSystem, x: Value, y: Value) -> LinearCombination:
 
 
 def logical_or(api: ConstraintSystem, x: Value, y: Value) -> LinearCombination:
-    return 1 - logical_and(api, logical_not(api, x), logical_not(api, y))
+    """x + y - x*y for booleans."""
+    return as_lc(x) + y - logical_and(api, x, y)

@@ -14,6 +14,7 @@ from typing import Sequence
 from ..builder import CircuitError, ConstraintSystem, LinearCombination, Value, as_lc
 from .boolean import assert_boolean
 from .compare import is_less_than
+from .ranges import assert_in_range
 
 
 def select(api: ConstraintSystem, condition: Value, if_true: Value, if_false: Value) -> LinearCombination:
@@ -36,6 +37,7 @@ def maximum(api: ConstraintSystem, values: Sequence[Value], n: int) -> LinearCom
         raise CircuitError("maximum of an empty list")
     with api.scope("maximum"):
         best = as_lc(values[0])
+        assert_in_range(api, best, n)  # also when the list has one element
         for value in values[1:]:
             best = select(api, is_less_than(api, best, value, n), value, best)
             api.record_bits(best, n)

@@ -1,0 +1,14 @@
+"""Shared fixtures."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def solvency_key():
+    """One development setup of the minimal circuit, shared by the proving tests."""
+    from zkmargin.circuits import catalog
+    from zkmargin.prover import get_engine, setup
+
+    spec = catalog.get("solvency-basic")
+    r1cs = spec.compile()
+    return spec, r1cs, setup(r1cs, get_engine())
