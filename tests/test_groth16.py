@@ -1,0 +1,69 @@
+"""Groth16 end to end with the reference engine: valid proofs verify, anything altered does not."""
+
+import pytest
+from py_ecc import optimized_bn128 as bn
+
+from zkmargin.circuits.r1cs import UnsatisfiedConstraint
+from zkmargin.prover import get_engine, prove
+from zkmargin.prover.engine import Engine
+from zkmargin.verifier import Proof, verify
+from zkmargin.verifier.files import FormatError
+
+
+@pytest.fixture(scope="module")
+def proved(solvency_key):
+    spec, r1cs, pk = solvency_key
+    witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
+    proof, public = prove(pk, witness, get_engine(), r1cs)
+    return pk, witness, proof, public
+
+
+def test_proof_verifies(proved):
+    pk, _, proof, public = proved
+    assert verify(pk.verifying_key(), proof, public)
+
+
+def test_fresh_randomness_each_proof(proved, solvency_key):
+    pk, witness, proof, public = proved
+    again, _ = prove(pk, witness, get_engine())
+    assert again.to_json() != proof.to_json()
+    assert verify(pk.verifying_key(), again, public)
+
+
+def test_altered_proof_or_input_fails(proved):
+    pk, _, proof, public = proved
+    vk = pk.verifying_key()
+    assert not verify(vk, Proof(bn.add(proof.a, bn.G1), proof.b, proof.c), public)
+    assert not verify(vk, Proof(proof.a, proof.b, proof.a), public)
+    assert not verify(vk, proof, [(public[0] + 1)])
+    with pytest.raises(FormatError, match="expects 1 public inputs"):
+        verify(vk, proof, public + [1])
+
+
+class NoCryptoEngine(Engine):
+    """Fails the test if any group arithmetic is attempted."""
+
+    name = "no-crypto"
+
+    def _boom(self, *args, **kwargs):
+        raise AssertionError("cryptography ran on an unsatisfied witness")
+
+    prepare_g1 = prepare_g2 = msm_g1 = msm_g2 = fixed_base_g1 = fixed_base_g2 = ntt = _boom
+
+
+def test_unsatisfied_witness_stops_before_cryptography(proved, solvency_key):
+    spec, r1cs, pk = solvency_key
+    witness = list(proved[1])
+    witness[r1cs.wire_names.index("requirement")] = 2_000_000  # more than the collateral
+    with pytest.raises(UnsatisfiedConstraint, match=r"constraint #\d+ \(amounts|constraint #\d+ \(solvent|commitment"):
+        prove(pk, witness, NoCryptoEngine(), r1cs)
+
+
+def test_key_for_another_circuit_is_refused(solvency_key):
+    from zkmargin.circuits.builder import ConstraintSystem
+
+    _, _, pk = solvency_key
+    api = ConstraintSystem()
+    api.assert_equal(api.public_input("x", 1), 1)
+    with pytest.raises(FormatError, match="run setup"):
+        pk.check_matches(api.compile())
