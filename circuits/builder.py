@@ -292,5 +292,14 @@ class ConstraintSystem:
         return [self._values[w] for w, k in enumerate(self._kinds) if k == _PUBLIC]  # type: ignore[misc]
 
 
+def weighted_sum(pairs: Iterable[tuple[int, Value]]) -> LinearCombination:
+    """sum_k c_k * x_k accumulated in one dictionary (repeated + would copy it each time)."""
+    acc: dict[int, int] = {}
+    for coef, x in pairs:
+        for wire, c in as_lc(x).terms.items():
+            acc[wire] = (acc.get(wire, 0) + coef * c) % CURVE_ORDER
+    return LinearCombination({w: c for w, c in acc.items() if c})
+
+
 def linear_sum(terms: Iterable[Value]) -> LinearCombination:
-    return sum((as_lc(t) for t in terms), LinearCombination())
+    return weighted_sum((1, t) for t in terms)

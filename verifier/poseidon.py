@@ -45,12 +45,14 @@ def _grain_bits(width: int, partial_rounds: int) -> Iterator[int]:
         f"{0:04b}"  # S-box: x^alpha
         f"{_ELEMENT_BITS:012b}{width:012b}{FULL_ROUNDS:010b}{partial_rounds:010b}"
     )
-    state = [int(b) for b in seed] + [1] * 30
+    state = [int(b) for b in seed] + [1] * 30  # 80 bits, used as a ring buffer
+    head = 0
 
     def step() -> int:
-        bit = state[62] ^ state[51] ^ state[38] ^ state[23] ^ state[13] ^ state[0]
-        state.pop(0)
-        state.append(bit)
+        nonlocal head
+        bit = state[(head + 62) % 80] ^ state[(head + 51) % 80] ^ state[(head + 38) % 80] ^ state[(head + 23) % 80] ^ state[(head + 13) % 80] ^ state[head]
+        state[head] = bit  # the oldest bit leaves, the new one enters at the end
+        head = (head + 1) % 80
         return bit
 
     for _ in range(160):
@@ -109,3 +111,19 @@ def poseidon(inputs: Sequence[int]) -> int:
             state[0] = pow(state[0], 5, p)
         state = [sum(m * s for m, s in zip(row, state)) % p for row in params.mds]
     return state[0]
+
+
+SPONGE_RATE = MAX_INPUTS - 1  # 15 new values per 16-input permutation, plus the chaining value
+
+
+def poseidon_sponge(values: Sequence[int]) -> int:
+    """Hash any number of field elements: h = Poseidon(len); h = Poseidon(h, next 15 values).
+
+    The length goes in first, so zero-padding the last chunk cannot collide with a longer
+    input. Every step is a 16-input Poseidon (609 constraints in circuit, 15 values each).
+    """
+    state = poseidon([len(values)])
+    for start in range(0, len(values), SPONGE_RATE):
+        chunk = list(values[start : start + SPONGE_RATE])
+        state = poseidon([state, *chunk, *([0] * (SPONGE_RATE - len(chunk)))])
+    return state

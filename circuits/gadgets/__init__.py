@@ -4,7 +4,7 @@ from .bits import assert_bits_at_most, to_bits, to_bits_strict
 from .boolean import assert_boolean, logical_and, logical_not, logical_or
 from .compare import assert_less_or_equal, assert_less_than, is_less_or_equal, is_less_than
 from .fixedpoint import CEIL, FLOOR, divide, mul_fixed, to_fixed
-from .poseidon import poseidon_hash
+from .poseidon import poseidon_hash, poseidon_sponge
 from .ranges import assert_in_range, assert_signed_in_range
 from .select import maximum, select
 
@@ -26,6 +26,7 @@ __all__ = [
     "maximum",
     "mul_fixed",
     "poseidon_hash",
+    "poseidon_sponge",
     "select",
     "to_bits",
     "to_bits_strict",

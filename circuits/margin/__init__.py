@@ -1,0 +1,1 @@
+"""Portfolio margin: inputs, risk arrays, the plain calculator and the circuit."""

@@ -1,0 +1,391 @@
+"""The margin model's inputs: market snapshot, portfolio and risk model, parsed and validated.
+
+Every number is read exactly (decimal strings or integers, or fractions like "2/3" where a
+ratio is natural) into a Fraction; binary floats are refused because they are already
+rounded. Every error names the file, the field and the problem.
+
+Market snapshot (public): time, rate, underlyings (spot, implied vol), the instrument
+universe, each instrument tagged with the venue or protocol holding it, and collateral
+asset prices. Portfolio (private): signed quantities per instrument, collateral balances
+per venue and asset, an account identifier. Risk model (public): scenarios, haircuts,
+add-on rates, fixed-point scale.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from zkmargin.verifier.curve import CURVE_ORDER
+from zkmargin.verifier.files import FormatError, read_json
+
+INSTRUMENT_KINDS = ("spot", "perp", "future", "call", "put", "lending")
+ASSET_CLASSES = ("stablecoin", "major", "yield-bearing", "options-lp", "other")
+VOL_DIRECTIONS = ("up", "none", "down")
+PRESETS = ("span16", "occ10", "crypto-pm")
+
+
+class Reader:
+    """Field access with errors of the form 'file: path.to.field: problem'."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> FormatError:
+        return FormatError(f"{self.source}: {where}: {problem}")
+
+    def obj(self, value: Any, where: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(where, "expected a JSON object")
+        return value
+
+    def list(self, value: Any, where: str) -> list:
+        if not isinstance(value, list):
+            raise self.fail(where, "expected a JSON list")
+        return value
+
+    def get(self, obj: dict, key: str, where: str, default: Any = ...) -> Any:
+        if key not in obj:
+            if default is ...:
+                raise self.fail(f"{where}.{key}" if where else key, "missing")
+            return default
+        return obj[key]
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, f"expected a non-empty string, got {value!r}")
+        return value.strip()
+
+    def number(self, value: Any, where: str, *, positive: bool = False, nonnegative: bool = False) -> Fraction:
+        if isinstance(value, bool) or isinstance(value, float):
+            raise self.fail(where, f"write numbers as strings (\"{value}\"), not binary floats")
+        if isinstance(value, int):
+            result = Fraction(value)
+        elif isinstance(value, str):
+            try:
+                result = Fraction(value.strip())
+            except (ValueError, ZeroDivisionError):
+                raise self.fail(where, f"{value!r} is not a number") from None
+        else:
+            raise self.fail(where, f"expected a number as a string, got {value!r}")
+        if positive and result <= 0:
+            raise self.fail(where, f"must be positive, got {value}")
+        if nonnegative and result < 0:
+            raise self.fail(where, f"must not be negative, got {value}")
+        return result
+
+    def time(self, value: Any, where: str) -> datetime:
+        text = self.text(value, where)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.fail(where, f"{text!r} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)") from None
+        if moment.tzinfo is None:
+            raise self.fail(where, "give a time zone (e.g. a trailing Z for UTC)")
+        return moment.astimezone(timezone.utc)
+
+
+# ------------------------------------------------------------------- market
+@dataclass(frozen=True)
+class Underlying:
+    symbol: str
+    spot: Fraction
+    vol: Fraction  # annualised implied volatility, e.g. 0.65
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    venue: str
+    kind: str
+    underlying: str
+    multiplier: Fraction = Fraction(1)
+    strike: Fraction | None = None
+    expiry: datetime | None = None
+    mark: Fraction | None = None  # mark price per unit of underlying (futures price for futures)
+    vol: Fraction | None = None  # implied volatility of this option, else the underlying's
+
+    @property
+    def is_option(self) -> bool:
+        return self.kind in ("call", "put")
+
+
+@dataclass(frozen=True)
+class Asset:
+    symbol: str
+    price: Fraction
+    asset_class: str
+
+
+@dataclass(frozen=True)
+class Market:
+    timestamp: datetime
+    rate: Fraction
+    underlyings: dict[str, Underlying]
+    instruments: dict[str, Instrument]  # in file order: the circuit's position slots
+    assets: dict[str, Asset]  # in file order: the circuit's collateral slots
+
+    @property
+    def epoch(self) -> int:
+        return int(self.timestamp.timestamp())
+
+    def years_to_expiry(self, instrument: Instrument) -> float:
+        assert instrument.expiry is not None
+        return (instrument.expiry - self.timestamp).total_seconds() / (365.0 * 86400)
+
+
+def parse_market(raw: Any, source: str = "market") -> Market:
+    r = Reader(source)
+    top = r.obj(raw, "market")
+    timestamp = r.time(r.get(top, "timestamp", ""), "timestamp")
+    rate = r.number(r.get(top, "rate", "", "0"), "rate")
+    underlyings = {}
+    for symbol, entry in r.obj(r.get(top, "underlyings", ""), "underlyings").items():
+        where = f"underlyings.{symbol}"
+        entry = r.obj(entry, where)
+        underlyings[symbol] = Underlying(
+            symbol,
+            spot=r.number(r.get(entry, "spot", where), f"{where}.spot", positive=True),
+            vol=r.number(r.get(entry, "vol", where), f"{where}.vol", positive=True),
+        )
+    instruments: dict[str, Instrument] = {}
+    for i, entry in enumerate(r.list(r.get(top, "instruments", ""), "instruments")):
+        where = f"instruments[{i}]"
+        entry = r.obj(entry, where)
+        ident = r.text(r.get(entry, "id", where), f"{where}.id")
+        if ident in instruments:
+            raise r.fail(f"{where}.id", f"{ident!r} is listed twice")
+        kind = r.text(r.get(entry, "kind", where), f"{where}.kind")
+        if kind not in INSTRUMENT_KINDS:
+            raise r.fail(f"{where}.kind", f"{kind!r} is not one of {', '.join(INSTRUMENT_KINDS)}")
+        underlying = r.text(r.get(entry, "underlying", where), f"{where}.underlying")
+        if underlying not in underlyings:
+            raise r.fail(f"{where}.underlying", f"{underlying!r} is not in underlyings")
+        opt = lambda key, **kw: None if entry.get(key) is None else r.number(entry[key], f"{where}.{key}", **kw)  # noqa: E731
+        strike = opt("strike", positive=True)
+        expiry = None if entry.get("expiry") is None else r.time(entry["expiry"], f"{where}.expiry")
+        if kind in ("call", "put", "future"):
+            if expiry is None:
+                raise r.fail(f"{where}.expiry", f"a {kind} needs an expiry")
+            if expiry <= timestamp:
+                raise r.fail(f"{where}.expiry", f"{ident} expired at {expiry.isoformat()}, before the snapshot")
+        if kind in ("call", "put") and strike is None:
+            raise r.fail(f"{where}.strike", "an option needs a strike")
+        instruments[ident] = Instrument(
+            id=ident,
+            venue=r.text(r.get(entry, "venue", where), f"{where}.venue"),
+            kind=kind,
+            underlying=underlying,
+            multiplier=opt("multiplier", positive=True) or Fraction(1),
+            strike=strike,
+            expiry=expiry,
+            mark=opt("mark", nonnegative=True),
+            vol=opt("vol", positive=True),
+        )
+    assets = {}
+    for symbol, entry in r.obj(r.get(top, "assets", ""), "assets").items():
+        where = f"assets.{symbol}"
+        entry = r.obj(entry, where)
+        asset_class = r.text(r.get(entry, "class", where), f"{where}.class")
+        if asset_class not in ASSET_CLASSES:
+            raise r.fail(f"{where}.class", f"{asset_class!r} is not one of {', '.join(ASSET_CLASSES)}")
+        assets[symbol] = Asset(symbol, r.number(r.get(entry, "price", where), f"{where}.price", nonnegative=True), asset_class)
+    if not instruments and not assets:
+        raise r.fail("market", "lists no instruments and no collateral assets")
+    return Market(timestamp, rate, underlyings, instruments, assets)
+
+
+# ---------------------------------------------------------------- portfolio
+@dataclass(frozen=True)
+class Balance:
+    venue: str
+    asset: str
+    amount: Fraction
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    account: str
+    positions: dict[str, Fraction]  # instrument id -> signed quantity (summed if listed twice)
+    collateral: tuple[Balance, ...]
+    salt: int | None = None  # blinding for the commitment; drawn at random when absent
+
+    def asset_totals(self) -> dict[str, Fraction]:
+        totals: dict[str, Fraction] = {}
+        for b in self.collateral:
+            totals[b.asset] = totals.get(b.asset, Fraction(0)) + b.amount
+        return totals
+
+
+def parse_portfolio(raw: Any, market: Market, source: str = "portfolio") -> Portfolio:
+    r = Reader(source)
+    top = r.obj(raw, "portfolio")
+    account = r.text(r.get(top, "account", ""), "account")
+    positions: dict[str, Fraction] = {}
+    for i, entry in enumerate(r.list(r.get(top, "positions", "", []), "positions")):
+        where = f"positions[{i}]"
+        entry = r.obj(entry, where)
+        ident = r.text(r.get(entry, "instrument", where), f"{where}.instrument")
+        if ident not in market.instruments:
+            raise r.fail(f"{where}.instrument", f"{ident!r} is not an instrument of the market snapshot")
+        positions[ident] = positions.get(ident, Fraction(0)) + r.number(r.get(entry, "quantity", where), f"{where}.quantity")
+    balances = []
+    for i, entry in enumerate(r.list(r.get(top, "collateral", "", []), "collateral")):
+        where = f"collateral[{i}]"
+        entry = r.obj(entry, where)
+        asset = r.text(r.get(entry, "asset", where), f"{where}.asset")
+        if asset not in market.assets:
+            raise r.fail(f"{where}.asset", f"{asset!r} is not a collateral asset of the market snapshot")
+        amount = r.number(r.get(entry, "amount", where), f"{where}.amount", nonnegative=True)
+        balances.append(Balance(r.text(r.get(entry, "venue", where), f"{where}.venue"), asset, amount))
+    salt = top.get("salt")
+    if salt is not None:
+        if not (isinstance(salt, str) and salt.isdigit() and salt.isascii()) or int(salt) >= CURVE_ORDER:
+            raise r.fail("salt", "must be a decimal whole number below the field modulus r")
+        salt = int(salt)
+    return Portfolio(account, positions, tuple(balances), salt)
+
+
+# --------------------------------------------------------------- risk model
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    moves: dict[str, Fraction]  # underlying (or "*") -> relative price move, e.g. -0.15
+    vol: str  # "up" | "none" | "down"
+    weight: Fraction = Fraction(1)  # fraction of the loss counted (SPAN extremes 0.35)
+
+    def move_for(self, underlying: str) -> Fraction:
+        return self.moves.get(underlying, self.moves.get("*", Fraction(0)))
+
+
+@dataclass(frozen=True)
+class VolShock:
+    """How 'up' and 'down' change an option's implied volatility.
+
+    relative:      vol * (1 +- range)
+    expiry-scaled: Derive PM2: f = (30 days / max(T, 1 day))^p with p = 0.3 up to 30 days and
+                   0.13 beyond; up = vol * (1 + up * f), down = vol * max(1 - down * f, floor)
+    """
+
+    kind: str = "relative"
+    range: Fraction = Fraction(1, 4)
+    up: Fraction = Fraction(1, 2)
+    down: Fraction = Fraction(3, 10)
+    floor: Fraction = Fraction(2, 5)
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    name: str
+    scale: int
+    scenarios: tuple[Scenario, ...]
+    vol_shock: VolShock
+    class_haircuts: dict[str, Fraction]
+    asset_haircuts: dict[str, Fraction]
+    short_option_fraction: Fraction  # of spot notional, per short option
+    short_option_per_contract: Fraction  # flat amount x multiplier, per short option
+    contingency: dict[str, Fraction]  # instrument kind -> fraction of notional, long or short
+    description: str = ""
+
+    def haircut(self, asset: Asset) -> Fraction:
+        return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
+
+
+def parse_model(raw: Any, source: str = "model") -> RiskModel:
+    r = Reader(source)
+    top = r.obj(raw, "model")
+    scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
+    if scale.denominator != 1 or scale > 10**12:
+        raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
+    scan = {k: r.number(v, f"price_scan_range.{k}", positive=True) for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()}
+    scenarios = []
+    for i, entry in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")):
+        where = f"scenarios[{i}]"
+        entry = r.obj(entry, where)
+        if ("move" in entry) == ("scan" in entry):
+            raise r.fail(where, "give exactly one of move (a relative price move) or scan (a fraction of the scan range)")
+        if "move" in entry:
+            value = entry["move"]
+            moves = {k: r.number(v, f"{where}.move.{k}") for k, v in value.items()} if isinstance(value, dict) else {"*": r.number(value, f"{where}.move")}
+        else:
+            if not scan:
+                raise r.fail(f"{where}.scan", "needs price_scan_range in the model")
+            fraction = r.number(entry["scan"], f"{where}.scan")
+            moves = {u: fraction * rng for u, rng in scan.items()}
+        if any(m <= -1 for m in moves.values()):
+            raise r.fail(where, "a price move of -100% or more leaves no price to value")
+        vol = entry.get("vol", "none")
+        if vol not in VOL_DIRECTIONS:
+            raise r.fail(f"{where}.vol", f"must be one of {', '.join(VOL_DIRECTIONS)}")
+        weight = r.number(entry.get("weight", "1"), f"{where}.weight", positive=True)
+        scenarios.append(Scenario(r.text(r.get(entry, "name", where), f"{where}.name"), moves, vol, weight))
+    if not scenarios:
+        raise r.fail("scenarios", "the model needs at least one scenario")
+    shock = r.obj(top.get("vol_shock", {"type": "relative", "range": "0"}), "vol_shock")
+    kind = shock.get("type", "relative")
+    if kind not in ("relative", "expiry-scaled"):
+        raise r.fail("vol_shock.type", "must be relative or expiry-scaled")
+    defaults = VolShock()
+    vol_shock = VolShock(
+        kind=kind,
+        range=r.number(shock.get("range", "0"), "vol_shock.range", nonnegative=True),
+        up=r.number(shock.get("up", str(defaults.up)), "vol_shock.up", nonnegative=True),
+        down=r.number(shock.get("down", str(defaults.down)), "vol_shock.down", nonnegative=True),
+        floor=r.number(shock.get("floor", str(defaults.floor)), "vol_shock.floor", positive=True),
+    )
+    haircuts = r.obj(top.get("haircuts", {}), "haircuts")
+
+    def rates(obj: Any, where: str) -> dict[str, Fraction]:
+        out = {k: r.number(v, f"{where}.{k}", nonnegative=True) for k, v in r.obj(obj, where).items()}
+        for k, v in out.items():
+            if v >= 1:
+                raise r.fail(f"{where}.{k}", "a haircut must be below 1 (100%)")
+        return out
+
+    short = r.obj(top.get("short_option_minimum", {}), "short_option_minimum")
+    contingency = {k: r.number(v, f"contingency.{k}", nonnegative=True) for k, v in r.obj(top.get("contingency", {}), "contingency").items()}
+    for kind_name in contingency:
+        if kind_name not in INSTRUMENT_KINDS:
+            raise r.fail(f"contingency.{kind_name}", f"not an instrument kind ({', '.join(INSTRUMENT_KINDS)})")
+    return RiskModel(
+        name=r.text(top.get("name", Path(source).stem), "name"),
+        scale=int(scale),
+        scenarios=tuple(scenarios),
+        vol_shock=vol_shock,
+        class_haircuts=rates(haircuts.get("classes", {}), "haircuts.classes"),
+        asset_haircuts=rates(haircuts.get("assets", {}), "haircuts.assets"),
+        short_option_fraction=r.number(short.get("fraction_of_spot", "0"), "short_option_minimum.fraction_of_spot", nonnegative=True),
+        short_option_per_contract=r.number(short.get("per_contract", "0"), "short_option_minimum.per_contract", nonnegative=True),
+        contingency=contingency,
+        description=str(top.get("description", "")),
+    )
+
+
+# ------------------------------------------------------------------ loading
+def load_market(path: str | Path) -> Market:
+    return parse_market(read_json(path), str(path))
+
+
+def load_portfolio(path: str | Path, market: Market) -> Portfolio:
+    return parse_portfolio(read_json(path), market, str(path))
+
+
+def load_model(name_or_path: str | Path) -> RiskModel:
+    """A preset name (span16, occ10, crypto-pm) or a model file."""
+    if str(name_or_path) in PRESETS:
+        text = resources.files("zkmargin.circuits.margin").joinpath("presets", f"{name_or_path}.json").read_text()
+        return parse_model(json.loads(text), f"preset {name_or_path}")
+    path = Path(name_or_path)
+    if not path.exists():
+        raise FormatError(f"{path}: no such model file, and not a preset ({', '.join(PRESETS)})")
+    return parse_model(read_json(path), str(path))
+
+
+def sample_path(name: str) -> Path:
+    """A bundled sample file (market.json, portfolio.json)."""
+    return Path(str(resources.files("zkmargin.circuits.margin").joinpath("samples", name)))

@@ -1,0 +1,194 @@
+"""Public risk arrays: per-unit values, scenario losses and add-ons, in fixed point.
+
+For instrument i and scenario s (move m, volatility direction, weight w):
+  unit value V0      spot, lending: S * mult; perpetuals, futures: 0 (P&L is settled into
+                     collateral); options: mark, else Black-76 at today's spot and vol
+  unit loss L[i][s]  w * (model value today - value after the shock), loss positive
+  short-option min   (fraction * S + per-contract amount) * mult, per short unit
+  contingency        rate * price * mult, per unit long or short (perpetuals, futures)
+  collateral value   price * (1 - haircut) per unit of a collateral asset
+
+Rounding goes against the prover: losses and add-ons round up, values round down (the
+circuit adds one unit per short unit to cover the sign). Every underlying of a scenario
+moves by that scenario's move for it ("*" for all): hedges across underlyings net as if
+perfectly correlated unless the model gives divergent moves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from zkmargin.verifier.files import FormatError
+from zkmargin.verifier.statement import PARAMETER_BITS, Capacity, PublicParameters
+
+from .inputs import Instrument, Market, Reader, RiskModel, Scenario
+from .pricing import black76
+
+_FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
+
+
+@dataclass(frozen=True)
+class InstrumentRisk:
+    """One instrument's risk in exact or float real units (before fixed point)."""
+
+    instrument_id: str
+    venue: str
+    unit_value: Fraction | float
+    unit_loss: tuple[Fraction | float, ...]  # one per scenario, weighted
+    short_option_min: Fraction
+    contingency: Fraction
+
+
+@dataclass(frozen=True)
+class RiskArrays:
+    scenarios: tuple[str, ...]
+    instruments: tuple[InstrumentRisk, ...]
+    collateral_assets: tuple[str, ...]
+    collateral_value: tuple[Fraction, ...]  # per unit, after haircut
+    scale: int
+
+
+def _ceil(x: Fraction | float, scale: int) -> int:
+    if isinstance(x, Fraction):
+        return math.ceil(x * scale)
+    return math.ceil(x * scale + abs(x * scale) * _FLOAT_SLACK)
+
+
+def _floor(x: Fraction | float, scale: int) -> int:
+    if isinstance(x, Fraction):
+        return math.floor(x * scale)
+    return math.floor(x * scale - abs(x * scale) * _FLOAT_SLACK)
+
+
+def shocked_vol(model: RiskModel, vol: float, years: float, direction: str) -> float:
+    shock = model.vol_shock
+    if direction == "none":
+        return vol
+    if shock.kind == "relative":
+        factor = 1 + float(shock.range) if direction == "up" else max(1 - float(shock.range), 0.01)
+        return vol * factor
+    days = max(years * 365.0, 1.0)
+    f = (30.0 / days) ** (0.3 if days <= 30 else 0.13)
+    if direction == "up":
+        return vol * (1 + float(shock.up) * f)
+    return vol * max(1 - float(shock.down) * f, float(shock.floor))
+
+
+def _option_value(inst: Instrument, market: Market, spot: float, vol: float) -> float:
+    years = market.years_to_expiry(inst)
+    return black76(inst.kind, spot, float(inst.strike), years, vol, float(market.rate)) * float(inst.multiplier)
+
+
+def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> InstrumentRisk:
+    under = market.underlyings[inst.underlying]
+    spot = under.spot
+    price = inst.mark if inst.mark is not None and not inst.is_option else spot
+    losses: list[Fraction | float] = []
+    if inst.is_option:
+        vol = float(inst.vol if inst.vol is not None else under.vol)
+        years = market.years_to_expiry(inst)
+        today = _option_value(inst, market, float(spot), vol)
+        value: Fraction | float = inst.mark * inst.multiplier if inst.mark is not None else today
+        for sc in model.scenarios:
+            shocked = _option_value(inst, market, float(spot * (1 + sc.move_for(inst.underlying))), shocked_vol(model, vol, years, sc.vol))
+            losses.append(float(sc.weight) * (today - shocked))
+        short_min = (model.short_option_fraction * spot + model.short_option_per_contract) * inst.multiplier
+    else:
+        value = spot * inst.multiplier if inst.kind in ("spot", "lending") else Fraction(0)
+        for sc in model.scenarios:
+            losses.append(-sc.weight * price * sc.move_for(inst.underlying) * inst.multiplier)
+        short_min = Fraction(0)
+    contingency = model.contingency.get(inst.kind, Fraction(0)) * price * inst.multiplier
+    return InstrumentRisk(inst.id, inst.venue, value, tuple(losses), short_min, contingency)
+
+
+def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
+    collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
+    return RiskArrays(
+        scenarios=tuple(s.name for s in model.scenarios),
+        instruments=tuple(instrument_risk(i, market, model) for i in market.instruments.values()),
+        collateral_assets=tuple(market.assets),
+        collateral_value=collateral,
+        scale=model.scale,
+    )
+
+
+def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str) -> RiskArrays:
+    """Arrays as a clearing house publishes them, used as given (rounded against the prover).
+
+    {"scenarios": [names], "instruments": {id: {"value": "..", "loss": [".." per scenario],
+     "short_option_min": "..", "contingency": ".."}}}; every market instrument must be listed.
+    """
+    r = Reader(source)
+    top = r.obj(raw, "risk arrays")
+    names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")))
+    if not names:
+        raise r.fail("scenarios", "no scenarios")
+    table = r.obj(r.get(top, "instruments", ""), "instruments")
+    risks = []
+    for ident, inst in market.instruments.items():
+        if ident not in table:
+            raise r.fail("instruments", f"no array for market instrument {ident!r}")
+        entry = r.obj(table[ident], f"instruments.{ident}")
+        losses = r.list(r.get(entry, "loss", f"instruments.{ident}"), f"instruments.{ident}.loss")
+        if len(losses) != len(names):
+            raise r.fail(f"instruments.{ident}.loss", f"expected {len(names)} values, one per scenario")
+        risks.append(
+            InstrumentRisk(
+                ident,
+                inst.venue,
+                r.number(entry.get("value", "0"), f"instruments.{ident}.value"),
+                tuple(r.number(v, f"instruments.{ident}.loss[{k}]") for k, v in enumerate(losses)),
+                r.number(entry.get("short_option_min", "0"), f"instruments.{ident}.short_option_min", nonnegative=True),
+                r.number(entry.get("contingency", "0"), f"instruments.{ident}.contingency", nonnegative=True),
+            )
+        )
+    base = compute_risk_arrays(market, model)
+    return RiskArrays(names, tuple(risks), base.collateral_assets, base.collateral_value, model.scale)
+
+
+def to_public_parameters(arrays: RiskArrays, capacity: Capacity) -> PublicParameters:
+    """Fixed point, padded to the circuit's capacity.
+
+    Padding: empty position slots have all-zero rows; extra scenario columns repeat the
+    first scenario, so the circuit's check for them is one it makes anyway.
+    """
+    n, c, s = len(arrays.instruments), len(arrays.collateral_assets), len(arrays.scenarios)
+    if n > capacity.positions or c > capacity.collateral or s > capacity.scenarios:
+        raise FormatError(
+            f"the market and model need capacity {n} positions, {c} collateral assets and {s} scenarios; "
+            f"the circuit holds {capacity.positions}, {capacity.collateral}, {capacity.scenarios} "
+            f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} --scenarios {max(s, capacity.scenarios)})"
+        )
+    sc = arrays.scale
+
+    def pad_row(row: list[int]) -> list[int]:
+        return row + [row[0]] * (capacity.scenarios - s)
+
+    unit_value = [_floor(r.unit_value, sc) for r in arrays.instruments]
+    unit_loss = [pad_row([_ceil(x, sc) for x in r.unit_loss]) for r in arrays.instruments]
+    short_min = [_ceil(r.short_option_min, sc) for r in arrays.instruments]
+    contingency = [_ceil(r.contingency, sc) for r in arrays.instruments]
+    collateral = [_floor(v, sc) for v in arrays.collateral_value]
+    extra = capacity.positions - n
+    params = PublicParameters(
+        scale=sc,
+        instruments=tuple(r.instrument_id for r in arrays.instruments) + ("",) * extra,
+        scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),
+        collateral_assets=arrays.collateral_assets + ("",) * (capacity.collateral - c),
+        unit_value=tuple(unit_value + [0] * extra),
+        unit_loss=tuple(tuple(row) for row in unit_loss) + (tuple([0] * capacity.scenarios),) * extra,
+        short_option_min=tuple(short_min + [0] * extra),
+        contingency=tuple(contingency + [0] * extra),
+        collateral_value=tuple(collateral + [0] * (capacity.collateral - c)),
+    )
+    bound = 1 << PARAMETER_BITS
+    for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
+        if any(abs(v) >= bound for v in getattr(params, name)):
+            raise FormatError(f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale")
+    if any(abs(v) >= bound for row in params.unit_loss for v in row):
+        raise FormatError(f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale")
+    return params
