@@ -4,12 +4,15 @@ Private: collateral and requirement (whole units, < 2^64) and a blinding salt.
 Public:  commitment = Poseidon(collateral, requirement, salt).
 Proves:  requirement <= collateral, both range-checked to 64 bits.
 
-It exercises every layer with the smallest real statement; the portfolio margin circuit
-computes the requirement itself instead of taking it as an input.
+It exercises every layer with the smallest real statement, which makes it the circuit of
+the snarkjs interoperability tests; the portfolio-margin circuit computes the requirement
+itself instead of taking it as an input.
 """
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 from zkmargin.verifier.curve import CURVE_ORDER
@@ -17,7 +20,7 @@ from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.poseidon import poseidon
 
 from .builder import ConstraintSystem
-from .catalog import CircuitSpec, register
+from .r1cs import R1CS
 from .gadgets import assert_in_range, assert_less_or_equal, poseidon_hash
 
 AMOUNT_BITS = 64
@@ -70,13 +73,19 @@ def describe(public: list[int]) -> str:
     return f"the committed collateral covers the committed requirement (commitment {public[0]})"
 
 
-SPEC = register(
-    CircuitSpec(
-        name="solvency-basic",
-        summary="collateral >= requirement for a Poseidon-committed (collateral, requirement, salt)",
-        build=build,
-        parse_input=parse_input,
-        sample="solvency_basic.json",
-        describe=describe,
-    )
-)
+name = "solvency-basic"
+summary = "collateral >= requirement for a Poseidon-committed (collateral, requirement, salt)"
+
+
+def constraint_system(inputs: dict[str, int] | None = None, tamper=None) -> ConstraintSystem:
+    api = ConstraintSystem(tamper=tamper)
+    build(api, inputs)
+    return api
+
+
+def r1cs() -> R1CS:
+    return constraint_system().compile()
+
+
+def sample_input() -> dict:
+    return json.loads(resources.files("zkmargin.circuits").joinpath("samples", "solvency_basic.json").read_text())

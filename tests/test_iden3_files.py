@@ -2,14 +2,14 @@
 
 import pytest
 
-from zkmargin.circuits import catalog
+from zkmargin.circuits import solvency_basic
 from zkmargin.circuits.iden3_files import read_r1cs, read_wtns, write_r1cs, write_wtns
 from zkmargin.prover.zkey import read_zkey, write_zkey
 from zkmargin.verifier.files import FormatError
 
 
 def test_r1cs_and_wtns_round_trip(tmp_path):
-    spec = catalog.get("solvency-basic")
+    spec = solvency_basic
     api = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample"))
     r1cs, witness = api.compile(), api.witness()
     write_r1cs(r1cs, tmp_path / "c.r1cs")

@@ -1,8 +1,9 @@
 """Proof bundles: a folder with proof.json, public.json, verification_key.json and statement.json.
 
-The first three are snarkjs's files unchanged. statement.json says which zkmargin circuit
-the key belongs to, so the verifier can say in words what was proven; it is descriptive,
-never trusted: validity comes from the key, and users should compare the key's
+The first three are snarkjs's files unchanged. statement.json says what the proof is
+about; for a portfolio-margin proof it carries the public parameters, and the verifier
+recomputes their digest and requires all four public inputs to match it (see
+statement.py). Validity still comes from the key: users should compare the key's
 fingerprint with the one the prover publishes.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from .files import FormatError, read_json, write_json
 from .formats import Proof, VerifyingKey, parse_public_signals, public_signals_to_json
 from .groth16 import verify
+from .statement import CIRCUIT, Statement
 
 PROOF, PUBLIC, KEY, STATEMENT = "proof.json", "public.json", "verification_key.json", "statement.json"
 
@@ -35,7 +37,27 @@ class Bundle:
     statement: dict[str, Any]
 
     def verify(self) -> bool:
-        return verify(self.vk, self.proof, self.public)
+        return self.check().valid
+
+    def check(self) -> "Verdict":
+        """Statement first (FormatError if malformed), then public inputs, then the pairing."""
+        statement = None
+        if self.statement.get("circuit") == CIRCUIT:
+            statement = Statement.from_json(self.statement)
+            try:
+                statement.check_public_inputs(self.public)
+            except FormatError as exc:
+                return Verdict(False, str(exc), statement)
+        if not verify(self.vk, self.proof, self.public):
+            return Verdict(False, "the proof does not verify for these public inputs and this key", statement)
+        return Verdict(True, statement.describe() if statement else "", statement)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    valid: bool
+    reason: str  # what was proven, or why the bundle is invalid
+    statement: Statement | None
 
 
 def load_bundle(

@@ -150,6 +150,10 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
     return RiskArrays(names, tuple(risks), base.collateral_assets, base.collateral_value, model.scale)
 
 
+class CapacityTooSmall(FormatError):
+    """The market and model need more slots than the circuit has."""
+
+
 def to_public_parameters(arrays: RiskArrays, capacity: Capacity) -> PublicParameters:
     """Fixed point, padded to the circuit's capacity.
 
@@ -158,7 +162,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: Capacity) -> PublicParame
     """
     n, c, s = len(arrays.instruments), len(arrays.collateral_assets), len(arrays.scenarios)
     if n > capacity.positions or c > capacity.collateral or s > capacity.scenarios:
-        raise FormatError(
+        raise CapacityTooSmall(
             f"the market and model need capacity {n} positions, {c} collateral assets and {s} scenarios; "
             f"the circuit holds {capacity.positions}, {capacity.collateral}, {capacity.scenarios} "
             f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} --scenarios {max(s, capacity.scenarios)})"

@@ -1,0 +1,129 @@
+"""One margin case: a portfolio under a market snapshot and a risk model, ready to report or prove."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from zkmargin.verifier.files import FormatError, read_json
+from zkmargin.verifier.statement import THRESHOLD_BITS, THRESHOLD_SCALE, Capacity, PublicParameters, Statement
+
+from .calculator import FixedPortfolio, MarginResult, evaluate, fix_portfolio, isolated_requirements, portfolio_greeks
+from .circuit import MarginWitness
+from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
+from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
+
+DEFAULT_CAPACITY = Capacity(positions=8, collateral=4, scenarios=32)
+DEFAULT_MODEL = "crypto-pm"
+
+
+class Insolvent(FormatError):
+    """The portfolio does not meet the requirement: no proof can exist, so none is attempted."""
+
+
+def parse_threshold(text: str) -> int:
+    value = Reader("--threshold").number(text, "threshold", positive=True) * THRESHOLD_SCALE
+    if value.denominator != 1 or value < THRESHOLD_SCALE or value >= 1 << THRESHOLD_BITS:
+        raise FormatError(f"--threshold: give a ratio from 1 to 104 with at most 4 decimals, got {text}")
+    return int(value)
+
+
+@dataclass
+class MarginCase:
+    market: Market
+    portfolio: Portfolio
+    model: RiskModel
+    arrays: RiskArrays
+    parameters: PublicParameters
+    fixed: FixedPortfolio
+    result: MarginResult
+    sources: dict[str, str]
+
+    @property
+    def epoch(self) -> int:
+        return self.market.epoch
+
+    def witness(self) -> MarginWitness:
+        return MarginWitness(self.parameters, self.fixed, self.epoch, self.result.threshold)
+
+    def statement(self) -> Statement:
+        return Statement(
+            epoch=self.epoch,
+            timestamp=self.market.timestamp.isoformat().replace("+00:00", "Z"),
+            threshold=self.result.threshold,
+            commitment=self.fixed.commitment(),
+            parameters=self.parameters,
+        )
+
+    def require_solvent(self) -> None:
+        r = self.result
+        if r.solvent:
+            return
+        worst = r.scenario_names[r.worst_index]
+        ratio = f" at {r.threshold / THRESHOLD_SCALE:g}x" if r.threshold != THRESHOLD_SCALE else ""
+        raise Insolvent(
+            f"insolvent{ratio}: worst scenario '{worst}' needs {float(r.real(r.requirement)):,.2f}, "
+            f"available after haircuts is {float(r.real(r.available)):,.2f}, shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
+        )
+
+
+def load_case(
+    portfolio_path: str | Path | None = None,
+    market_path: str | Path | None = None,
+    model: str = DEFAULT_MODEL,
+    capacity: Capacity = DEFAULT_CAPACITY,
+    risk_arrays_path: str | Path | None = None,
+    threshold: int = THRESHOLD_SCALE,
+) -> MarginCase:
+    """Read and check everything; without paths, the bundled inter-protocol sample."""
+    market_file = Path(market_path) if market_path else sample_path("market.json")
+    portfolio_file = Path(portfolio_path) if portfolio_path else sample_path("portfolio.json")
+    market = load_market(market_file)
+    portfolio = load_portfolio(portfolio_file, market)
+    risk_model = load_model(model)
+    if risk_arrays_path:
+        arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
+    else:
+        arrays = compute_risk_arrays(market, risk_model)
+    parameters = to_public_parameters(arrays, capacity)
+    fixed = fix_portfolio(portfolio, market, parameters, risk_model.scale)
+    real = len(arrays.scenarios)
+    result = evaluate(parameters, fixed, threshold, real_scenarios=real)
+    venues = [market.instruments[i].venue if i in market.instruments else "" for i in parameters.instruments]
+    result.isolated_by_position, result.isolated_by_venue = isolated_requirements(parameters, fixed, venues, real)
+    result.greeks = portfolio_greeks(portfolio, market, risk_model)
+    sources = {
+        "portfolio": str(portfolio_path or "bundled sample portfolio.json"),
+        "market": str(market_path or "bundled sample market.json"),
+        "model": str(model),
+        "risk_arrays": str(risk_arrays_path) if risk_arrays_path else "computed (Black-76)",
+    }
+    return MarginCase(market, portfolio, risk_model, arrays, parameters, fixed, result, sources)
+
+
+def expected_parameters(market_path: str | Path, model: str, capacity: Capacity, risk_arrays_path: str | Path | None = None) -> tuple[PublicParameters, int]:
+    """The parameters (and epoch) a market snapshot and model give: for checking a statement."""
+    market = load_market(market_path)
+    risk_model = load_model(model)
+    if risk_arrays_path:
+        arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
+    else:
+        arrays = compute_risk_arrays(market, risk_model)
+    return to_public_parameters(arrays, capacity), market.epoch
+
+
+def describe_difference(published: PublicParameters, expected: PublicParameters) -> str | None:
+    """None when equal, else the first difference in words."""
+    for name in ("scale", "instruments", "scenarios", "collateral_assets", "unit_value", "short_option_min", "contingency", "collateral_value"):
+        a, b = getattr(published, name), getattr(expected, name)
+        if a != b:
+            if isinstance(a, tuple):
+                k = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else 0
+                return f"{name.replace('_', ' ')} differs at slot {k}"
+            return f"{name} differs"
+    for i, (row_a, row_b) in enumerate(zip(published.unit_loss, expected.unit_loss)):
+        if row_a != row_b:
+            s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
+            return f"the loss of {published.instruments[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+    return None

@@ -1,0 +1,102 @@
+"""The `zkmargin margin` table and its JSON twin."""
+
+from __future__ import annotations
+
+from decimal import Decimal, getcontext
+from fractions import Fraction
+
+from zkmargin.circuits.margin.case import MarginCase
+from zkmargin.verifier.statement import THRESHOLD_SCALE
+
+getcontext().prec = 60
+
+
+def exact(value: Fraction) -> str:
+    """A Fraction with a power-of-ten denominator as an exact decimal string."""
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def money(value: Fraction) -> str:
+    return f"{float(value):,.2f}"
+
+
+def margin_json(case: MarginCase) -> dict:
+    r = case.result
+    real = r.real
+    saved = r.isolated_by_position - r.requirement
+    return {
+        "account": case.portfolio.account,
+        "timestamp": case.market.timestamp.isoformat().replace("+00:00", "Z"),
+        "sources": case.sources,
+        "scenarios": [
+            {"name": n, "loss": exact(real(loss)), "need": exact(real(need))}
+            for n, loss, need in zip(r.scenario_names, r.scenario_loss, r.need)
+        ],
+        "worst_scenario": r.scenario_names[r.worst_index],
+        "short_option_minimum": exact(real(r.short_option_addon)),
+        "contingency": exact(real(r.contingency_addon)),
+        "rounding": exact(real(r.rounding)),
+        "requirement": exact(real(r.requirement)),
+        "collateral_after_haircuts": exact(real(r.collateral)),
+        "position_value": exact(real(r.position_value)),
+        "available": exact(real(r.available)),
+        "threshold": str(Fraction(r.threshold, THRESHOLD_SCALE)),
+        "excess": exact(real(r.excess)),
+        "solvent": r.solvent,
+        "isolated_per_position": exact(real(r.isolated_by_position)),
+        "isolated_per_venue": exact(real(r.isolated_by_venue)),
+        "netting_saves": exact(real(saved)),
+        "greeks": r.greeks,
+    }
+
+
+def margin_lines(case: MarginCase) -> list[str]:
+    r = case.result
+    real = r.real
+    worst = r.worst_index
+    width = max(len(n) for n in r.scenario_names)
+    lines = [
+        f"account {case.portfolio.account}   market {case.market.timestamp.isoformat().replace('+00:00', 'Z')}   "
+        f"model {case.model.name} ({len(r.scenario_names)} scenarios)",
+        "",
+        f"  {'scenario':{width}}  {'portfolio loss':>16}",
+    ]
+    for s, (name, loss) in enumerate(zip(r.scenario_names, r.scenario_loss)):
+        lines.append(f"  {name:{width}}  {money(real(loss)):>16}" + ("   <- worst" if s == worst else ""))
+    gap = width + 2
+    rows = [
+        ("worst-scenario loss", r.scenario_loss[worst]),
+        ("short-option minimum", r.short_option_addon),
+        ("contingency (perps, futures)", r.contingency_addon),
+        ("rounding against the prover", r.rounding),
+        ("REQUIREMENT", r.requirement),
+        ("", None),
+        ("collateral after haircuts", r.collateral),
+        ("position value (mark-to-market)", r.position_value),
+        ("rounding against the prover", -r.rounding),
+        ("AVAILABLE", r.available),
+    ]
+    lines.append("")
+    for label, value in rows:
+        lines.append(f"  {label:{gap}}  {money(real(value)):>16}" if value is not None else "")
+    ratio = Fraction(r.threshold, THRESHOLD_SCALE)
+    verdict = "EXCESS" if r.solvent else "SHORTFALL"
+    suffix = f" at {float(ratio):g}x" if r.threshold != THRESHOLD_SCALE else ""
+    lines.append(f"  {verdict + suffix:{gap}}  {money(real(abs(r.excess))):>16}")
+    if r.requirement:
+        lines.append(f"  {'coverage':{gap}}  {float(Fraction(r.available, r.requirement)):>15.2f}x")
+    saved = r.isolated_by_position - r.requirement
+    lines += [
+        "",
+        "netting across positions and venues:",
+        f"  {'margined position by position':{gap}}  {money(real(r.isolated_by_position)):>16}",
+        f"  {'margined venue by venue':{gap}}  {money(real(r.isolated_by_venue)):>16}",
+        f"  {'margined as one portfolio':{gap}}  {money(real(r.requirement)):>16}",
+        f"  {'capital netting saves':{gap}}  {money(real(saved)):>16}"
+        + (f"  ({float(Fraction(saved, r.isolated_by_position)):.0%})" if r.isolated_by_position else ""),
+    ]
+    if r.greeks:
+        lines += ["", "net greeks (delta in units of the underlying, vega per vol point):"]
+        for underlying, g in r.greeks.items():
+            lines.append(f"  {underlying:6} delta {g['delta']:>12.4f}   gamma {g['gamma']:>12.6f}   vega {g['vega']:>12.2f}")
+    return lines
