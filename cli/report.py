@@ -63,7 +63,7 @@ def margin_lines(case: MarginCase) -> list[str]:
     ]
     for s, (name, loss) in enumerate(zip(r.scenario_names, r.scenario_loss)):
         lines.append(f"  {name:{width}}  {money(real(loss)):>16}" + ("   <- worst" if s == worst else ""))
-    gap = width + 2
+    gap = max(width, 32)
     rows = [
         ("worst-scenario loss", r.scenario_loss[worst]),
         ("short-option minimum", r.short_option_addon),

@@ -1,6 +1,12 @@
-"""Shared fixtures."""
+"""Shared fixtures: keys are expensive with the reference engine, so each is made once per session."""
+
+from pathlib import Path
 
 import pytest
+
+DATA = Path(__file__).parent / "data"
+#: CLI options for the tiny test market: 2 instruments, 1 collateral asset, occ10's 10 scenarios.
+TINY = ["--market", str(DATA / "tiny_market.json"), "--model", "occ10", "--positions", "2", "--collateral", "1", "--scenarios", "10"]
 
 
 @pytest.fixture(scope="session")
@@ -12,3 +18,24 @@ def solvency_key():
     spec = solvency_basic
     r1cs = spec.r1cs()
     return spec, r1cs, setup(r1cs, get_engine())
+
+
+@pytest.fixture(scope="session")
+def tiny_margin_bundle(tmp_path_factory):
+    """Keys for the 2x1x10 portfolio-margin circuit and one bundle proven through the CLI."""
+    from click.testing import CliRunner
+
+    from zkmargin.circuits.builder import ConstraintSystem
+    from zkmargin.circuits.margin.circuit import build_margin_circuit
+    from zkmargin.cli.main import cli
+    from zkmargin.prover import get_engine, setup, write_zkey
+    from zkmargin.verifier.statement import Capacity
+
+    root = tmp_path_factory.mktemp("tiny-margin")
+    api = ConstraintSystem()
+    build_margin_circuit(api, Capacity(2, 1, 10))
+    write_zkey(setup(api.compile(), get_engine()), root / "tiny.zkey")
+    args = ["prove", str(DATA / "tiny_portfolio.json"), *TINY, "--zkey", str(root / "tiny.zkey"), "--out", str(root / "bundle"), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return root

@@ -1,30 +1,22 @@
-"""The command line as a user meets it: exit codes 0/1/2, one-line errors, --json, no tracebacks."""
+"""The command line as a user meets it: the margin table, prove and verify on a portfolio,
+exit codes 0/1/2, one-line errors, --json, and no tracebacks."""
 
 import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from zkmargin.cli.main import cli
-from zkmargin.prover import write_zkey
 
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory, solvency_key):
-    """A folder with keys from the shared setup and one proven bundle."""
-    _, _, pk = solvency_key
-    root = tmp_path_factory.mktemp("cli")
-    write_zkey(pk, root / "keys" / "solvency-basic.zkey")
-    result = CliRunner().invoke(cli, ["prove", "--zkey", str(root / "keys" / "solvency-basic.zkey"), "--out", str(root / "bundle"), "--json"])
-    assert result.exit_code == 0, result.output
-    return root
+from conftest import DATA, TINY
 
 
 def run(*args):
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def one_line_error(result, *fragments):
@@ -33,80 +25,121 @@ def one_line_error(result, *fragments):
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def workspace(tiny_margin_bundle):
+    return tiny_margin_bundle
 
 
 def test_help_lists_every_command():
     result = run("--help")
-    for command in ("setup", "prove", "verify", "inspect", "export-r1cs", "export-wtns", "demo"):
+    for command in ("margin", "setup", "prove", "verify", "inspect", "export-r1cs", "export-wtns", "demo"):
         assert command in result.output
 
 
-def test_verify_valid_bundle(workspace):
-    result = run("verify", str(workspace / "bundle"))
+def test_margin_on_the_bundled_sample_explains_netting():
+    result = run("margin")
     assert result.exit_code == 0, result.output
-    assert "proof is VALID" in result.output and "committed collateral covers" in result.output
-    data = json.loads(run("verify", str(workspace / "bundle"), "--json").output)
-    assert data["valid"] is True and data["circuit"] == "solvency-basic"
+    for text in ("<- worst", "REQUIREMENT", "collateral after haircuts", "EXCESS", "margined position by position", "capital netting saves", "net greeks"):
+        assert text in result.output
+    data = json.loads(run("margin", "--json").output)
+    assert data["solvent"] is True and float(data["netting_saves"]) > 0
+    assert float(data["isolated_per_position"]) > float(data["isolated_per_venue"]) > float(data["requirement"])
 
 
-def test_verify_tampered_public_input_exits_1(workspace, tmp_path):
-    bundle = tmp_path / "b"
-    shutil.copytree(workspace / "bundle", bundle)
+def test_margin_and_prove_refuse_an_insolvent_portfolio(tmp_path):
+    result = run("margin", DATA / "tiny_insolvent.json", *TINY)
+    assert result.exit_code == 1 and "SHORTFALL" in result.output
+    result = run("prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b")
+    one_line_error(result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted")
+    assert not (tmp_path / "b").exists()
+
+
+def test_bad_inputs_get_one_line_errors(tmp_path):
+    bad = tmp_path / "p.json"
+    bad.write_text(json.dumps({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": 1.5}]}))
+    one_line_error(run("margin", bad, *TINY), str(bad), "positions[0].quantity", "not binary floats")
+    bad.write_text("{")
+    one_line_error(run("margin", bad, *TINY), "malformed JSON")
+    one_line_error(run("margin", DATA / "tiny_portfolio.json", "--market", DATA / "tiny_market.json", "--model", "nope"), "not a preset")
+    one_line_error(run("margin", DATA / "tiny_portfolio.json", *TINY[:4], "--scenarios", "4"), "need capacity", "--scenarios 10")
+    one_line_error(run("margin", "--threshold", "0.9"), "--threshold")
+    one_line_error(run("prove", DATA / "tiny_portfolio.json", *TINY, "--zkey", tmp_path / "missing.zkey"), "run `zkmargin setup`")
+
+
+def test_verify_valid_bundle_and_its_arrays(workspace):
+    result = run("verify", workspace / "bundle")
+    assert result.exit_code == 0, result.output
+    assert "proof is VALID" in result.output and "worst loss over 10 stress scenarios" in result.output
+    result = run("verify", workspace / "bundle", "--market", DATA / "tiny_market.json", "--model", "occ10")
+    assert result.exit_code == 0 and "match" in result.output, result.output
+    result = run("verify", workspace / "bundle", "--market", DATA / "tiny_market.json", "--model", "span16")
+    assert result.exit_code == 1 and "not those of" in result.output
+    opening = json.loads((workspace / "bundle-opening.json").read_text())
+    assert opening["quantities"]["deribit:ETH-3000-C"] == "-10000000" and "PRIVATE" in opening["warning"]
+    assert "salt" not in (workspace / "bundle" / "statement.json").read_text()
+
+
+def copy_bundle(workspace, tmp_path):
+    target = tmp_path / "b"
+    shutil.copytree(workspace / "bundle", target)
+    return target
+
+
+def test_tampered_public_input_or_proof_is_invalid(workspace, tmp_path):
+    bundle = copy_bundle(workspace, tmp_path)
     public = json.loads((bundle / "public.json").read_text())
-    (bundle / "public.json").write_text(json.dumps([str(int(public[0]) + 1)]))
-    result = run("verify", str(bundle))
-    assert result.exit_code == 1 and "INVALID" in result.output
-
-
-def test_verify_tampered_proof_exits_1(workspace, tmp_path):
-    bundle = tmp_path / "b"
-    shutil.copytree(workspace / "bundle", bundle)
+    public[3] = "20000"  # claim a 2x margin ratio
+    (bundle / "public.json").write_text(json.dumps(public))
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "threshold does not match" in result.output
+    bundle = copy_bundle(workspace, tmp_path / "2")
     proof = json.loads((bundle / "proof.json").read_text())
     proof["pi_a"], proof["pi_c"] = proof["pi_c"], proof["pi_a"]
     (bundle / "proof.json").write_text(json.dumps(proof))
-    assert run("verify", str(bundle)).exit_code == 1
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "does not verify" in result.output
 
 
-def test_verify_malformed_and_wrong_inputs_exit_2(workspace, tmp_path):
-    bundle = tmp_path / "b"
-    shutil.copytree(workspace / "bundle", bundle)
+def test_edited_statement_is_invalid(workspace, tmp_path):
+    bundle = copy_bundle(workspace, tmp_path)
+    statement = json.loads((bundle / "statement.json").read_text())
+    statement["parameters"]["unit_loss"][0] = ["0"] * 10  # make the short calls look riskless
+    (bundle / "statement.json").write_text(json.dumps(statement))
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "parameters_digest does not match" in result.output
+    del statement["parameters_digest"]
+    (bundle / "statement.json").write_text(json.dumps(statement))
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "parameter digest does not match" in result.output
+
+
+def test_malformed_bundle_files_exit_2(workspace, tmp_path):
+    bundle = copy_bundle(workspace, tmp_path)
     (bundle / "proof.json").write_text("{not json")
-    one_line_error(run("verify", str(bundle)), "malformed JSON")
-    one_line_error(run("verify", str(tmp_path / "nowhere")), "not a bundle folder")
+    one_line_error(run("verify", bundle), "malformed JSON")
+    one_line_error(run("verify", tmp_path / "nowhere"), "not a bundle folder")
     too_many = tmp_path / "public.json"
     too_many.write_text('["1", "2"]')
-    one_line_error(run("verify", str(workspace / "bundle"), "--public", str(too_many)), "expects 1 public inputs")
-
-
-def test_prove_refuses_insolvent_and_bad_inputs(workspace, tmp_path):
-    zkey = str(workspace / "keys" / "solvency-basic.zkey")
-    insolvent = tmp_path / "insolvent.json"
-    insolvent.write_text(json.dumps({"collateral": "10", "requirement": "11", "salt": "5"}))
-    one_line_error(run("prove", "--zkey", zkey, "--input", str(insolvent), "--out", str(tmp_path / "x")), "insolvent", "by 1")
-    assert not (tmp_path / "x").exists()
-    negative = tmp_path / "negative.json"
-    negative.write_text(json.dumps({"collateral": "-10", "requirement": "1", "salt": "5"}))
-    one_line_error(run("prove", "--zkey", zkey, "--input", str(negative)), "collateral must be a non-negative")
-    one_line_error(run("prove", "--zkey", str(tmp_path / "missing.zkey")), "run `zkmargin setup")
-    one_line_error(run("prove", "--circuit", "nope"), "unknown circuit")
+    one_line_error(run("verify", workspace / "bundle", "--public", too_many), "expected 4 public inputs")
 
 
 def test_inspect_and_exports(tmp_path):
-    data = json.loads(run("inspect", "--json").output)
-    assert data["constraints"] > 400 and data["public_inputs"] == 1
-    assert run("export-r1cs", "-o", str(tmp_path / "c.r1cs")).exit_code == 0
-    assert run("export-wtns", "-o", str(tmp_path / "c.wtns")).exit_code == 0
-    from_file = json.loads(run("inspect", "--r1cs", str(tmp_path / "c.r1cs"), "--json").output)
+    data = json.loads(run("inspect", "--positions", "2", "--collateral", "1", "--scenarios", "10", "--json").output)
+    assert data["public_inputs"] == 4 and data["constraints_by_part"]["scenario"] == 10 * (2 + 1 + 171)  # products, threshold, check
+    assert run("export-r1cs", "--positions", "2", "--collateral", "1", "--scenarios", "10", "-o", tmp_path / "c.r1cs").exit_code == 0
+    result = run("export-wtns", DATA / "tiny_portfolio.json", *TINY, "-o", tmp_path / "c.wtns")
+    assert result.exit_code == 0, result.output
+    from_file = json.loads(run("inspect", "--r1cs", tmp_path / "c.r1cs", "--json").output)
     assert from_file["constraints"] == data["constraints"]
-    assert "solvency-basic" in run("inspect", "--list").output
 
 
-def test_installed_console_script_runs_the_demo(tmp_path):
+def test_installed_console_script(tmp_path):
     exe = shutil.which("zkmargin")
     command = [exe] if exe else [sys.executable, "-c", "from zkmargin.cli.main import main; main()"]
-    done = subprocess.run(command + ["demo", "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(command + ["margin", "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["valid"] is True
+    assert json.loads(done.stdout)["solvent"] is True
     bad = subprocess.run(command + ["verify", "--proof", "missing.json"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr

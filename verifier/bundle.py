@@ -19,7 +19,7 @@ from typing import Any
 from .files import FormatError, read_json, write_json
 from .formats import Proof, VerifyingKey, parse_public_signals, public_signals_to_json
 from .groth16 import verify
-from .statement import CIRCUIT, Statement
+from .statement import CIRCUIT, Statement, StatementMismatch
 
 PROOF, PUBLIC, KEY, STATEMENT = "proof.json", "public.json", "verification_key.json", "statement.json"
 
@@ -43,10 +43,10 @@ class Bundle:
         """Statement first (FormatError if malformed), then public inputs, then the pairing."""
         statement = None
         if self.statement.get("circuit") == CIRCUIT:
-            statement = Statement.from_json(self.statement)
             try:
+                statement = Statement.from_json(self.statement)
                 statement.check_public_inputs(self.public)
-            except FormatError as exc:
+            except StatementMismatch as exc:
                 return Verdict(False, str(exc), statement)
         if not verify(self.vk, self.proof, self.public):
             return Verdict(False, "the proof does not verify for these public inputs and this key", statement)

@@ -33,6 +33,10 @@ THRESHOLD_BITS = 20  # threshold < 2^20 / 10^4, about 104x
 MAX_SLOTS = 1 << 10  # positions, collateral assets or scenarios: keeps sums far below r / 2
 
 
+class StatementMismatch(FormatError):
+    """statement.json is well formed but does not agree with itself or with the proof."""
+
+
 def label_field(text: str) -> int:
     """A name (instrument, scenario, asset) as a field element: SHA-256, top 253 bits."""
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big") >> 3
@@ -198,7 +202,7 @@ class Statement:
             raise FormatError(f"public.json: expected {len(expected)} public inputs for a portfolio-margin proof, got {len(public)}")
         for name, got, want in zip(names, public, expected):
             if got != want:
-                raise FormatError(f"public.json: the {name} does not match statement.json (stale or edited parameters?)")
+                raise StatementMismatch(f"public.json: the {name} does not match statement.json (stale or edited parameters?)")
 
     def describe(self) -> str:
         ratio = f"{self.threshold / THRESHOLD_SCALE:g}x " if self.threshold != THRESHOLD_SCALE else ""
@@ -253,5 +257,5 @@ class Statement:
         )
         claimed = obj.get("parameters_digest")
         if claimed is not None and str(claimed) != str(statement.parameters_digest):
-            raise FormatError(f"{where}: parameters_digest does not match the published parameters (they were edited)")
+            raise StatementMismatch(f"{where}: parameters_digest does not match the published parameters (they were edited)")
         return statement

@@ -135,3 +135,16 @@ def test_poseidon_matches_circomlibjs_on_random_inputs(tmp_path):
     done = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [int(v) for v in json.loads(done.stdout)] == [poseidon(c) for c in cases]
+
+
+def test_snarkjs_accepts_a_portfolio_margin_proof_and_witness(tiny_margin_bundle, tmp_path):
+    from conftest import DATA, TINY
+
+    bundle = tiny_margin_bundle / "bundle"
+    out = snarkjs("groth16", "verify", "verification_key.json", "public.json", "proof.json", cwd=bundle)
+    assert "OK!" in out
+    runner = CliRunner()
+    capacity = TINY[4:]
+    assert runner.invoke(cli, ["export-r1cs", *capacity, "-o", str(tmp_path / "m.r1cs")]).exit_code == 0
+    assert runner.invoke(cli, ["export-wtns", str(DATA / "tiny_portfolio.json"), *TINY, "-o", str(tmp_path / "m.wtns")]).exit_code == 0
+    assert "WITNESS IS CORRECT" in snarkjs("wtns", "check", "m.r1cs", "m.wtns", cwd=tmp_path)

@@ -1,0 +1,184 @@
+"""The portfolio-margin circuit: it agrees with the calculator, and every cheating prover fails.
+
+Parameters are made directly (random, small capacity) so each case builds in well under a
+second; the statement-level tests check what the verifier does with edited statements.
+"""
+
+import copy
+import dataclasses
+import random
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from zkmargin.circuits.builder import ConstraintSystem
+from zkmargin.circuits.margin.calculator import FixedPortfolio, evaluate
+from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit
+from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.files import FormatError
+from zkmargin.verifier.statement import Capacity, PublicParameters, Statement
+
+from helpers import replace_hint
+
+CAP = Capacity(positions=3, collateral=2, scenarios=4)
+EPOCH = 1_795_248_000
+
+
+def parameters(seed: int = 1) -> PublicParameters:
+    rng = random.Random(seed)
+    big = 10**12
+    return PublicParameters(
+        scale=10**6,
+        instruments=("a:CALL", "b:PERP", "c:SPOT"),
+        scenarios=("up", "down", "up vol", "down vol"),
+        collateral_assets=("USDC", "ETH"),
+        unit_value=(rng.randrange(0, big), 0, rng.randrange(0, big)),
+        unit_loss=tuple(tuple(rng.randrange(-big, big) for _ in range(4)) for _ in range(3)),
+        short_option_min=(rng.randrange(big // 100), 0, 0),
+        contingency=(0, rng.randrange(big // 100), 0),
+        collateral_value=(980_000, rng.randrange(big)),
+    )
+
+
+def honest(params, quantities, amounts, threshold=10_000):
+    return MarginWitness(params, FixedPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99), EPOCH, threshold)
+
+
+def satisfied(witness: MarginWitness, tamper=None, edit_witness=None) -> bool:
+    api = ConstraintSystem(tamper=tamper)
+    build_margin_circuit(api, CAP, witness)
+    r1cs, values = api.compile(), api.witness()
+    if edit_witness:
+        edit_witness(r1cs, values)
+    return r1cs.first_unsatisfied(values) is None
+
+
+def solvent_case():
+    params = parameters()
+    return honest(params, [-3 * 10**6, 2 * 10**6, 10**6], [10**15, 10**6])
+
+
+def test_solvent_case_is_solvent_and_satisfies():
+    w = solvent_case()
+    assert evaluate(w.parameters, w.portfolio).solvent
+    assert satisfied(w)
+
+
+quantity = st.integers(-(10**9), 10**9)
+amount = st.integers(0, 10**9)  # collateral and losses of similar size: both outcomes occur
+
+
+@given(q=st.lists(quantity, min_size=3, max_size=3), a=st.lists(amount, min_size=2, max_size=2), seed=st.integers(0, 50), threshold=st.sampled_from([10_000, 12_000, 15_000]))
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_circuit_agrees_with_calculator(q, a, seed, threshold):
+    w = honest(parameters(seed), q, a, threshold)
+    solvent = evaluate(w.parameters, w.portfolio, threshold).solvent
+    event(f"solvent={solvent}")
+    assert satisfied(w) is solvent
+
+
+# ------------------------------------------------------------ malicious provers
+def test_negative_quantity_as_huge_field_element():
+    w = solvent_case()
+    huge = dataclasses.replace(w.portfolio, quantities=((R + 1) // 2, *w.portfolio.quantities[1:]))
+    assert not satisfied(dataclasses.replace(w, portfolio=huge))
+
+
+def test_overflowing_product_is_refused():
+    # q = L^-1 * (a large credit) mod r would make q * L a large gain; q itself is out of range.
+    w = solvent_case()
+    loss = w.parameters.unit_loss[0][0] % R
+    q = (-(10**15) * pow(loss, -1, R)) % R
+    assert not satisfied(dataclasses.replace(w, portfolio=dataclasses.replace(w.portfolio, quantities=(q, *w.portfolio.quantities[1:]))))
+
+
+def test_short_position_cannot_pose_as_long():
+    # Flip the proven sign bit of the short call to dodge the short-option minimum.
+    tamper = replace_hint("quantity[0]/signed64/to_bits65/bits", lambda v: v[:-1] + [1 - v[-1]])
+    assert not satisfied(solvent_case(), tamper) and tamper.seen
+    tamper = replace_hint("quantity[0]/product", lambda v: [0])  # or zero its short part
+    assert not satisfied(solvent_case(), tamper) and tamper.seen
+
+
+def test_wrong_commitment_is_refused():
+    def claim_other_commitment(r1cs, values):
+        values[r1cs.wire_names.index("commitment")] += 1
+
+    assert not satisfied(solvent_case(), edit_witness=claim_other_commitment)
+
+
+def test_stale_or_edited_parameters_do_not_match_the_digest():
+    w = solvent_case()
+    digest = w.parameters.digest(EPOCH)
+    kinder = dataclasses.replace(w.parameters, unit_loss=((0, 0, 0, 0), *w.parameters.unit_loss[1:]))
+
+    class Edited(MarginWitness):
+        def public_inputs(self):  # the published digest stays the real one
+            inputs = super().public_inputs()
+            return [inputs[0], digest, inputs[2], inputs[3]]
+
+    assert not satisfied(Edited(kinder, w.portfolio, EPOCH, w.threshold))
+    stale = Edited(w.parameters, w.portfolio, EPOCH - 3600, w.threshold)  # an old epoch
+    assert not satisfied(stale)
+
+
+@pytest.mark.parametrize("bad_amount", [1 << 64, R - 1])
+def test_collateral_amount_above_its_range(bad_amount):
+    w = solvent_case()
+    assert not satisfied(dataclasses.replace(w, portfolio=dataclasses.replace(w.portfolio, amounts=(bad_amount, 0))))
+
+
+def test_insolvent_book_cannot_claim_solvency():
+    params = parameters()
+    w = honest(params, [-(10**9), 0, 0], [0, 0])  # a naked short, no collateral
+    assert not evaluate(params, w.portfolio).solvent
+    assert not satisfied(w)
+    for label in ("available>=0/to_bits170/bits", "scenario[0]/to_bits170/bits", "scenario[1]/to_bits170/bits"):
+        tamper = replace_hint(label, lambda v: [0] * len(v))  # claim every difference is 0
+        assert not satisfied(w, tamper)
+
+
+def test_available_cannot_be_inflated_through_a_product():
+    tamper = replace_hint("sums/product", lambda v: [(v[0] + 10**20) % R])
+    assert not satisfied(solvent_case(), tamper) and tamper.seen
+
+
+# ------------------------------------------------------------ statements
+def statement():
+    w = solvent_case()
+    return Statement(EPOCH, "2026-11-21T08:00:00Z", w.threshold, w.portfolio.commitment(), w.parameters)
+
+
+def test_statement_round_trips_and_matches_public_inputs():
+    s = statement()
+    back = Statement.from_json(s.to_json())
+    assert back == s
+    back.check_public_inputs(solvent_case().public_inputs())
+
+
+def test_edited_statement_is_caught():
+    raw = statement().to_json()
+    raw["parameters"]["unit_loss"][0][0] = "0"
+    with pytest.raises(FormatError, match="parameters_digest does not match"):
+        Statement.from_json(raw)
+    raw.pop("parameters_digest")  # an editor who also drops the digest...
+    edited = Statement.from_json(raw)
+    with pytest.raises(FormatError, match="parameter digest does not match"):  # ...still fails against the proof
+        edited.check_public_inputs(solvent_case().public_inputs())
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda s: s["parameters"]["unit_loss"][0].__setitem__(0, str(1 << 64)), "outside the range"),
+    (lambda s: s["parameters"]["collateral_value"].__setitem__(0, "-1"), "outside the range"),
+    (lambda s: s.update(threshold="5000"), "below 1.0"),
+    (lambda s: s.update(threshold=str(1 << 20)), "below"),
+    (lambda s: s["capacity"].update(positions=4), "capacity does not match"),
+    (lambda s: s.update(format=2), "format"),
+])
+def test_statement_ranges_are_enforced_by_the_verifier(mutate, message):
+    raw = copy.deepcopy(statement().to_json())
+    raw.pop("parameters_digest")
+    mutate(raw)
+    with pytest.raises(FormatError, match=message):
+        Statement.from_json(raw)

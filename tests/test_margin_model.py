@@ -1,0 +1,158 @@
+"""The margin model in the clear: hand-checked netting cases, the SPAN textbook array, pricing, inputs."""
+
+import json
+import math
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from zkmargin.circuits.margin.calculator import evaluate, fix_portfolio
+from zkmargin.circuits.margin.case import Insolvent, load_case, parse_threshold
+from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_model, parse_portfolio
+from zkmargin.circuits.margin.pricing import black76
+from zkmargin.circuits.margin.risk_arrays import compute_risk_arrays, to_public_parameters
+from zkmargin.verifier.files import FormatError
+from zkmargin.verifier.statement import Capacity
+
+DATA = Path(__file__).parent / "data"
+TIMESTAMP = "2026-11-21T08:00:00Z"
+
+
+def market(instruments, spot="1000", vol="0.2", rate="0"):
+    return parse_market({
+        "timestamp": TIMESTAMP, "rate": rate,
+        "underlyings": {"X": {"spot": spot, "vol": vol}},
+        "instruments": instruments,
+        "assets": {"USD": {"price": "1", "class": "stablecoin"}},
+    })
+
+
+def span_model(scan="0.04"):
+    raw = json.loads(resources.files("zkmargin.circuits.margin").joinpath("presets", "span16.json").read_text())
+    raw["price_scan_range"] = {"*": scan}
+    return parse_model(raw, "span16 test")
+
+
+def margin(mkt, model, positions, cash="0"):
+    portfolio = parse_portfolio({"account": "t", "positions": [{"instrument": i, "quantity": q} for i, q in positions.items()],
+                                 "collateral": [{"venue": "v", "asset": "USD", "amount": cash}]}, mkt)
+    arrays = compute_risk_arrays(mkt, model)
+    params = to_public_parameters(arrays, Capacity(len(mkt.instruments), 1, len(arrays.scenarios)))
+    return params, evaluate(params, fix_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
+
+
+FUTURE = {"id": "cme:SP-FUT", "venue": "cme", "kind": "future", "underlying": "X", "expiry": "2027-03-19T00:00:00Z", "mark": "1000", "multiplier": "250"}
+CALL = {"id": "cme:SP-C-1000", "venue": "cme", "kind": "call", "underlying": "X", "strike": "1000", "expiry": "2027-03-19T00:00:00Z", "multiplier": "250"}
+
+
+def test_span_futures_array_is_the_textbook_one():
+    """McMillan's S&P example: scan range 10,000 per contract; 0, 0, +-3,330, +-6,670, +-10,000; extremes +-7,000."""
+    params, result = margin(market([FUTURE]), span_model(), {"cme:SP-FUT": "1"})
+    row = [Fraction(v, 10**6) for v in params.unit_loss[0]]
+    assert row[0] == row[1] == 0
+    assert [round(float(v)) for v in row[2:6]] == [-3333, -3333, 3333, 3333]
+    assert [float(v) for v in row[10:16]] == [-10000, -10000, 10000, 10000, -7000, 7000]
+    assert result.real(result.requirement) == 10000
+    assert result.scenario_names[result.worst_index].startswith("13 price -1")
+
+
+def test_covered_call_worst_scenario_is_down_with_vol_up():
+    params, result = margin(market([FUTURE, CALL]), span_model(), {"cme:SP-FUT": "1", "cme:SP-C-1000": "-1"})
+    assert result.scenario_names[result.worst_index] == "13 price -1 vol up"
+    # the short call's premium cushions the fall: less than the future's 10,000 alone
+    assert 0 < result.scenario_loss[result.worst_index] < 10000 * 10**12
+
+
+def test_delta_hedged_book_needs_far_less_than_isolated_margins():
+    perp = {"id": "dex:X-PERP", "venue": "dex", "kind": "perp", "underlying": "X"}
+    call = dict(CALL, id="opt:X-C-1000", venue="opt", multiplier="1")
+    mkt = market([call, perp], vol="0.6")
+    model = load_model("crypto-pm")
+    # a long call's delta is about 0.55: hedge 100 calls with 55 short perpetuals on another venue
+    params, result = margin(mkt, model, {"opt:X-C-1000": "100", "dex:X-PERP": "-55"})
+    case_isolated = []
+    for ident, qty in (("opt:X-C-1000", "100"), ("dex:X-PERP", "-55")):
+        _, alone = margin(mkt, model, {ident: qty})
+        case_isolated.append(alone.requirement)
+    assert result.requirement < 0.5 * sum(case_isolated)
+
+
+def test_black76_matches_known_values_and_parity():
+    assert black76("call", 100, 100, 1.0, 0.2, 0.0) == pytest.approx(7.965567455405804, rel=1e-12)
+    c = black76("call", 3000, 3200, 0.1, 0.7, 0.04)
+    p = black76("put", 3000, 3200, 0.1, 0.7, 0.04)
+    forward = 3000 * math.exp(0.04 * 0.1)
+    assert c - p == pytest.approx(math.exp(-0.04 * 0.1) * (forward - 3200), rel=1e-9)
+
+
+def test_rounding_goes_against_the_prover():
+    params, _ = margin(market([FUTURE]), span_model(), {"cme:SP-FUT": "1"})
+    # -10000/3 per unit rounds up (toward less gain): ceil(-3333.3333333) at 10^6
+    assert params.unit_loss[0][2] == -3333333333
+    # 0.98 * price rounds down
+    mkt = parse_market({"timestamp": TIMESTAMP, "underlyings": {}, "instruments": [], "assets": {"T": {"price": "1.0000007", "class": "stablecoin"}}})
+    arrays = compute_risk_arrays(mkt, load_model("occ10"))
+    assert to_public_parameters(arrays, Capacity(1, 1, 10)).collateral_value == (980000,)  # 0.980000686 rounded down
+
+
+def test_insolvent_portfolio_names_worst_scenario_and_shortfall():
+    case = load_case(DATA / "tiny_insolvent.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10))
+    assert not case.result.solvent
+    with pytest.raises(Insolvent, match=r"worst scenario 'price \+15%'.*shortfall 4,229"):
+        case.require_solvent()
+
+
+def test_threshold_is_proven_against():
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10), threshold=parse_threshold("20"))
+    assert case.result.solvent  # coverage is about 20.9x
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10), threshold=parse_threshold("21"))
+    assert not case.result.solvent
+    with pytest.raises(FormatError):
+        parse_threshold("0.5")
+
+
+def test_user_risk_arrays_are_used_as_given(tmp_path):
+    arrays = tmp_path / "arrays.json"
+    arrays.write_text(json.dumps({"scenarios": ["up", "down"], "instruments": {
+        "deribit:ETH-3000-C": {"value": "100", "loss": ["-50", "75.5"], "short_option_min": "1"},
+        "hyperliquid:ETH-PERP": {"loss": ["-300", "300"], "contingency": "90"}}}))
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 2), risk_arrays_path=arrays)
+    assert case.parameters.scenarios == ("up", "down")
+    # -10 calls and +5.5 perps: up: 500 - 1650 = -1150; down: -755 + 1650 = 895
+    assert [case.result.real(x) for x in case.result.scenario_loss] == [-1150, 895]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda m: m["instruments"][0].update(strike=3000.5), "not binary floats"),
+    (lambda m: m["instruments"][0].update(expiry="2026-11-20T00:00:00Z"), "expired"),
+    (lambda m: m["instruments"][0].update(kind="swaption"), "is not one of"),
+    (lambda m: m["instruments"][1].update(underlying="SOL"), "not in underlyings"),
+    (lambda m: m.update(timestamp="yesterday"), "ISO 8601"),
+    (lambda m: m["underlyings"]["ETH"].update(spot="-1"), "must be positive"),
+    (lambda m: m["assets"]["USDC"].update({"class": "meme"}), "class"),
+])
+def test_market_errors_name_file_field_and_problem(mutate, message):
+    raw = json.loads((DATA / "tiny_market.json").read_text())
+    mutate(raw)
+    with pytest.raises(FormatError, match=message) as info:
+        parse_market(raw, "m.json")
+    assert str(info.value).startswith("m.json: ")
+
+
+def test_portfolio_errors_name_file_field_and_problem():
+    mkt = parse_market(json.loads((DATA / "tiny_market.json").read_text()))
+    with pytest.raises(FormatError, match=r"p.json: positions\[0\].instrument: 'nope' is not an instrument"):
+        parse_portfolio({"account": "a", "positions": [{"instrument": "nope", "quantity": "1"}]}, mkt, "p.json")
+    with pytest.raises(FormatError, match=r"collateral\[0\].amount: must not be negative"):
+        parse_portfolio({"account": "a", "collateral": [{"venue": "v", "asset": "USDC", "amount": "-5"}]}, mkt, "p.json")
+    with pytest.raises(FormatError, match="more decimal places"):
+        fix_portfolio(parse_portfolio({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt), mkt,
+                      to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), Capacity(2, 1, 10)), 10**6)
+
+
+def test_model_presets_load_with_their_scenario_counts():
+    assert [len(load_model(n).scenarios) for n in ("span16", "occ10", "crypto-pm")] == [16, 10, 31]
+    with pytest.raises(FormatError, match="not a preset"):
+        load_model("nope")
