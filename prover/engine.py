@@ -74,8 +74,12 @@ def get_engine(name: str | None = None) -> Engine:
     """The named engine, or the fastest one that works on this machine."""
     from . import reference_engine  # noqa: F401  (registers itself)
 
+    try:
+        from . import native  # noqa: F401  (registers itself when numba imports)
+    except ImportError:
+        pass
     if name is None:
-        name = "reference"
+        name = "native" if "native" in _ENGINES else "reference"
     try:
         return _ENGINES[name]()
     except KeyError:

@@ -1,0 +1,160 @@
+"""The native engine: numba-compiled field, curve, MSM and NTT code behind the Engine interface.
+
+Conversions between Python integers and limb arrays happen here, at the edge, once per call.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+from py_ecc import optimized_bn128 as bn
+
+from ..domain import root_of_unity
+from ..engine import Engine, G1Affine, G2Affine, register
+from .field import Q, R, from_array, to_array
+from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
+from .ntt import ntt_inplace, scale_by_powers
+
+_SCALAR_BITS = 254
+
+
+def _window_bits(count: int) -> int:
+    """Window minimising (254 / c) * (count + 2^(c+1)) additions."""
+    return min(range(2, 17), key=lambda c: -(-_SCALAR_BITS // c) * (count + (2 << c)))
+
+
+class _Bases:
+    """Affine bases without the points at infinity, in Montgomery limbs, and where they came from."""
+
+    def __init__(self, array: np.ndarray, keep: np.ndarray):
+        self.array = array
+        self.keep = keep
+
+
+def _scalar_array(scalars: Sequence[int], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    chosen = [scalars[i] % R for i in keep]
+    array = to_array(chosen, R, montgomery=False) if chosen else np.zeros((0, 4), dtype=np.uint64)
+    nonzero = np.flatnonzero(array.any(axis=1))
+    return array[nonzero], nonzero
+
+
+def _g1_from_jacobian(j: np.ndarray) -> G1Affine:
+    x, y, z = from_array(j[0], Q, montgomery=True)
+    if z == 0:
+        return None
+    z_inv = pow(z, -1, Q)
+    return x * z_inv * z_inv % Q, y * pow(z_inv, 3, Q) % Q
+
+
+def _g2_from_jacobian(j: np.ndarray) -> G2Affine:
+    x0, x1, y0, y1, z0, z1 = from_array(j[0].reshape(6, 4), Q, montgomery=True)
+    z = bn.FQ2([z0, z1])
+    if z == bn.FQ2.zero():
+        return None
+    z_inv = z.inv()
+    z2 = z_inv * z_inv
+    x = bn.FQ2([x0, x1]) * z2
+    y = bn.FQ2([y0, y1]) * z2 * z_inv
+    return (int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1]))
+
+
+@lru_cache(maxsize=None)
+def _twiddles(log_n: int, inverse: bool) -> np.ndarray:
+    n = 1 << log_n
+    omega = root_of_unity(log_n)
+    if inverse:
+        omega = pow(omega, -1, R)
+    powers, x = [], 1
+    for _ in range(max(n // 2, 1)):
+        powers.append(x)
+        x = x * omega % R
+    return to_array(powers, R, montgomery=True)
+
+
+@lru_cache(maxsize=None)
+def _coset_powers(log_n: int) -> np.ndarray:
+    """shift^i / n for the odd coset, folding the inverse NTT's 1/n in as well."""
+    n = 1 << log_n
+    shift, factor, out = root_of_unity(log_n + 1), pow(n, -1, R), []
+    for _ in range(n):
+        out.append(factor)
+        factor = factor * shift % R
+    return to_array(out, R, montgomery=True)
+
+
+@register
+class NativeEngine(Engine):
+    name = "native"
+
+    def __init__(self) -> None:
+        self._g1_table: np.ndarray | None = None
+        self._g2_table: np.ndarray | None = None
+
+    # ---------------------------------------------------------------- MSM
+    def prepare_g1(self, points: Sequence[G1Affine]) -> _Bases:
+        keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
+        coords = [c for i in keep for c in points[i]]
+        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 4) if len(keep) else np.zeros((0, 2, 4), dtype=np.uint64)
+        return _Bases(array, keep)
+
+    def prepare_g2(self, points: Sequence[G2Affine]) -> _Bases:
+        keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
+        coords = [c for i in keep for part in points[i] for c in part]
+        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 2, 4) if len(keep) else np.zeros((0, 2, 2, 4), dtype=np.uint64)
+        return _Bases(array, keep)
+
+    def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
+        values, nonzero = _scalar_array(scalars, bases.keep)
+        if not len(nonzero):
+            return None
+        return _g1_from_jacobian(g1_msm(bases.array[nonzero], values, _window_bits(len(nonzero))))
+
+    def msm_g2(self, bases: _Bases, scalars: Sequence[int]) -> G2Affine:
+        values, nonzero = _scalar_array(scalars, bases.keep)
+        if not len(nonzero):
+            return None
+        return _g2_from_jacobian(g2_msm(bases.array[nonzero], values, _window_bits(len(nonzero))))
+
+    # ---------------------------------------------------------- fixed base
+    def fixed_base_g1(self, scalars: Sequence[int]) -> list[G1Affine]:
+        if self._g1_table is None:
+            generator = to_array([1, 2], Q, montgomery=True).reshape(1, 2, 4)
+            self._g1_table = g1_to_affine(g1_table(generator))
+        values = to_array([s % R for s in scalars], R, montgomery=False)
+        affine = g1_to_affine(g1_fixed_base(self._g1_table, values))
+        coords = from_array(affine.reshape(-1, 4), Q, montgomery=True)
+        return [None if s % R == 0 else (coords[2 * i], coords[2 * i + 1]) for i, s in enumerate(scalars)]
+
+    def fixed_base_g2(self, scalars: Sequence[int]) -> list[G2Affine]:
+        if self._g2_table is None:
+            (x, y, _) = bn.normalize(bn.G2) + (None,)
+            gen = [int(x.coeffs[0]), int(x.coeffs[1]), int(y.coeffs[0]), int(y.coeffs[1])]
+            self._g2_table = g2_to_affine(g2_table(to_array(gen, Q, montgomery=True).reshape(1, 2, 2, 4)))
+        values = to_array([s % R for s in scalars], R, montgomery=False)
+        affine = g2_to_affine(g2_fixed_base(self._g2_table, values))
+        c = from_array(affine.reshape(-1, 4), Q, montgomery=True)
+        return [None if s % R == 0 else ((c[4 * i], c[4 * i + 1]), (c[4 * i + 2], c[4 * i + 3])) for i, s in enumerate(scalars)]
+
+    # ----------------------------------------------------------------- NTT
+    def ntt(self, values: Sequence[int], inverse: bool = False) -> list[int]:
+        n = len(values)
+        if n & (n - 1):
+            raise ValueError("NTT size must be a power of two")
+        array = to_array([v % R for v in values], R, montgomery=True)
+        ntt_inplace(array, _twiddles(n.bit_length() - 1, inverse))
+        out = from_array(array, R, montgomery=True)
+        if inverse:
+            n_inv = pow(n, -1, R)
+            out = [v * n_inv % R for v in out]
+        return out
+
+    def odd_coset(self, evaluations: Sequence[int]) -> list[int]:
+        n = len(evaluations)
+        log_n = n.bit_length() - 1
+        array = to_array([v % R for v in evaluations], R, montgomery=True)
+        ntt_inplace(array, _twiddles(log_n, True))
+        scale_by_powers(array, _coset_powers(log_n))
+        ntt_inplace(array, _twiddles(log_n, False))
+        return from_array(array, R, montgomery=True)

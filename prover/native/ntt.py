@@ -1,0 +1,67 @@
+"""Radix-2 number-theoretic transform over Fr (Montgomery limbs), stages parallel with prange."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .field import fr_add, fr_mul, fr_sub
+
+
+@njit(cache=True)
+def bit_reverse(a):
+    n = a.shape[0]
+    j = 0
+    for i in range(1, n):
+        bit = n >> 1
+        while j & bit:
+            j ^= bit
+            bit >>= 1
+        j |= bit
+        if i < j:
+            for k in range(4):
+                a[i, k], a[j, k] = a[j, k], a[i, k]
+
+
+@njit(cache=True)
+def _butterflies(a, twiddles, length, step, first, last):
+    half = length // 2
+    for idx in range(first, last):
+        block, k = idx // half, idx % half
+        i = block * length + k
+        j = i + half
+        t = k * step
+        w = (twiddles[t, 0], twiddles[t, 1], twiddles[t, 2], twiddles[t, 3])
+        u = (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+        v = fr_mul((a[j, 0], a[j, 1], a[j, 2], a[j, 3]), w)
+        s = fr_add(u, v)
+        d = fr_sub(u, v)
+        for limb in range(4):
+            a[i, limb] = s[limb]
+            a[j, limb] = d[limb]
+
+
+@njit(parallel=True, cache=True)
+def _stage(a, twiddles, length, step):
+    count = a.shape[0] // 2
+    for k in prange(16):
+        _butterflies(a, twiddles, length, step, count * k // 16, count * (k + 1) // 16)
+
+
+def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
+    """Natural order in and out; twiddles[k] = omega^k for k < n/2 (Montgomery form)."""
+    n = a.shape[0]
+    bit_reverse(a)
+    length = 2
+    while length <= n:
+        _stage(a, twiddles, length, n // length)
+        length *= 2
+
+
+@njit(cache=True)
+def scale_by_powers(a, powers):
+    """a[i] *= powers[i] (elementwise, Montgomery)."""
+    for i in range(a.shape[0]):
+        p = fr_mul((a[i, 0], a[i, 1], a[i, 2], a[i, 3]), (powers[i, 0], powers[i, 1], powers[i, 2], powers[i, 3]))
+        for limb in range(4):
+            a[i, limb] = p[limb]

@@ -1,0 +1,87 @@
+"""The native (numba) engine against the reference engine, which is plain py_ecc."""
+
+import random
+
+import numpy as np
+import pytest
+from py_ecc import optimized_bn128 as bn
+
+from zkmargin.prover.engine import get_engine
+from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
+from zkmargin.verifier.curve import g1_affine
+
+pytest.importorskip("numba")
+from zkmargin.prover.native.field import from_array, to_array  # noqa: E402
+
+rng = random.Random(11)
+native = get_engine("native")
+reference = get_engine("reference")
+
+EDGE_SCALARS = [0, 1, 2, R - 1, R - 2, (1 << 253) + 1, (1 << 64) - 1, 1 << 64]
+
+
+def test_native_is_the_default_engine():
+    assert get_engine().name == "native"
+
+
+@pytest.mark.parametrize("modulus", [Q, R])
+def test_field_edges_near_the_modulus(modulus):
+    from zkmargin.prover.native import field
+
+    mul, add, sub = (field.fq_mul, field.fq_add, field.fq_sub) if modulus == Q else (field.fr_mul, field.fr_add, field.fr_sub)
+    values = [0, 1, 2, modulus - 1, modulus - 2, (1 << 255) % modulus, 1 << 128] + [rng.randrange(modulus) for _ in range(6)]
+    limbs = [tuple(row) for row in to_array(values, modulus, montgomery=True)]
+    for x, a in zip(values, limbs):
+        for y, b in zip(values, limbs):
+            got = from_array(np.array([mul(a, b), add(a, b), sub(a, b)], dtype=np.uint64), modulus, montgomery=True)
+            assert got == [x * y % modulus, (x + y) % modulus, (x - y) % modulus]
+
+
+def _random_points(fixed_base, count):
+    return fixed_base([rng.randrange(1, R) for _ in range(count)])
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_msm_matches_reference_on_edge_cases(group):
+    fixed_base = getattr(reference, f"fixed_base_{group}")
+    points = _random_points(fixed_base, 12)
+    points += [points[0], points[1], None, points[2]]  # duplicates and the identity
+    scalars = EDGE_SCALARS + [rng.randrange(R) for _ in range(len(points) - len(EDGE_SCALARS))]
+    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
+    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    assert nat_msm(nat_prepare(points), scalars) == ref_msm(ref_prepare(points), scalars)
+    assert nat_msm(nat_prepare(points), [0] * len(points)) is None
+    p = points[3]
+    assert nat_msm(nat_prepare([p, p]), [5, R - 5]) is None  # cancels to the identity
+    assert nat_msm(nat_prepare([p, p]), [7, 7]) == ref_msm(ref_prepare([p]), [14])  # bucket doubling
+
+
+@pytest.mark.parametrize("count", [1, 300, 3000])
+def test_msm_random_and_bit_scalars(count):
+    points = _random_points(native.fixed_base_g1, count)
+    for scalars in ([rng.randrange(R) for _ in range(count)], [rng.randrange(2) for _ in range(count)]):
+        assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
+
+
+def test_fixed_base_matches_reference():
+    scalars = EDGE_SCALARS + [255, 256, 65535] + [rng.randrange(R) for _ in range(40)]
+    assert native.fixed_base_g1(scalars) == reference.fixed_base_g1(scalars)
+    assert native.fixed_base_g2(scalars[:16]) == reference.fixed_base_g2(scalars[:16])
+    assert native.fixed_base_g1([1])[0] == g1_affine(bn.G1)
+
+
+@pytest.mark.parametrize("size", [1, 2, 8, 1024])
+def test_ntt_round_trip_and_reference(size):
+    values = [rng.randrange(R) for _ in range(size)]
+    evaluations = native.ntt(values)
+    assert evaluations == reference.ntt(values)
+    assert native.ntt(evaluations, inverse=True) == values
+    assert native.odd_coset(values) == reference.odd_coset(values)
+    edge = [R - 1] * size
+    assert native.ntt(edge) == reference.ntt(edge)
+
+
+def test_ntt_refuses_sizes_that_are_not_powers_of_two():
+    with pytest.raises(ValueError):
+        native.ntt([1, 2, 3])
