@@ -9,12 +9,95 @@ G1 (x, y), G2 ((x.c0, x.c1), (y.c0, y.c1)), None for the point at infinity.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence as SequenceABC
 from typing import Any, Optional, Sequence
 
 from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
 
 G1Affine = Optional[tuple[int, int]]
 G2Affine = Optional[tuple[tuple[int, int], tuple[int, int]]]
+
+_MONT_INV = pow(1 << 256, -1, Q)
+
+
+class EncodedPoints(SequenceABC):
+    """Affine points in the .zkey/.ptau encoding: each coordinate (G2: c0 then c1) as 32
+    little-endian bytes in Montgomery form, all-zero for infinity.
+
+    Keys are large and an engine with Montgomery limbs of its own can use these bytes as
+    they are, so keys read from disk stay encoded; indexing decodes one point on demand.
+    """
+
+    def __init__(self, data: bytes, group: int):
+        self.data = bytes(data)
+        self.group = group
+        self.point_size = 64 * group
+        if len(self.data) % self.point_size:
+            raise ValueError(f"{len(self.data)} bytes is not a whole number of G{group} points")
+
+    def __len__(self) -> int:
+        return len(self.data) // self.point_size
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.data == other.data
+        if isinstance(other, SequenceABC):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("point index out of range")
+        raw = self.data[index * self.point_size : (index + 1) * self.point_size]
+        if not any(raw):
+            return None
+        c = [int.from_bytes(raw[i : i + 32], "little") * _MONT_INV % Q for i in range(0, len(raw), 32)]
+        return (c[0], c[1]) if self.group == 1 else ((c[0], c[1]), (c[2], c[3]))
+
+
+_R2 = pow(1 << 256, 2, R)
+_R2_INV = pow(_R2, -1, R)
+COEFFICIENT_BYTES = 44  # u32 matrix, u32 row, u32 wire, 32-byte value
+
+
+class EncodedCoefficients(SequenceABC):
+    """The A and B matrix entries in .zkey section-4 form: (matrix, row, wire) as u32 and the
+    coefficient c as c * R^2 mod r, 32 bytes little-endian. Indexing gives (m, row, wire, c)."""
+
+    def __init__(self, data: bytes):
+        self.data = bytes(data)
+        if len(self.data) % COEFFICIENT_BYTES:
+            raise ValueError("coefficient data is not a whole number of entries")
+
+    def __len__(self) -> int:
+        return len(self.data) // COEFFICIENT_BYTES
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.data == other.data
+        if isinstance(other, SequenceABC):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("coefficient index out of range")
+        o = index * COEFFICIENT_BYTES
+        m, row, wire = (int.from_bytes(self.data[o + 4 * k : o + 4 * k + 4], "little") for k in range(3))
+        return m, row, wire, int.from_bytes(self.data[o + 12 : o + 44], "little") * _R2_INV % R
 
 
 class Engine(ABC):
@@ -22,10 +105,14 @@ class Engine(ABC):
 
     @abstractmethod
     def prepare_g1(self, points: Sequence[G1Affine]) -> Any:
-        """Convert bases once into the engine's own form, for repeated MSMs."""
+        """Convert bases (a list of affine points or EncodedPoints) into the engine's own form."""
 
     @abstractmethod
     def prepare_g2(self, points: Sequence[G2Affine]) -> Any: ...
+
+    def prepare_scalars(self, values: Sequence[int]) -> Any:
+        """Convert scalars once (a witness feeds four MSMs); slicing must still work."""
+        return list(values)
 
     @abstractmethod
     def msm_g1(self, bases: Any, scalars: Sequence[int]) -> G1Affine:
@@ -35,15 +122,27 @@ class Engine(ABC):
     def msm_g2(self, bases: Any, scalars: Sequence[int]) -> G2Affine: ...
 
     @abstractmethod
-    def fixed_base_g1(self, scalars: Sequence[int]) -> list[G1Affine]:
-        """[s * G1 for s in scalars]: setup's many multiples of the generator."""
+    def fixed_base_g1(self, scalars: Sequence[int]) -> Sequence[G1Affine]:
+        """[s * G1 for s in scalars]: setup's many multiples of the generator (a list, or
+        EncodedPoints when the engine produces the file encoding directly)."""
 
     @abstractmethod
-    def fixed_base_g2(self, scalars: Sequence[int]) -> list[G2Affine]: ...
+    def fixed_base_g2(self, scalars: Sequence[int]) -> Sequence[G2Affine]: ...
 
     @abstractmethod
     def ntt(self, values: Sequence[int], inverse: bool = False) -> list[int]:
         """Evaluations on the domain of size len(values) from coefficients, or back."""
+
+    def quotient_evaluations(self, coefficients: Sequence[tuple[int, int, int, int]], witness: Sequence[int], n: int) -> Sequence[int]:
+        """h_i = a_i b_i - c_i on the odd coset of the 2n domain, where a and b are the A and
+        B rows applied to the witness (from the key's coefficients) and c = a * b on the domain."""
+        a, b = [0] * n, [0] * n
+        for matrix, row, wire, coef in coefficients:
+            target = a if matrix == 0 else b
+            target[row] = (target[row] + coef * witness[wire]) % R
+        c = [x * y % R for x, y in zip(a, b)]
+        a_odd, b_odd, c_odd = (self.odd_coset(v) for v in (a, b, c))
+        return [(x * y - z) % R for x, y, z in zip(a_odd, b_odd, c_odd)]
 
     def odd_coset(self, evaluations: Sequence[int]) -> list[int]:
         """From evaluations on the n domain to evaluations on the odd points of the 2n one."""

@@ -33,18 +33,6 @@ def _g2(p: G2Affine):
     return bn.Z2 if p is None else g2_from_affine(*p)
 
 
-def quotient_evaluations(pk: ProvingKey, witness: Sequence[int], engine: Engine) -> list[int]:
-    """h_i = a_i b_i - c_i on the odd coset, from section-4 coefficients and the witness."""
-    n = pk.domain_size
-    a, b = [0] * n, [0] * n
-    for matrix, row, wire, coef in pk.coefficients:
-        target = a if matrix == 0 else b
-        target[row] = (target[row] + coef * witness[wire]) % R
-    c = [x * y % R for x, y in zip(a, b)]
-    a_odd, b_odd, c_odd = (engine.odd_coset(v) for v in (a, b, c))
-    return [(x * y - z) % R for x, y, z in zip(a_odd, b_odd, c_odd)]
-
-
 def prove(
     pk: ProvingKey,
     witness: Sequence[int],
@@ -61,25 +49,25 @@ def prove(
         with phases.phase("check witness"):
             r1cs.check(witness)
     with phases.phase("H (NTT on the coset)"):
-        h = quotient_evaluations(pk, witness, engine)
+        h = engine.quotient_evaluations(pk.coefficients, witness, pk.domain_size)
+    scalars = engine.prepare_scalars(witness)
     with phases.phase("MSM A (G1)"):
-        a_sum = engine.msm_g1(engine.prepare_g1(pk.a), witness)
+        a_sum = engine.msm_g1(engine.prepare_g1(pk.a), scalars)
     with phases.phase("MSM B (G2)"):
-        b2_sum = engine.msm_g2(engine.prepare_g2(pk.b2), witness)
+        b2_sum = engine.msm_g2(engine.prepare_g2(pk.b2), scalars)
     with phases.phase("MSM B1 (G1)"):
-        b1_sum = engine.msm_g1(engine.prepare_g1(pk.b1), witness)
+        b1_sum = engine.msm_g1(engine.prepare_g1(pk.b1), scalars)
     with phases.phase("MSM C (G1)"):
-        c_sum = engine.msm_g1(engine.prepare_g1(pk.c), witness[pk.n_public + 1 :])
+        c_sum = engine.msm_g1(engine.prepare_g1(pk.c), scalars[pk.n_public + 1 :])
     with phases.phase("MSM H (G1)"):
         h_sum = engine.msm_g1(engine.prepare_g1(pk.h), h)
     with phases.phase("assemble"):
+        # A = a_sum + alpha + r delta, B = b_sum + beta + s delta (and B1 in G1),
+        # C = c_sum + h_sum + s A + r B1 - r s delta: small MSMs over the key's points.
         r, s = secrets.randbelow(R), secrets.randbelow(R)
-        delta_1 = _g1(pk.delta_1)
-        a = bn.add(bn.add(_g1(a_sum), _g1(pk.alpha_1)), bn.multiply(delta_1, r))
-        b = bn.add(bn.add(_g2(b2_sum), _g2(pk.beta_2)), bn.multiply(_g2(pk.delta_2), s))
-        b1 = bn.add(bn.add(_g1(b1_sum), _g1(pk.beta_1)), bn.multiply(delta_1, s))
-        c = bn.add(_g1(c_sum), _g1(h_sum))
-        c = bn.add(c, bn.multiply(a, s))
-        c = bn.add(c, bn.multiply(b1, r))
-        c = bn.add(c, bn.multiply(delta_1, (-r * s) % R))
-    return Proof(a, b, c), list(witness[1 : pk.n_public + 1])
+        g1 = engine.prepare_g1([a_sum, pk.alpha_1, pk.delta_1])
+        a = engine.msm_g1(g1, [1, 1, r])
+        b = engine.msm_g2(engine.prepare_g2([b2_sum, pk.beta_2, pk.delta_2]), [1, 1, s])
+        b1 = engine.msm_g1(engine.prepare_g1([b1_sum, pk.beta_1, pk.delta_1]), [1, 1, s])
+        c = engine.msm_g1(engine.prepare_g1([c_sum, h_sum, a, b1, pk.delta_1]), [1, 1, s, r, (-r * s) % R])
+    return Proof(_g1(a), _g2(b), _g1(c)), list(witness[1 : pk.n_public + 1])

@@ -11,7 +11,7 @@ import hashlib
 import os
 import struct
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
@@ -20,7 +20,7 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, 
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from .engine import G1Affine, G2Affine
+from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
@@ -44,13 +44,15 @@ class ProvingKey:
     gamma_2: G2Affine
     delta_1: G1Affine
     delta_2: G2Affine
-    ic: list[G1Affine]
-    coefficients: list[Coefficient]
-    a: list[G1Affine]
-    b1: list[G1Affine]
-    b2: list[G2Affine]
-    c: list[G1Affine]  # private wires only: nVars - nPublic - 1 points
-    h: list[G1Affine]
+    ic: Sequence[G1Affine]
+    coefficients: Sequence[Coefficient]  # a list, or EncodedCoefficients from a file
+    # The query vectors are lists, or EncodedPoints when read from a file or made by an
+    # engine that writes the encoding itself.
+    a: Sequence[G1Affine]
+    b1: Sequence[G1Affine]
+    b2: Sequence[G2Affine]
+    c: Sequence[G1Affine]  # private wires only: nVars - nPublic - 1 points
+    h: Sequence[G1Affine]
 
     def verifying_key(self) -> VerifyingKey:
         def g1(p: G1Affine):
@@ -68,7 +70,7 @@ class ProvingKey:
                 f"proving key is for a circuit with {self.n_vars} wires and {self.n_public} public inputs, "
                 f"this circuit has {r1cs.n_wires} and {r1cs.n_public}: run setup for it"
             )
-        if self.coefficients != coefficients_of(r1cs):
+        if list(self.coefficients) != coefficients_of(r1cs):
             raise FormatError("proving key was made for a different circuit of the same size: run setup for it")
 
 
@@ -91,11 +93,11 @@ def _fq(value: int) -> bytes:
     return int_to_bytes(value * _MONT_Q % FIELD_MODULUS)
 
 
-def _g1_bytes(p: G1Affine) -> bytes:
+def g1_bytes(p: G1Affine) -> bytes:
     return bytes(64) if p is None else _fq(p[0]) + _fq(p[1])
 
 
-def _g2_bytes(p: G2Affine) -> bytes:
+def g2_bytes(p: G2Affine) -> bytes:
     if p is None:
         return bytes(128)
     (x0, x1), (y0, y1) = p
@@ -125,34 +127,48 @@ def _points(data: bytes, size: int, reader, name: str, expected: int) -> list:
     return [reader(data, i * size) for i in range(expected)]
 
 
+def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints:
+    if len(data) != 64 * group * expected:
+        raise FormatError(f"{name}: expected {expected} points")
+    return EncodedPoints(data, group)
+
+
+def points_bytes(points: Sequence[G1Affine] | Sequence[G2Affine], group: int) -> bytes:
+    """The file encoding of a list of points (free for EncodedPoints, which already are)."""
+    if isinstance(points, EncodedPoints):
+        return points.data
+    encode = g1_bytes if group == 1 else g2_bytes
+    return b"".join(encode(p) for p in points)  # type: ignore[arg-type]
+
+
 def zkey_bytes(pk: ProvingKey) -> bytes:
     header = b"".join(
         [
             u32(FIELD_BYTES), int_to_bytes(FIELD_MODULUS),
             u32(FIELD_BYTES), int_to_bytes(CURVE_ORDER),
             u32(pk.n_vars), u32(pk.n_public), u32(pk.domain_size),
-            _g1_bytes(pk.alpha_1), _g1_bytes(pk.beta_1), _g2_bytes(pk.beta_2),
-            _g2_bytes(pk.gamma_2), _g1_bytes(pk.delta_1), _g2_bytes(pk.delta_2),
+            g1_bytes(pk.alpha_1), g1_bytes(pk.beta_1), g2_bytes(pk.beta_2),
+            g2_bytes(pk.gamma_2), g1_bytes(pk.delta_1), g2_bytes(pk.delta_2),
         ]
     )
-    coefs = u32(len(pk.coefficients)) + b"".join(
-        struct.pack("<III", m, row, wire) + int_to_bytes(value * _R2_R % CURVE_ORDER)
-        for m, row, wire, value in pk.coefficients
-    )
-
-    def g1s(points: Iterable[G1Affine]) -> bytes:
-        return b"".join(_g1_bytes(p) for p in points)
+    if isinstance(pk.coefficients, EncodedCoefficients):
+        coefs = u32(len(pk.coefficients)) + pk.coefficients.data
+    else:
+        coefs = u32(len(pk.coefficients)) + b"".join(
+            struct.pack("<III", m, row, wire) + int_to_bytes(value * _R2_R % CURVE_ORDER)
+            for m, row, wire, value in pk.coefficients
+        )
 
     sections = [
         (1, u32(GROTH16)),
         (2, header),
-        (3, g1s(pk.ic)),
+        (3, points_bytes(pk.ic, 1)),
         (4, coefs),
-        (5, g1s(pk.a)),
-        (6, g1s(pk.b1)),
-        (7, b"".join(_g2_bytes(p) for p in pk.b2)),
-        (8, g1s(pk.c)),
-        (9, g1s(pk.h)),
+        (5, points_bytes(pk.a, 1)),
+        (6, points_bytes(pk.b1, 1)),
+        (7, points_bytes(pk.b2, 2)),
+        (8, points_bytes(pk.c, 1)),
+        (9, points_bytes(pk.h, 1)),
     ]
     # Section 10 opens with a 64-byte circuit hash; snarkjs hashes the key as it builds it
     # from a ptau. Ours is BLAKE2b-512 of the sections above, and no MPC contributions.
@@ -191,19 +207,15 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
     (count,) = struct.unpack_from("<I", raw, 0)
     if len(raw) != 4 + count * 44:
         raise FormatError(f"{name}: coefficient section has the wrong size")
-    coefficients = []
-    for i in range(count):
-        o = 4 + 44 * i
-        m, row, wire = struct.unpack_from("<III", raw, o)
-        coefficients.append((m, row, wire, int_from_bytes(raw[o + 12 : o + 44]) * _R2_R_INV % CURVE_ORDER))
+    coefficients = EncodedCoefficients(raw[4:])
     return ProvingKey(
         n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
         ic=_points(binfile.require(s, 3, name), 64, _g1_from, f"{name} IC", n_public + 1),
         coefficients=coefficients,
-        a=_points(binfile.require(s, 5, name), 64, _g1_from, f"{name} A", n_vars),
-        b1=_points(binfile.require(s, 6, name), 64, _g1_from, f"{name} B1", n_vars),
-        b2=_points(binfile.require(s, 7, name), 128, _g2_from, f"{name} B2", n_vars),
-        c=_points(binfile.require(s, 8, name), 64, _g1_from, f"{name} C", n_vars - n_public - 1),
-        h=_points(binfile.require(s, 9, name), 64, _g1_from, f"{name} H", domain_size),
+        a=_encoded(binfile.require(s, 5, name), 1, f"{name} A", n_vars),
+        b1=_encoded(binfile.require(s, 6, name), 1, f"{name} B1", n_vars),
+        b2=_encoded(binfile.require(s, 7, name), 2, f"{name} B2", n_vars),
+        c=_encoded(binfile.require(s, 8, name), 1, f"{name} C", n_vars - n_public - 1),
+        h=_encoded(binfile.require(s, 9, name), 1, f"{name} H", domain_size),
     )
 

@@ -66,8 +66,8 @@ def test_msm_random_and_bit_scalars(count):
 
 def test_fixed_base_matches_reference():
     scalars = EDGE_SCALARS + [255, 256, 65535] + [rng.randrange(R) for _ in range(40)]
-    assert native.fixed_base_g1(scalars) == reference.fixed_base_g1(scalars)
-    assert native.fixed_base_g2(scalars[:16]) == reference.fixed_base_g2(scalars[:16])
+    assert list(native.fixed_base_g1(scalars)) == reference.fixed_base_g1(scalars)
+    assert list(native.fixed_base_g2(scalars[:16])) == reference.fixed_base_g2(scalars[:16])
     assert native.fixed_base_g1([1])[0] == g1_affine(bn.G1)
 
 
@@ -85,3 +85,22 @@ def test_ntt_round_trip_and_reference(size):
 def test_ntt_refuses_sizes_that_are_not_powers_of_two():
     with pytest.raises(ValueError):
         native.ntt([1, 2, 3])
+
+
+def test_quotient_matches_reference_from_a_list_and_from_a_key_file(tmp_path, solvency_key):
+    from zkmargin.prover import read_zkey, write_zkey
+
+    spec, r1cs, pk = solvency_key
+    witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
+    expected = reference.quotient_evaluations(pk.coefficients, witness, pk.domain_size)
+    from_list = native.quotient_evaluations(list(pk.coefficients), witness, pk.domain_size)
+    assert from_array(from_list, R, montgomery=False) == expected
+    write_zkey(pk, tmp_path / "k.zkey")
+    loaded = read_zkey(tmp_path / "k.zkey")
+    from_file = native.quotient_evaluations(loaded.coefficients, witness, pk.domain_size)
+    assert from_array(from_file, R, montgomery=False) == expected
+    # ... and the MSM takes those limbs as scalars directly.
+    bases = native.prepare_g1(loaded.h)
+    assert native.msm_g1(bases, from_file) == reference.msm_g1(reference.prepare_g1(list(loaded.h)), expected)
+    with pytest.raises(ValueError, match="outside"):
+        native.quotient_evaluations(list(pk.coefficients) + [(0, pk.domain_size, 0, 1)], witness, pk.domain_size)

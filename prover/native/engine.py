@@ -12,10 +12,10 @@ import numpy as np
 from py_ecc import optimized_bn128 as bn
 
 from ..domain import root_of_unity
-from ..engine import Engine, G1Affine, G2Affine, register
+from ..engine import COEFFICIENT_BYTES, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine, register
 from .field import Q, R, from_array, to_array
 from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
-from .ntt import ntt_inplace, scale_by_powers
+from .ntt import accumulate_ab, from_montgomery, mul_into, mul_sub, ntt_inplace, scale_by_powers
 
 _SCALAR_BITS = 254
 
@@ -33,8 +33,36 @@ class _Bases:
         self.keep = keep
 
 
+def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
+    """The file encoding is already affine Montgomery limbs: only infinities are dropped."""
+    array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), *shape)
+    keep = np.flatnonzero(array.reshape(len(points), -1).any(axis=1))
+    return _Bases(np.ascontiguousarray(array[keep]), keep)
+
+
+_R2 = pow(1 << 256, 2, R)
+_ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+assert _ENTRY.itemsize == COEFFICIENT_BYTES
+
+
+def _coefficient_entries(coefficients: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    if isinstance(coefficients, EncodedCoefficients):
+        return np.frombuffer(coefficients.data, dtype=_ENTRY)
+    entries = np.zeros(len(coefficients), dtype=_ENTRY)
+    if len(coefficients):
+        entries["matrix"], entries["row"], entries["wire"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
+        entries["value"] = to_array([c[3] * _R2 % R for c in coefficients], R, montgomery=False)
+    return entries
+
+
 def _scalar_array(scalars: Sequence[int], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    chosen = [scalars[i] % R for i in keep]
+    """Plain scalar limbs for the kept bases, without zeros, and their positions in ``keep``.
+    ``scalars`` may already be an (n, 4) array of plain limbs (the quotient's output)."""
+    if isinstance(scalars, np.ndarray):
+        array = scalars[keep[keep < scalars.shape[0]]]
+        nonzero = np.flatnonzero(array.any(axis=1))
+        return np.ascontiguousarray(array[nonzero]), nonzero
+    chosen = [scalars[i] % R for i in keep if i < len(scalars)]
     array = to_array(chosen, R, montgomery=False) if chosen else np.zeros((0, 4), dtype=np.uint64)
     nonzero = np.flatnonzero(array.any(axis=1))
     return array[nonzero], nonzero
@@ -94,16 +122,23 @@ class NativeEngine(Engine):
 
     # ---------------------------------------------------------------- MSM
     def prepare_g1(self, points: Sequence[G1Affine]) -> _Bases:
+        if isinstance(points, EncodedPoints):
+            return _from_encoding(points, (2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for c in points[i]]
         array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 4) if len(keep) else np.zeros((0, 2, 4), dtype=np.uint64)
         return _Bases(array, keep)
 
     def prepare_g2(self, points: Sequence[G2Affine]) -> _Bases:
+        if isinstance(points, EncodedPoints):
+            return _from_encoding(points, (2, 2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for part in points[i] for c in part]
         array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 2, 4) if len(keep) else np.zeros((0, 2, 2, 4), dtype=np.uint64)
         return _Bases(array, keep)
+
+    def prepare_scalars(self, values: Sequence[int]) -> np.ndarray:
+        return to_array([v % R for v in values], R, montgomery=False)
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
         values, nonzero = _scalar_array(scalars, bases.keep)
@@ -118,24 +153,20 @@ class NativeEngine(Engine):
         return _g2_from_jacobian(g2_msm(bases.array[nonzero], values, _window_bits(len(nonzero))))
 
     # ---------------------------------------------------------- fixed base
-    def fixed_base_g1(self, scalars: Sequence[int]) -> list[G1Affine]:
+    def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
         if self._g1_table is None:
             generator = to_array([1, 2], Q, montgomery=True).reshape(1, 2, 4)
             self._g1_table = g1_to_affine(g1_table(generator))
         values = to_array([s % R for s in scalars], R, montgomery=False)
-        affine = g1_to_affine(g1_fixed_base(self._g1_table, values))
-        coords = from_array(affine.reshape(-1, 4), Q, montgomery=True)
-        return [None if s % R == 0 else (coords[2 * i], coords[2 * i + 1]) for i, s in enumerate(scalars)]
+        return EncodedPoints(g1_to_affine(g1_fixed_base(self._g1_table, values)).astype("<u8").tobytes(), 1)
 
-    def fixed_base_g2(self, scalars: Sequence[int]) -> list[G2Affine]:
+    def fixed_base_g2(self, scalars: Sequence[int]) -> EncodedPoints:
         if self._g2_table is None:
             (x, y, _) = bn.normalize(bn.G2) + (None,)
             gen = [int(x.coeffs[0]), int(x.coeffs[1]), int(y.coeffs[0]), int(y.coeffs[1])]
             self._g2_table = g2_to_affine(g2_table(to_array(gen, Q, montgomery=True).reshape(1, 2, 2, 4)))
         values = to_array([s % R for s in scalars], R, montgomery=False)
-        affine = g2_to_affine(g2_fixed_base(self._g2_table, values))
-        c = from_array(affine.reshape(-1, 4), Q, montgomery=True)
-        return [None if s % R == 0 else ((c[4 * i], c[4 * i + 1]), (c[4 * i + 2], c[4 * i + 3])) for i, s in enumerate(scalars)]
+        return EncodedPoints(g2_to_affine(g2_fixed_base(self._g2_table, values)).astype("<u8").tobytes(), 2)
 
     # ----------------------------------------------------------------- NTT
     def ntt(self, values: Sequence[int], inverse: bool = False) -> list[int]:
@@ -151,10 +182,34 @@ class NativeEngine(Engine):
         return out
 
     def odd_coset(self, evaluations: Sequence[int]) -> list[int]:
-        n = len(evaluations)
-        log_n = n.bit_length() - 1
         array = to_array([v % R for v in evaluations], R, montgomery=True)
+        self._odd_coset_inplace(array)
+        return from_array(array, R, montgomery=True)
+
+    @staticmethod
+    def _odd_coset_inplace(array: np.ndarray) -> None:
+        log_n = array.shape[0].bit_length() - 1
         ntt_inplace(array, _twiddles(log_n, True))
         scale_by_powers(array, _coset_powers(log_n))
         ntt_inplace(array, _twiddles(log_n, False))
-        return from_array(array, R, montgomery=True)
+
+    def quotient_evaluations(self, coefficients, witness: Sequence[int], n: int) -> np.ndarray:
+        """As the reference, all in limb arrays; returns plain limbs, which msm_g1 takes as is."""
+        if n & (n - 1):
+            raise ValueError("domain size must be a power of two")
+        entries = _coefficient_entries(coefficients)
+        # The kernel indexes without bounds checks: refuse a key that points outside.
+        if len(entries) and (entries["row"].max() >= n or entries["wire"].max() >= len(witness) or entries["matrix"].max() > 1):
+            raise ValueError("proving key coefficients refer to rows or wires outside the circuit")
+        w = to_array([v % R for v in witness], R, montgomery=False)
+        a = np.zeros((n, 4), dtype=np.uint64)
+        b = np.zeros((n, 4), dtype=np.uint64)
+        accumulate_ab(entries["matrix"].astype(np.int64), entries["row"].astype(np.int64), entries["wire"].astype(np.int64),
+                      np.ascontiguousarray(entries["value"]), w, a, b)
+        c = np.empty_like(a)
+        mul_into(a, b, c)
+        for array in (a, b, c):
+            self._odd_coset_inplace(array)
+        mul_sub(a, b, c)
+        from_montgomery(c)
+        return c

@@ -112,6 +112,22 @@ def test_we_verify_a_proof_from_snarkjs_own_setup(artifacts):
     assert CliRunner().invoke(cli, args).exit_code == 1
 
 
+def test_snarkjs_sets_up_from_our_development_ptau(artifacts, solvency_key):
+    """Our .ptau, just large enough for the circuit, is one snarkjs builds a working key from."""
+    from zkmargin.prover.ptau import write_ptau
+
+    folder, _ = artifacts
+    power = solvency_key[1].domain_size().bit_length() - 1
+    write_ptau(folder / "ours.ptau", power, get_engine())
+    assert "ERROR" not in snarkjs("groth16", "setup", "circuit.r1cs", "ours.ptau", "from_ours.zkey", cwd=folder)
+    snarkjs("zkey", "export", "verificationkey", "from_ours.zkey", "from_ours_vk.json", cwd=folder)
+    snarkjs("groth16", "prove", "from_ours.zkey", "witness.wtns", "p.json", "pub.json", cwd=folder)
+    assert "OK" in snarkjs("groth16", "verify", "from_ours_vk.json", "pub.json", "p.json", cwd=folder)
+    args = ["verify", "--vk", str(folder / "from_ours_vk.json"), "--proof", str(folder / "p.json"), "--public", str(folder / "pub.json")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "VALID" in result.output, result.output
+
+
 def test_poseidon_constants_equal_circomlibjs():
     shipped = json.loads((CIRCOMLIBJS / "src" / "poseidon_constants.json").read_text())
     for t in range(2, len(PARTIAL_ROUNDS) + 2):

@@ -1,0 +1,35 @@
+"""zkmargin's counterpart of ``snarkjs groth16 prove KEY WTNS PROOF PUBLIC``, for timing.
+
+Run as its own process, like snarkjs, so wall time and peak memory include start-up,
+reading the key and witness, and writing the proof. Prints the phase timings as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from zkmargin.circuits.iden3_files import read_wtns
+from zkmargin.prover import Phases, get_engine, prove, read_zkey
+from zkmargin.verifier import public_signals_to_json, write_json
+
+
+def main(argv: list[str]) -> None:
+    zkey, wtns, proof_path, public_path = argv
+    start = time.perf_counter()
+    phases = Phases()
+    engine = get_engine()  # includes loading the compiled engine from numba's cache
+    with phases.phase("read key"):
+        pk = read_zkey(zkey)
+    with phases.phase("read witness"):
+        witness = read_wtns(wtns)
+    proof, public = prove(pk, witness, engine, phases=phases)
+    with phases.phase("write proof"):
+        write_json(proof_path, proof.to_json())
+        write_json(public_path, public_signals_to_json(public))
+    print(json.dumps({"engine": engine.name, "in_process": time.perf_counter() - start, "phases": phases.timings}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
