@@ -19,25 +19,39 @@ G1Affine = Optional[tuple[int, int]]
 G2Affine = Optional[tuple[tuple[int, int], tuple[int, int]]]
 
 _MONT_INV = pow(1 << 256, -1, Q)
+#: .zkey section 4 stores a coefficient c as c * R2 mod r (R = 2^256).
+R2 = pow(1 << 256, 2, R)
+_R2_INV = pow(R2, -1, R)
+COEFFICIENT_BYTES = 44  # u32 matrix, u32 row, u32 wire, 32-byte value
 
 
-class EncodedPoints(SequenceABC):
-    """Affine points in the .zkey/.ptau encoding: each coordinate (G2: c0 then c1) as 32
-    little-endian bytes in Montgomery form, all-zero for infinity.
+class _Encoded(SequenceABC):
+    """Fixed-size records kept as the bytes of a file, decoded one at a time on demand.
 
     Keys are large and an engine with Montgomery limbs of its own can use these bytes as
-    they are, so keys read from disk stay encoded; indexing decodes one point on demand.
-    """
+    they are, so keys read from disk stay encoded."""
 
-    def __init__(self, data: bytes, group: int):
+    item_size: int
+
+    def __init__(self, data: bytes):
         self.data = bytes(data)
-        self.group = group
-        self.point_size = 64 * group
-        if len(self.data) % self.point_size:
-            raise ValueError(f"{len(self.data)} bytes is not a whole number of G{group} points")
+        if len(self.data) % self.item_size:
+            raise ValueError(f"{len(self.data)} bytes is not a whole number of {type(self).__name__} records")
+
+    def _decode(self, raw: bytes):
+        raise NotImplementedError
 
     def __len__(self) -> int:
-        return len(self.data) // self.point_size
+        return len(self.data) // self.item_size
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._decode(self.data[index * self.item_size : (index + 1) * self.item_size])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, type(self)):
@@ -48,56 +62,32 @@ class EncodedPoints(SequenceABC):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("point index out of range")
-        raw = self.data[index * self.point_size : (index + 1) * self.point_size]
+
+class EncodedPoints(_Encoded):
+    """Affine points in the .zkey/.ptau encoding: each coordinate (G2: c0 then c1) as 32
+    little-endian bytes in Montgomery form, all-zero for infinity."""
+
+    def __init__(self, data: bytes, group: int):
+        self.group = group
+        self.item_size = 64 * group
+        super().__init__(data)
+
+    def _decode(self, raw: bytes):
         if not any(raw):
             return None
         c = [int.from_bytes(raw[i : i + 32], "little") * _MONT_INV % Q for i in range(0, len(raw), 32)]
         return (c[0], c[1]) if self.group == 1 else ((c[0], c[1]), (c[2], c[3]))
 
 
-_R2 = pow(1 << 256, 2, R)
-_R2_INV = pow(_R2, -1, R)
-COEFFICIENT_BYTES = 44  # u32 matrix, u32 row, u32 wire, 32-byte value
-
-
-class EncodedCoefficients(SequenceABC):
+class EncodedCoefficients(_Encoded):
     """The A and B matrix entries in .zkey section-4 form: (matrix, row, wire) as u32 and the
-    coefficient c as c * R^2 mod r, 32 bytes little-endian. Indexing gives (m, row, wire, c)."""
+    coefficient as c * R2 mod r. Indexing gives (m, row, wire, c)."""
 
-    def __init__(self, data: bytes):
-        self.data = bytes(data)
-        if len(self.data) % COEFFICIENT_BYTES:
-            raise ValueError("coefficient data is not a whole number of entries")
+    item_size = COEFFICIENT_BYTES
 
-    def __len__(self) -> int:
-        return len(self.data) // COEFFICIENT_BYTES
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, type(self)):
-            return self.data == other.data
-        if isinstance(other, SequenceABC):
-            return len(self) == len(other) and list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("coefficient index out of range")
-        o = index * COEFFICIENT_BYTES
-        m, row, wire = (int.from_bytes(self.data[o + 4 * k : o + 4 * k + 4], "little") for k in range(3))
-        return m, row, wire, int.from_bytes(self.data[o + 12 : o + 44], "little") * _R2_INV % R
+    def _decode(self, raw: bytes):
+        m, row, wire = (int.from_bytes(raw[4 * k : 4 * k + 4], "little") for k in range(3))
+        return m, row, wire, int.from_bytes(raw[12:44], "little") * _R2_INV % R
 
 
 class Engine(ABC):

@@ -20,14 +20,11 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, 
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .engine import R2, EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
 _MONT_Q = (1 << 256) % FIELD_MODULUS
-_MONT_Q_INV = pow(_MONT_Q, -1, FIELD_MODULUS)
-_R2_R = pow(1 << 256, 2, CURVE_ORDER)
-_R2_R_INV = pow(_R2_R, -1, CURVE_ORDER)
 
 #: (matrix 0 = A / 1 = B, constraint row, wire, coefficient)
 Coefficient = tuple[int, int, int, int]
@@ -104,27 +101,8 @@ def g2_bytes(p: G2Affine) -> bytes:
     return _fq(x0) + _fq(x1) + _fq(y0) + _fq(y1)
 
 
-def _fq_from(data: bytes, offset: int) -> int:
-    return int_from_bytes(data[offset : offset + 32]) * _MONT_Q_INV % FIELD_MODULUS
-
-
-def _g1_from(data: bytes, offset: int) -> G1Affine:
-    if not any(data[offset : offset + 64]):
-        return None
-    return _fq_from(data, offset), _fq_from(data, offset + 32)
-
-
-def _g2_from(data: bytes, offset: int) -> G2Affine:
-    if not any(data[offset : offset + 128]):
-        return None
-    c = [_fq_from(data, offset + 32 * i) for i in range(4)]
-    return (c[0], c[1]), (c[2], c[3])
-
-
-def _points(data: bytes, size: int, reader, name: str, expected: int) -> list:
-    if len(data) != size * expected:
-        raise FormatError(f"{name}: expected {expected} points")
-    return [reader(data, i * size) for i in range(expected)]
+def _point_at(data: bytes, offset: int, group: int):
+    return EncodedPoints(data[offset : offset + 64 * group], group)[0]
 
 
 def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints:
@@ -155,7 +133,7 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
         coefs = u32(len(pk.coefficients)) + pk.coefficients.data
     else:
         coefs = u32(len(pk.coefficients)) + b"".join(
-            struct.pack("<III", m, row, wire) + int_to_bytes(value * _R2_R % CURVE_ORDER)
+            struct.pack("<III", m, row, wire) + int_to_bytes(value * R2 % CURVE_ORDER)
             for m, row, wire, value in pk.coefficients
         )
 
@@ -198,9 +176,11 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
             raise FormatError(f"{name}: proving key is not for BN254")
         n_vars, n_public, domain_size = struct.unpack_from("<III", h, off)
         off += 12
-        alpha_1, beta_1 = _g1_from(h, off), _g1_from(h, off + 64)
-        beta_2, gamma_2 = _g2_from(h, off + 128), _g2_from(h, off + 256)
-        delta_1, delta_2 = _g1_from(h, off + 384), _g2_from(h, off + 448)
+        if len(h) < off + 576:
+            raise struct.error("short header")
+        alpha_1, beta_1 = _point_at(h, off, 1), _point_at(h, off + 64, 1)
+        beta_2, gamma_2 = _point_at(h, off + 128, 2), _point_at(h, off + 256, 2)
+        delta_1, delta_2 = _point_at(h, off + 384, 1), _point_at(h, off + 448, 2)
     except struct.error:
         raise FormatError(f"{name}: header section is truncated") from None
     raw = binfile.require(s, 4, name)
@@ -210,7 +190,7 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
     coefficients = EncodedCoefficients(raw[4:])
     return ProvingKey(
         n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
-        ic=_points(binfile.require(s, 3, name), 64, _g1_from, f"{name} IC", n_public + 1),
+        ic=_encoded(binfile.require(s, 3, name), 1, f"{name} IC", n_public + 1),
         coefficients=coefficients,
         a=_encoded(binfile.require(s, 5, name), 1, f"{name} A", n_vars),
         b1=_encoded(binfile.require(s, 6, name), 1, f"{name} B1", n_vars),

@@ -12,7 +12,7 @@ import numpy as np
 from py_ecc import optimized_bn128 as bn
 
 from ..domain import root_of_unity
-from ..engine import COEFFICIENT_BYTES, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine, register
+from ..engine import COEFFICIENT_BYTES, R2, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine, register
 from .field import Q, R, from_array, to_array
 from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
 from .ntt import accumulate_ab, from_montgomery, mul_into, mul_sub, ntt_inplace, scale_by_powers
@@ -40,7 +40,6 @@ def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
     return _Bases(np.ascontiguousarray(array[keep]), keep)
 
 
-_R2 = pow(1 << 256, 2, R)
 _ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
 assert _ENTRY.itemsize == COEFFICIENT_BYTES
 
@@ -51,7 +50,7 @@ def _coefficient_entries(coefficients: Sequence[tuple[int, int, int, int]]) -> n
     entries = np.zeros(len(coefficients), dtype=_ENTRY)
     if len(coefficients):
         entries["matrix"], entries["row"], entries["wire"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
-        entries["value"] = to_array([c[3] * _R2 % R for c in coefficients], R, montgomery=False)
+        entries["value"] = to_array([c[3] * R2 % R for c in coefficients], R, montgomery=False)
     return entries
 
 
