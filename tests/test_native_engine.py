@@ -12,6 +12,7 @@ from zkmargin.verifier.curve import FIELD_MODULUS as Q
 from zkmargin.verifier.curve import g1_affine
 
 pytest.importorskip("numba")
+from numba import njit  # noqa: E402
 from zkmargin.prover.native.field import from_array, to_array  # noqa: E402
 
 rng = random.Random(11)
@@ -30,11 +31,16 @@ def test_field_edges_near_the_modulus(modulus):
     from zkmargin.prover.native import field
 
     mul, add, sub = (field.fq_mul, field.fq_add, field.fq_sub) if modulus == Q else (field.fr_mul, field.fr_add, field.fr_sub)
+
+    @njit
+    def operations(a, b):  # the field operations are intrinsics: callable from compiled code only
+        return mul(a, b), add(a, b), sub(a, b)
+
     values = [0, 1, 2, modulus - 1, modulus - 2, (1 << 255) % modulus, 1 << 128] + [rng.randrange(modulus) for _ in range(6)]
     limbs = [tuple(row) for row in to_array(values, modulus, montgomery=True)]
     for x, a in zip(values, limbs):
         for y, b in zip(values, limbs):
-            got = from_array(np.array([mul(a, b), add(a, b), sub(a, b)], dtype=np.uint64), modulus, montgomery=True)
+            got = from_array(np.array(operations(a, b), dtype=np.uint64), modulus, montgomery=True)
             assert got == [x * y % modulus, (x + y) % modulus, (x - y) % modulus]
 
 
@@ -62,6 +68,51 @@ def test_msm_random_and_bit_scalars(count):
     points = _random_points(native.fixed_base_g1, count)
     for scalars in ([rng.randrange(R) for _ in range(count)], [rng.randrange(2) for _ in range(count)]):
         assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
+
+
+def test_msm_g2_random_and_small_negative_scalars():
+    points = _random_points(native.fixed_base_g2, 40)
+    for scalars in ([rng.randrange(R) for _ in range(40)], [R - rng.randrange(1 << 20) for _ in range(40)]):
+        assert native.msm_g2(native.prepare_g2(points), scalars) == reference.msm_g2(reference.prepare_g2(points), scalars)
+
+
+def test_msm_scalars_that_fill_the_top_window():
+    """The signed-digit carry out of the top window needs a spare bit: scalars near 2^128
+    (after GLV) and near r exercise it."""
+    points = _random_points(native.fixed_base_g1, 8)
+    scalars = [(1 << 128) - 1, 1 << 127, (1 << 128) + 1, R - 1, R - (1 << 127), (1 << 254) % R, (1 << 200) - 1, 3]
+    assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
+
+
+def test_glv_split_is_a_short_decomposition():
+    from zkmargin.prover.native import msm
+
+    assert (msm.A1 + msm.B1 * msm.LAMBDA) % R == 0 and (msm.A2 + msm.B2 * msm.LAMBDA) % R == 0
+    assert bn.eq(bn.multiply(bn.G1, msm.LAMBDA), (bn.G1[0] * msm.BETA, bn.G1[1], bn.G1[2]))  # phi = [lambda]
+    scalars = EDGE_SCALARS[1:] + [rng.randrange(R) for _ in range(200)]
+    points = to_array([1, 2] * len(scalars), Q, montgomery=True).reshape(len(scalars), 2, 4)
+    out_points = np.empty((2 * len(scalars), 2, 4), dtype=np.uint64)
+    out_scalars = np.empty((2 * len(scalars), 4), dtype=np.uint64)
+    msm.g1_glv_split(points, to_array(scalars, R, montgomery=False), out_points, out_scalars)
+    k = from_array(out_scalars, R, montgomery=False)
+    y = from_array(out_points[:, 1], Q, montgomery=True)
+    for i, scalar in enumerate(scalars):
+        k1 = k[i] if y[i] == 2 else -k[i]  # a negated y carries the sign
+        k2 = k[len(scalars) + i] if y[len(scalars) + i] == 2 else -k[len(scalars) + i]
+        assert (k1 + k2 * msm.LAMBDA - scalar) % R == 0
+        assert abs(k1) < 1 << 128 and abs(k2) < 1 << 128
+
+
+def test_signed_digits_recombine():
+    from zkmargin.prover.native import msm
+
+    scalars = [0, 1, R - 1, (1 << 128) - 1] + [rng.randrange(R) for _ in range(50)]
+    for c in (2, 5, 13, 16):
+        windows = -(-255 // c)
+        digits = msm.signed_digits(to_array(scalars, R, montgomery=False), c, windows)
+        assert np.abs(digits).max() <= 1 << (c - 1)
+        for i, scalar in enumerate(scalars):
+            assert sum(int(digits[w, i]) << (c * w) for w in range(windows)) == scalar
 
 
 def test_fixed_base_matches_reference():

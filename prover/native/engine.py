@@ -15,14 +15,7 @@ from ..domain import root_of_unity
 from ..engine import COEFFICIENT_BYTES, R2, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine, register
 from .field import Q, R, from_array, to_array
 from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
-from .ntt import accumulate_ab, from_montgomery, mul_into, mul_sub, ntt_inplace, scale_by_powers
-
-_SCALAR_BITS = 254
-
-
-def _window_bits(count: int) -> int:
-    """Window minimising (254 / c) * (count + 2^(c+1)) additions."""
-    return min(range(2, 17), key=lambda c: -(-_SCALAR_BITS // c) * (count + (2 << c)))
+from .ntt import accumulate_ab, from_montgomery, geometric, mul_into, mul_sub, ntt_inplace, scale_by_powers
 
 
 class _Bases:
@@ -87,28 +80,23 @@ def _g2_from_jacobian(j: np.ndarray) -> G2Affine:
     return (int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1]))
 
 
+def _montgomery(value: int) -> np.ndarray:
+    return to_array([value % R], R, montgomery=True)[0]
+
+
 @lru_cache(maxsize=None)
 def _twiddles(log_n: int, inverse: bool) -> np.ndarray:
-    n = 1 << log_n
     omega = root_of_unity(log_n)
     if inverse:
         omega = pow(omega, -1, R)
-    powers, x = [], 1
-    for _ in range(max(n // 2, 1)):
-        powers.append(x)
-        x = x * omega % R
-    return to_array(powers, R, montgomery=True)
+    return geometric(_montgomery(1), _montgomery(omega), max((1 << log_n) // 2, 1))
 
 
 @lru_cache(maxsize=None)
 def _coset_powers(log_n: int) -> np.ndarray:
     """shift^i / n for the odd coset, folding the inverse NTT's 1/n in as well."""
     n = 1 << log_n
-    shift, factor, out = root_of_unity(log_n + 1), pow(n, -1, R), []
-    for _ in range(n):
-        out.append(factor)
-        factor = factor * shift % R
-    return to_array(out, R, montgomery=True)
+    return geometric(_montgomery(pow(n, -1, R)), _montgomery(root_of_unity(log_n + 1)), n)
 
 
 @register
@@ -143,13 +131,13 @@ class NativeEngine(Engine):
         values, nonzero = _scalar_array(scalars, bases.keep)
         if not len(nonzero):
             return None
-        return _g1_from_jacobian(g1_msm(bases.array[nonzero], values, _window_bits(len(nonzero))))
+        return _g1_from_jacobian(g1_msm(bases.array[nonzero], values))
 
     def msm_g2(self, bases: _Bases, scalars: Sequence[int]) -> G2Affine:
         values, nonzero = _scalar_array(scalars, bases.keep)
         if not len(nonzero):
             return None
-        return _g2_from_jacobian(g2_msm(bases.array[nonzero], values, _window_bits(len(nonzero))))
+        return _g2_from_jacobian(g2_msm(bases.array[nonzero], values))
 
     # ---------------------------------------------------------- fixed base
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:

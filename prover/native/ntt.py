@@ -59,6 +59,20 @@ def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def geometric(start, ratio, count):
+    """start * ratio^i for i < count (Montgomery limbs in and out): twiddles and coset powers,
+    which in Python integers cost a quarter of a second per proof at 2^16."""
+    out = np.empty((count, 4), dtype=np.uint64)
+    x = (start[0], start[1], start[2], start[3])
+    r = (ratio[0], ratio[1], ratio[2], ratio[3])
+    for i in range(count):
+        for limb in range(4):
+            out[i, limb] = x[limb]
+        x = fr_mul(x, r)
+    return out
+
+
+@njit(cache=True)
 def scale_by_powers(a, powers):
     """a[i] *= powers[i] (elementwise, Montgomery)."""
     for i in range(a.shape[0]):
