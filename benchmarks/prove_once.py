@@ -19,7 +19,9 @@ def main(argv: list[str]) -> None:
     zkey, wtns, proof_path, public_path = argv
     start = time.perf_counter()
     phases = Phases()
-    engine = get_engine()  # includes loading the compiled engine from numba's cache
+    engine = get_engine()
+    with phases.phase("load compiled engine"):
+        engine.load()
     with phases.phase("read key"):
         pk = read_zkey(zkey)
     with phases.phase("read witness"):

@@ -232,7 +232,7 @@ def markdown(results: list[dict], micro: dict) -> str:
         prof = r["zkmargin_profile_s"]
         wall = r["prove_s"]["zkmargin"]
         phases = ", ".join(f"{k} {v:.2f}" for k, v in prof["phases"].items())
-        lines.append(f"- {shape} 2^{r['power']}: wall {wall:.2f} = interpreter and engine start-up {wall - prof['in_process']:.2f} + {phases}")
+        lines.append(f"- {shape} 2^{r['power']}: wall {wall:.2f} = interpreter start-up and imports {wall - prof['in_process']:.2f} + {phases}")
     return "\n".join(lines) + "\n"
 
 

@@ -173,6 +173,8 @@ def prove_cmd(portfolio, market, model, risk_arrays, threshold, positions, colla
     r1cs, witness = api.compile(), api.witness()
     pk.check_matches(r1cs)
     phases = Phases(progress_reporter(as_json, "prove"))
+    with phases.phase("load compiled engine"):
+        engine.load()
     proof, public = prove(pk, witness, engine, r1cs, phases)
     vk = pk.verifying_key()
     statement = case.statement()

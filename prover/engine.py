@@ -93,6 +93,10 @@ class EncodedCoefficients(_Encoded):
 class Engine(ABC):
     name: str = "abstract"
 
+    def load(self) -> None:
+        """Get compiled code ready before the first real call, so that timings of the first
+        phase measure work, not loading (the native engine loads numba's cached machine code)."""
+
     @abstractmethod
     def prepare_g1(self, points: Sequence[G1Affine]) -> Any:
         """Convert bases (a list of affine points or EncodedPoints) into the engine's own form."""

@@ -115,6 +115,21 @@ def test_signed_digits_recombine():
             assert sum(int(digits[w, i]) << (c * w) for w in range(windows)) == scalar
 
 
+def test_key_coordinates_must_be_reduced():
+    from zkmargin.prover.engine import EncodedPoints
+
+    good = to_array([1, 2], Q, montgomery=True).tobytes()
+    assert native.msm_g1(native.prepare_g1(EncodedPoints(good, 1)), [1]) == (1, 2)
+    for bad in (Q, Q + 1, (1 << 256) - 1):
+        raw = bad.to_bytes(32, "little") + good[32:]
+        with pytest.raises(ValueError, match="not reduced"):
+            native.prepare_g1(EncodedPoints(raw, 1))
+
+
+def test_load_readies_every_kernel():
+    native.load()  # must not raise; afterwards the first proof phase is arithmetic only
+
+
 def test_fixed_base_matches_reference():
     scalars = EDGE_SCALARS + [255, 256, 65535] + [rng.randrange(R) for _ in range(40)]
     assert list(native.fixed_base_g1(scalars)) == reference.fixed_base_g1(scalars)

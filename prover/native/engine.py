@@ -26,9 +26,26 @@ class _Bases:
         self.keep = keep
 
 
+_Q_WORDS = [(Q >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)]
+
+
+def _reduced(words: np.ndarray) -> bool:
+    """Whether every (..., 4)-limb number is below q: the kernels assume reduced coordinates."""
+    flat = words.reshape(-1, 4)
+    below = np.zeros(len(flat), dtype=bool)
+    equal = np.ones(len(flat), dtype=bool)
+    for k in range(3, -1, -1):
+        limb = flat[:, k]
+        below |= equal & (limb < np.uint64(_Q_WORDS[k]))
+        equal &= limb == np.uint64(_Q_WORDS[k])
+    return bool(below.all())
+
+
 def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
     """The file encoding is already affine Montgomery limbs: only infinities are dropped."""
     array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), *shape)
+    if not _reduced(array):
+        raise ValueError("proving key holds a point coordinate that is not reduced mod q")
     keep = np.flatnonzero(array.reshape(len(points), -1).any(axis=1))
     return _Bases(np.ascontiguousarray(array[keep]), keep)
 
@@ -106,6 +123,17 @@ class NativeEngine(Engine):
     def __init__(self) -> None:
         self._g1_table: np.ndarray | None = None
         self._g2_table: np.ndarray | None = None
+
+    def load(self) -> None:
+        """Call every compiled kernel once on tiny inputs: a fresh process pays numba's
+        one-off start-up here (about 0.4 s, see docs/architecture.md) instead of in H."""
+        g1 = self.prepare_g1([(1, 2)] * 2)
+        self.msm_g1(g1, [3, R - 3])
+        self.msm_g1(g1, self.prepare_scalars([1 << 130, 5]))
+        gen2 = bn.normalize(bn.G2)
+        g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)])
+        self.msm_g2(g2, self.prepare_scalars([7]))
+        self.quotient_evaluations([(0, 0, 0, 1), (1, 0, 0, 1)], [1], 2)
 
     # ---------------------------------------------------------------- MSM
     def prepare_g1(self, points: Sequence[G1Affine]) -> _Bases:
