@@ -19,7 +19,8 @@ def main(argv: list[str]) -> None:
     zkey, wtns, proof_path, public_path = argv
     start = time.perf_counter()
     phases = Phases()
-    engine = get_engine()
+    with phases.phase("import engine (numba)"):
+        engine = get_engine()
     with phases.phase("load compiled engine"):
         engine.load()
     with phases.phase("read key"):
