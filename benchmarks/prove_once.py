@@ -11,6 +11,7 @@ import sys
 import time
 
 from zkmargin.circuits.iden3_files import read_wtns
+from zkmargin.cli.output import exit_now
 from zkmargin.prover import Phases, get_engine, prove, read_zkey
 from zkmargin.verifier import public_signals_to_json, write_json
 
@@ -36,3 +37,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+    exit_now()  # as the console script ends

@@ -8,9 +8,12 @@ For each size and witness shape: build the circuit and witness, export .r1cs and
 run zkmargin's setup (timed) and snarkjs's ``groth16 setup`` from a development .ptau that
 zkmargin writes (cached per size, because snarkjs needs ~10 minutes to make one at 2^15),
 then prove with snarkjs and with zkmargin from the same snarkjs-made key, alternating,
-each as a separate process (wall time and peak memory via wait4). Every proof is checked
-with ``snarkjs groth16 verify``. Micro-benchmarks of the engine's MSMs and NTT follow.
-Results: results.json, results.md and prove.png under --out.
+each as a separate process (wall time and peak memory), after one untimed run of each (so
+that numba's first-run compilation and cold file caches are never timed). Every proof is
+checked with ``snarkjs groth16 verify``. Then the warm comparison: each tool in one process
+that holds the key and proves repeatedly (snarkjs through its JavaScript API), as a prover
+serving every account of an epoch would. Micro-benchmarks of the engine's MSMs and NTT
+follow. Results: results.json, results.md and prove.png under --out.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ import click
 from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.prover import get_engine, setup, write_zkey
 from zkmargin.prover.ptau import write_ptau
+from zkmargin.verifier.files import atomic_write
 
 from .circuits import SHAPES, build
 
 ROOT = Path(__file__).resolve().parent.parent
-SNARKJS = ROOT / "tests" / "interop" / "node_modules" / "snarkjs" / "cli.js"
+SNARKJS_DIR = ROOT / "tests" / "interop" / "node_modules" / "snarkjs"
+SNARKJS = SNARKJS_DIR / "cli.js"
 TARGETS = {"dense": 0.5, "range": 0.25}  # zkmargin / snarkjs prove wall time, at 2^16
 MSM_TARGET_SECONDS = 0.3  # G1 MSM, 2^16 random scalars, one core
 SETUP_TARGET_SECONDS = 30.0  # development setup at 2^16
@@ -92,7 +97,7 @@ def ptau_for(power: int, cache: Path) -> tuple[Path, float | None]:
     return path, time.perf_counter() - start
 
 
-def bench_circuit(shape: str, power: int, runs: int, work: Path, cache: Path) -> dict:
+def bench_circuit(shape: str, power: int, runs: int, warm_runs: int, work: Path, cache: Path) -> dict:
     folder = work / f"{shape}_{power:02d}"
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -110,14 +115,18 @@ def bench_circuit(shape: str, power: int, runs: int, work: Path, cache: Path) ->
     their_setup, _, _ = snarkjs("groth16", "setup", "circuit.r1cs", str(ptau), "key.zkey", cwd=folder)
     snarkjs("zkey", "export", "verificationkey", "key.zkey", "vk.json", cwd=folder)
 
+    prove_snarkjs = ["node", str(SNARKJS), "groth16", "prove", "key.zkey", "witness.wtns", "sj_proof.json", "sj_public.json"]
+    prove_zkmargin = [sys.executable, "-m", "benchmarks.prove_once", "key.zkey", "witness.wtns", "zk_proof.json", "zk_public.json"]
+    log("  prove, untimed warm-up: snarkjs, zkmargin")
+    run_measured(prove_snarkjs, folder)
+    run_measured(prove_zkmargin, folder)
     samples: dict[str, list[tuple[float, float]]] = {"snarkjs": [], "zkmargin": []}
     profiles = []
     for run in range(runs):
         log(f"  prove, run {run + 1}/{runs}: snarkjs, zkmargin")
-        wall, peak, _ = snarkjs("groth16", "prove", "key.zkey", "witness.wtns", "sj_proof.json", "sj_public.json", cwd=folder)
+        wall, peak, _ = run_measured(prove_snarkjs, folder)
         samples["snarkjs"].append((wall, peak))
-        command = [sys.executable, "-m", "benchmarks.prove_once", "key.zkey", "witness.wtns", "zk_proof.json", "zk_public.json"]
-        wall, peak, output = run_measured(command, folder)
+        wall, peak, output = run_measured(prove_zkmargin, folder)
         samples["zkmargin"].append((wall, peak))
         profiles.append(json.loads(output.strip().splitlines()[-1]) | {"wall": wall})
     for proof, public in (("sj_proof.json", "sj_public.json"), ("zk_proof.json", "zk_public.json")):
@@ -130,6 +139,7 @@ def bench_circuit(shape: str, power: int, runs: int, work: Path, cache: Path) ->
 
     zk, sj = median_wall("zkmargin"), median_wall("snarkjs")
     profile = min(profiles, key=lambda p: abs(p["wall"] - zk))  # the run nearest the median, with its own wall time
+    warm = warm_comparison(folder, warm_runs) if warm_runs else None
     return {
         "shape": shape,
         "power": power,
@@ -139,7 +149,19 @@ def bench_circuit(shape: str, power: int, runs: int, work: Path, cache: Path) ->
         "prove_s": {"zkmargin": zk, "snarkjs": sj, "ratio": zk / sj, "runs": samples},
         "peak_mib": {tool: max(p for _, p in samples[tool]) for tool in samples},
         "zkmargin_profile_s": profile,
+        "warm_prove_s": warm,
     }
+
+
+def warm_comparison(folder: Path, runs: int) -> dict:
+    """Median seconds per proof when one process holds the key and proves ``runs`` times."""
+    log(f"  warm: {runs} proofs in one process each, snarkjs then zkmargin")
+    _, _, out = run_measured(["node", str(ROOT / "benchmarks" / "snarkjs_warm.cjs"), str(SNARKJS_DIR), "key.zkey", "witness.wtns", str(runs)], folder)
+    theirs = json.loads(out.strip().splitlines()[-1])["seconds"]
+    _, _, out = run_measured([sys.executable, "-m", "benchmarks.prove_warm", "key.zkey", "witness.wtns", str(runs)], folder)
+    ours = json.loads(out.strip().splitlines()[-1])["seconds"]
+    zk, sj = statistics.median(ours), statistics.median(theirs)
+    return {"zkmargin": zk, "snarkjs": sj, "ratio": zk / sj, "runs": {"zkmargin": ours, "snarkjs": theirs}}
 
 
 def micro_benchmarks(power: int) -> dict:
@@ -194,16 +216,20 @@ def markdown(results: list[dict], micro: dict) -> str:
         "# zkmargin vs snarkjs 0.7.6: Groth16 prove on BN254",
         "",
         f"Machine: {os.cpu_count()} cores. Same .zkey (made by snarkjs from a zkmargin development .ptau) and .wtns for both; "
-        "each prove is a fresh process (start-up, reading the key, writing the proof included); median of the runs; "
-        "peak = maximum resident memory.",
+        "**prove** is a fresh process each time, as `snarkjs groth16 prove` on the command line (start-up, reading the key, "
+        "writing the proof included), after one untimed run of each; **warm** is seconds per proof in one process that holds "
+        "the key and proves repeatedly (snarkjs through its JavaScript API), as a prover serving many accounts would. "
+        "Medians of the runs; peak = maximum resident memory of the fresh process.",
         "",
-        "| shape | domain | constraints | snarkjs prove (s) | zkmargin prove (s) | ratio | snarkjs peak (MiB) | zkmargin peak (MiB) | snarkjs setup (s) | zkmargin setup (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| shape | domain | constraints | snarkjs prove (s) | zkmargin prove (s) | ratio | snarkjs warm (s) | zkmargin warm (s) | warm ratio "
+        "| snarkjs peak (MiB) | zkmargin peak (MiB) | snarkjs setup (s) | zkmargin setup (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        p, m, s = r["prove_s"], r["peak_mib"], r["setup_s"]
+        p, m, s, w = r["prove_s"], r["peak_mib"], r["setup_s"], r.get("warm_prove_s")
+        warm = f"{w['snarkjs']:.2f} | {w['zkmargin']:.2f} | {w['ratio']:.2f}" if w else "- | - | -"
         lines.append(
-            f"| {r['shape']} | 2^{r['power']} | {r['constraints']} | {p['snarkjs']:.2f} | {p['zkmargin']:.2f} | {p['ratio']:.2f} "
+            f"| {r['shape']} | 2^{r['power']} | {r['constraints']} | {p['snarkjs']:.2f} | {p['zkmargin']:.2f} | {p['ratio']:.2f} | {warm} "
             f"| {m['snarkjs']:.0f} | {m['zkmargin']:.0f} | {s['snarkjs']:.1f} | {s['zkmargin']:.1f} |"
         )
     lines += ["", "## Targets", "", "| measure | target | measured | met |", "|---|---|---|---|"]
@@ -212,6 +238,10 @@ def markdown(results: list[dict], micro: dict) -> str:
         if at16:
             ratio = at16[0]["prove_s"]["ratio"]
             lines.append(f"| prove, {shape}, 2^16 | <= {target} x snarkjs | {ratio:.2f} x | {'yes' if ratio <= target else 'no'} |")
+            warm = at16[0].get("warm_prove_s")
+            if warm:
+                met = "yes" if warm["ratio"] <= target else "no"
+                lines.append(f"| (same, warm: one process proving in turn) | <= {target} x snarkjs warm | {warm['ratio']:.2f} x | {met} |")
     if "g1_msm_random_1core_s" in micro and micro.get("points") == 1 << 16:
         t = micro["g1_msm_random_1core_s"]
         lines.append(f"| G1 MSM, 2^16 random, one core | <= {MSM_TARGET_SECONDS} s | {t:.3f} s | {'yes' if t <= MSM_TARGET_SECONDS else 'no'} |")
@@ -242,7 +272,7 @@ def plot(results: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4))
     for shape, style in zip(SHAPES, ("-", "--")):
         rows = sorted((r for r in results if r["shape"] == shape), key=lambda r: r["power"])
         if not rows:
@@ -250,9 +280,14 @@ def plot(results: list[dict], path: Path) -> None:
         x = [2 ** r["power"] for r in rows]
         left.plot(x, [r["prove_s"]["snarkjs"] for r in rows], "o" + style, color="tab:orange", label=f"snarkjs, {shape}")
         left.plot(x, [r["prove_s"]["zkmargin"] for r in rows], "s" + style, color="tab:blue", label=f"zkmargin, {shape}")
+        warm = [r for r in rows if r.get("warm_prove_s")]
+        middle.plot([2 ** r["power"] for r in warm], [r["warm_prove_s"]["snarkjs"] for r in warm], "o" + style, color="tab:orange", label=f"snarkjs, {shape}")
+        middle.plot([2 ** r["power"] for r in warm], [r["warm_prove_s"]["zkmargin"] for r in warm], "s" + style, color="tab:blue", label=f"zkmargin, {shape}")
         right.plot(x, [r["peak_mib"]["snarkjs"] for r in rows], "o" + style, color="tab:orange", label=f"snarkjs, {shape}")
         right.plot(x, [r["peak_mib"]["zkmargin"] for r in rows], "s" + style, color="tab:blue", label=f"zkmargin, {shape}")
-    for axis, title, unit in ((left, "Groth16 prove, wall time", "seconds"), (right, "Groth16 prove, peak memory", "MiB")):
+    panels = ((left, "prove, fresh process, wall time", "seconds"), (middle, "prove, warm process, per proof", "seconds"),
+              (right, "prove, fresh process, peak memory", "MiB"))
+    for axis, title, unit in panels:
         axis.set_xscale("log", base=2)
         axis.set_xlabel("domain size (constraints)")
         axis.set_ylabel(unit)
@@ -260,16 +295,19 @@ def plot(results: list[dict], path: Path) -> None:
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    partial = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(partial, dpi=120)
+    os.replace(partial, path)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--sizes", default="12,13,14,15,16", show_default=True, help="Comma-separated log2 domain sizes (18 on request).")
 @click.option("--shapes", default=",".join(SHAPES), show_default=True, help="Witness shapes: dense (random field elements), range (mostly bits).")
-@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20), help="Alternating prove runs per tool.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20), help="Alternating fresh-process prove runs per tool.")
+@click.option("--warm-runs", default=3, show_default=True, type=click.IntRange(0, 50), help="Proofs per tool in one warm process (0: skip).")
 @click.option("--micro-size", default=16, show_default=True, type=click.IntRange(8, 20), help="log2 points for the MSM/NTT micro-benchmarks.")
 @click.option("--out", "out_dir", default=str(ROOT / "benchmarks" / "results"), show_default=True, type=click.Path(file_okay=False, path_type=Path))
-def main(sizes: str, shapes: str, runs: int, micro_size: int, out_dir: Path) -> None:
+def main(sizes: str, shapes: str, runs: int, warm_runs: int, micro_size: int, out_dir: Path) -> None:
     """Time zkmargin's Groth16 prover against snarkjs's, side by side."""
     if not SNARKJS.is_file():
         raise click.ClickException("snarkjs is not installed: run npm ci --prefix tests/interop")
@@ -289,13 +327,16 @@ def main(sizes: str, shapes: str, runs: int, micro_size: int, out_dir: Path) -> 
     for power in powers:
         for shape in chosen:
             log(f"{shape}, domain 2^{power}")
-            results.append(bench_circuit(shape, power, runs, work, cache))
+            results.append(bench_circuit(shape, power, runs, warm_runs, work, cache))
             r = results[-1]
             log(f"  prove: snarkjs {r['prove_s']['snarkjs']:.2f} s, zkmargin {r['prove_s']['zkmargin']:.2f} s, ratio {r['prove_s']['ratio']:.2f}")
+            if r["warm_prove_s"]:
+                w = r["warm_prove_s"]
+                log(f"  warm:  snarkjs {w['snarkjs']:.2f} s, zkmargin {w['zkmargin']:.2f} s, ratio {w['ratio']:.2f}")
     log(f"micro-benchmarks at 2^{micro_size}")
     micro = micro_benchmarks(micro_size)
-    (out_dir / "results.json").write_text(json.dumps({"results": results, "micro": micro}, indent=1))
-    (out_dir / "results.md").write_text(markdown(results, micro))
+    atomic_write(out_dir / "results.json", json.dumps({"results": results, "micro": micro}, indent=1).encode())
+    atomic_write(out_dir / "results.md", markdown(results, micro).encode())
     plot(results, out_dir / "prove.png")
     click.echo((out_dir / "results.md").read_text())
     click.echo(f"written: {out_dir / 'results.md'}, {out_dir / 'results.json'}, {out_dir / 'prove.png'}")

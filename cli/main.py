@@ -23,7 +23,7 @@ from zkmargin.verifier.bundle import KEY, key_fingerprint, load_bundle, write_bu
 from zkmargin.verifier.files import FormatError, write_json
 from zkmargin.verifier.statement import CIRCUIT, Capacity
 
-from .output import EXIT_INVALID, emit, fail, friendly_errors, progress_reporter
+from .output import EXIT_INVALID, EXIT_OK, emit, exit_now, fail, friendly_errors, progress_reporter
 from .report import margin_json, margin_lines
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
@@ -365,4 +365,9 @@ def demo_cmd(workdir: Path | None, model: str, engine_name: str | None, as_json:
 
 
 def main() -> None:
-    cli(prog_name="zkmargin")
+    """The console script: click's standalone mode always ends in SystemExit."""
+    try:
+        cli(prog_name="zkmargin")
+    except SystemExit as stop:
+        exit_now(stop.code)
+    exit_now(EXIT_OK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from typing import Any, Callable
 
@@ -16,6 +17,7 @@ from zkmargin.verifier.files import FormatError
 EXIT_OK = 0
 EXIT_INVALID = 1  # the proof was checked and is not valid
 EXIT_BAD_INPUT = 2  # the input could not be used (also click's usage errors)
+EXIT_BROKEN_PIPE = 141  # as a shell reports a writer ended by SIGPIPE
 
 
 class InvalidProof(Exception):
@@ -31,6 +33,8 @@ def friendly_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except (FormatError, CircuitError, UnsatisfiedConstraint) as exc:
             fail(str(exc))
+        except BrokenPipeError:  # the reader went away (`zkmargin margin | head`): not an input error
+            exit_now(EXIT_BROKEN_PIPE)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
@@ -62,3 +66,24 @@ def progress_reporter(as_json: bool, task: str):
             click.echo(f" {seconds:.1f} s", err=True)
 
     return report
+
+
+def exit_now(code: object = 0) -> None:
+    """End the process with ``code`` (as ``sys.exit`` reads it) without interpreter teardown.
+
+    Every output file is written, closed and renamed into place before a command returns, so
+    after flushing the standard streams nothing is left for CPython's shutdown to do but free
+    numba's ~1,000 modules and its LLVM objects: 0.14 s of a 0.8 s proof here."""
+    if code is None:
+        status = EXIT_OK
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = EXIT_INVALID
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(status)

@@ -1,5 +1,9 @@
 """The native engine: BN254 arithmetic compiled with numba, registered as engine "native"."""
 
-from .engine import NativeEngine
+from .startup import import_numba_registries
+
+import_numba_registries()  # before any kernel loads: see startup.py
+
+from .engine import NativeEngine  # noqa: E402
 
 __all__ = ["NativeEngine"]

@@ -1,0 +1,30 @@
+// snarkjs's side of the warm comparison: one node process reads the key once, then proves
+// the witness RUNS times through snarkjs's JavaScript API, as a prover serving many accounts
+// would. Each proof reads the witness file afresh; the key stays in memory. Prints JSON.
+//
+//   node snarkjs_warm.cjs SNARKJS_DIR KEY.zkey WITNESS.wtns RUNS
+"use strict";
+
+const fs = require("fs");
+
+async function main() {
+    const [snarkjsDir, zkeyPath, wtnsPath, runsText] = process.argv.slice(2);
+    const snarkjs = require(snarkjsDir);
+    const zkey = { type: "mem", data: new Uint8Array(fs.readFileSync(zkeyPath)) };
+    const seconds = [];
+    for (let run = 0; run <= Number(runsText); run++) {  // run 0 warms up and is not counted
+        const start = process.hrtime.bigint();
+        const witness = { type: "mem", data: new Uint8Array(fs.readFileSync(wtnsPath)) };
+        const { proof } = await snarkjs.groth16.prove(zkey, witness);
+        JSON.stringify(proof);
+        const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+        if (run > 0) seconds.push(elapsed);
+    }
+    console.log(JSON.stringify({ seconds }));
+    process.exit(0);  // ffjavascript's worker threads would otherwise keep node alive
+}
+
+main().catch((error) => {
+    console.error(String(error && error.stack || error));
+    process.exit(1);
+});
