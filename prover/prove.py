@@ -48,9 +48,10 @@ def prove(
     if r1cs is not None:
         with phases.phase("check witness"):
             r1cs.check(witness)
+    with phases.phase("witness to scalars"):
+        scalars = engine.prepare_scalars(witness)  # once: H and four MSMs read it
     with phases.phase("H (NTT on the coset)"):
-        h = engine.quotient_evaluations(pk.coefficients, witness, pk.domain_size)
-    scalars = engine.prepare_scalars(witness)
+        h = engine.quotient_evaluations(pk.coefficients, scalars, pk.domain_size)
     with phases.phase("MSM A (G1)"):
         a_sum = engine.msm_g1(engine.prepare_g1(pk.a), scalars)
     with phases.phase("MSM B (G2)"):

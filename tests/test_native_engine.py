@@ -165,6 +165,9 @@ def test_quotient_matches_reference_from_a_list_and_from_a_key_file(tmp_path, so
     loaded = read_zkey(tmp_path / "k.zkey")
     from_file = native.quotient_evaluations(loaded.coefficients, witness, pk.domain_size)
     assert from_array(from_file, R, montgomery=False) == expected
+    # The prover hands over the witness already converted by prepare_scalars.
+    from_scalars = native.quotient_evaluations(loaded.coefficients, native.prepare_scalars(witness), pk.domain_size)
+    assert from_array(from_scalars, R, montgomery=False) == expected
     # ... and the MSM takes those limbs as scalars directly.
     bases = native.prepare_g1(loaded.h)
     assert native.msm_g1(bases, from_file) == reference.msm_g1(reference.prepare_g1(list(loaded.h)), expected)

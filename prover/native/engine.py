@@ -208,15 +208,16 @@ class NativeEngine(Engine):
         scale_by_powers(array, _coset_powers(log_n))
         ntt_inplace(array, _twiddles(log_n, False))
 
-    def quotient_evaluations(self, coefficients, witness: Sequence[int], n: int) -> np.ndarray:
-        """As the reference, all in limb arrays; returns plain limbs, which msm_g1 takes as is."""
+    def quotient_evaluations(self, coefficients, witness: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
+        """As the reference, all in limb arrays; returns plain limbs, which msm_g1 takes as is.
+        ``witness`` may be prepare_scalars' array already."""
         if n & (n - 1):
             raise ValueError("domain size must be a power of two")
         entries = _coefficient_entries(coefficients)
         # The kernel indexes without bounds checks: refuse a key that points outside.
         if len(entries) and (entries["row"].max() >= n or entries["wire"].max() >= len(witness) or entries["matrix"].max() > 1):
             raise ValueError("proving key coefficients refer to rows or wires outside the circuit")
-        w = to_array([v % R for v in witness], R, montgomery=False)
+        w = witness if isinstance(witness, np.ndarray) else self.prepare_scalars(witness)
         a = np.zeros((n, 4), dtype=np.uint64)
         b = np.zeros((n, 4), dtype=np.uint64)
         accumulate_ab(entries["matrix"].astype(np.int64), entries["row"].astype(np.int64), entries["wire"].astype(np.int64),
