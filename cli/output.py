@@ -34,7 +34,7 @@ def friendly_errors(command: Callable) -> Callable:
         except (FormatError, CircuitError, UnsatisfiedConstraint) as exc:
             fail(str(exc))
         except BrokenPipeError:  # the reader went away (`zkmargin margin | head`): not an input error
-            exit_now(EXIT_BROKEN_PIPE)
+            raise SystemExit(EXIT_BROKEN_PIPE) from None  # main() then exits without flushing into the pipe again
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 

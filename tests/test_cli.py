@@ -143,3 +143,8 @@ def test_installed_console_script(tmp_path):
     assert json.loads(done.stdout)["solvent"] is True
     bad = subprocess.run(command + ["verify", "--proof", "missing.json"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+    # A reader that goes away (`zkmargin margin | head -1`) ends the writer quietly, as SIGPIPE would.
+    writer = subprocess.Popen(command + ["margin"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    writer.stdout.close()
+    _, err = writer.communicate(timeout=300)
+    assert writer.returncode == 141 and err == b"", err

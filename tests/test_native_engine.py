@@ -70,6 +70,32 @@ def test_msm_random_and_bit_scalars(count):
         assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
 
 
+def _negated(point):
+    if point is None:
+        return None
+    x, y = point
+    return (x, Q - y) if isinstance(y, int) else (x, tuple((Q - c) % Q for c in y))
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_msm_scalars_of_one_are_summed_outside_the_buckets(group):
+    """Points with scalar one are summed as one batch-affine run: equal points double, a
+    point and its negation cancel, and the sum joins Pippenger's result over the rest."""
+    points = list(_random_points(getattr(native, f"fixed_base_{group}"), 20))
+    p, q = points[0], points[1]
+    points += [p, p, q, _negated(q), None]
+    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
+    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    ones = [1] * len(points)
+    mixed = [1] * 12 + [rng.randrange(R) for _ in range(len(points) - 15)] + [2, R - 1, 1 << 70]
+    for scalars in (ones, mixed):
+        assert nat_msm(nat_prepare(points), scalars) == ref_msm(ref_prepare(points), scalars)
+    assert nat_msm(nat_prepare([q, _negated(q)]), [1, 1]) is None
+    assert nat_msm(nat_prepare([p]), [1]) == p
+    assert nat_msm(nat_prepare([p, p, p]), [1, 1, R - 2]) is None  # the ones' sum cancels Pippenger's result
+    assert nat_msm(nat_prepare([p, p, p]), [1, 1, 2]) == ref_msm(ref_prepare([p]), [4])  # ... or doubles it
+
+
 def test_msm_g2_random_and_small_negative_scalars():
     points = _random_points(native.fixed_base_g2, 40)
     for scalars in ([rng.randrange(R) for _ in range(40)], [R - rng.randrange(1 << 20) for _ in range(40)]):

@@ -129,10 +129,10 @@ class NativeEngine(Engine):
         one-off start-up here (about 0.4 s, see docs/architecture.md) instead of in H."""
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
-        self.msm_g1(g1, self.prepare_scalars([1 << 130, 5]))
+        self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
         gen2 = bn.normalize(bn.G2)
-        g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)])
-        self.msm_g2(g2, self.prepare_scalars([7]))
+        g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)] * 2)
+        self.msm_g2(g2, self.prepare_scalars([7, 1]))
         self.quotient_evaluations([(0, 0, 0, 1), (1, 0, 0, 1)], [1], 2)
 
     # ---------------------------------------------------------------- MSM

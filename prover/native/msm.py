@@ -10,8 +10,11 @@ MSM, each piece chosen for a measured reason:
 - GLV on G1: phi(x, y) = (beta x, y) equals lambda (x, y), so k P = k1 P + k2 phi(P) with
   |k1|, |k2| < 2^128: twice the points, half the windows. It also maps the "small negative"
   scalars of range-check witnesses (r - s) to s.
-- The window count follows the largest scalar actually present: a bits-only witness costs
-  one window of additions, with no doublings; zero scalars are dropped by the caller.
+- Scalars equal to one need no bucket: their points are summed as one batch-affine run and
+  added to the result at the end, so Pippenger's windows and buckets are sized for the other
+  scalars only (a range-check witness is mostly bits: 2^16 scalars, ~1,000 of them wider).
+  Zero scalars are dropped by the caller.
+- The window count follows the largest scalar actually present.
 - Windows run on separate threads (numba prange).
 Fixed base (setup's s * G for many s): a table of d * 2^(8j) * G for every byte d and
 position j, so a multiple costs at most 32 mixed additions; results are normalised with one
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -427,18 +431,46 @@ def _g1_window(points, digits, w, buckets, windows):
     _put_fq(windows, w, 2, total[2])
 
 
+@njit(cache=True)
+def _g1_sum_into(points, first, last, out, row):
+    """out[row] = the sum of the affine points[first:last] (Jacobian), as one batch-affine run."""
+    m = last - first
+    xs = np.ascontiguousarray(points[first:last, 0, :])
+    ys = np.ascontiguousarray(points[first:last, 1, :])
+    inf = np.zeros(m, dtype=np.bool_)
+    total = G1_INFINITY
+    if m > 0:
+        g1_sum_runs(xs, ys, inf, np.zeros(1, dtype=np.int64), np.full(1, m, dtype=np.int64))
+        if not inf[0]:
+            total = ((xs[0, 0], xs[0, 1], xs[0, 2], xs[0, 3]), (ys[0, 0], ys[0, 1], ys[0, 2], ys[0, 3]), Q_ONE)
+    _put_fq(out, row, 0, total[0])
+    _put_fq(out, row, 1, total[1])
+    _put_fq(out, row, 2, total[2])
+
+
 @njit(parallel=True, cache=True)
-def _g1_windows(points, digits, buckets, windows):
-    for w in prange(windows.shape[0]):
-        _g1_window(points, digits, w, buckets, windows)
+def _g1_windows(points, digits, buckets, ones, windows):
+    """Rows below digits.shape[0]: Pippenger's windows; the rows after: partial sums of the
+    points whose scalar is one, split evenly. All rows are tasks for the threads."""
+    count = digits.shape[0]
+    parts = windows.shape[0] - count
+    m = ones.shape[0]
+    for task in prange(windows.shape[0]):
+        if task < count:
+            _g1_window(points, digits, task, buckets, windows)
+        else:
+            k = task - count
+            _g1_sum_into(ones, m * k // parts, m * (k + 1) // parts, windows, task)
 
 
 @njit(cache=True)
-def _g1_combine(windows, c):
+def _g1_combine(windows, c, count):
     result = G1_INFINITY
-    for w in range(windows.shape[0] - 1, -1, -1):
+    for w in range(count - 1, -1, -1):
         for _ in range(c):
             result = g1_double(result)
+        result = g1_add(result, (_fq(windows, w, 0), _fq(windows, w, 1), _fq(windows, w, 2)))
+    for w in range(count, windows.shape[0]):
         result = g1_add(result, (_fq(windows, w, 0), _fq(windows, w, 1), _fq(windows, w, 2)))
     out = np.zeros((1, 3, 4), dtype=np.uint64)
     _put_fq(out, 0, 0, result[0])
@@ -477,24 +509,61 @@ def _g2_window(points, digits, w, buckets, windows):
     _put_fq2(windows, w, 2, total[2])
 
 
+@njit(cache=True)
+def _g2_sum_into(points, first, last, out, row):
+    """_g1_sum_into over Fq2."""
+    m = last - first
+    xs = np.ascontiguousarray(points[first:last, 0])
+    ys = np.ascontiguousarray(points[first:last, 1])
+    inf = np.zeros(m, dtype=np.bool_)
+    total = G2_INFINITY
+    if m > 0:
+        g2_sum_runs(xs, ys, inf, np.zeros(1, dtype=np.int64), np.full(1, m, dtype=np.int64))
+        if not inf[0]:
+            total = (_fq2(xs.reshape(m, 1, 2, 4), 0, 0), _fq2(ys.reshape(m, 1, 2, 4), 0, 0), FQ2_ONE)
+    _put_fq2(out, row, 0, total[0])
+    _put_fq2(out, row, 1, total[1])
+    _put_fq2(out, row, 2, total[2])
+
+
 @njit(parallel=True, cache=True)
-def _g2_windows(points, digits, buckets, windows):
-    for w in prange(windows.shape[0]):
-        _g2_window(points, digits, w, buckets, windows)
+def _g2_windows(points, digits, buckets, ones, windows):
+    """_g1_windows over Fq2."""
+    count = digits.shape[0]
+    parts = windows.shape[0] - count
+    m = ones.shape[0]
+    for task in prange(windows.shape[0]):
+        if task < count:
+            _g2_window(points, digits, task, buckets, windows)
+        else:
+            k = task - count
+            _g2_sum_into(ones, m * k // parts, m * (k + 1) // parts, windows, task)
 
 
 @njit(cache=True)
-def _g2_combine(windows, c):
+def _g2_combine(windows, c, count):
     result = G2_INFINITY
-    for w in range(windows.shape[0] - 1, -1, -1):
+    for w in range(count - 1, -1, -1):
         for _ in range(c):
             result = g2_double(result)
+        result = g2_add(result, (_fq2(windows, w, 0), _fq2(windows, w, 1), _fq2(windows, w, 2)))
+    for w in range(count, windows.shape[0]):
         result = g2_add(result, (_fq2(windows, w, 0), _fq2(windows, w, 1), _fq2(windows, w, 2)))
     out = np.zeros((1, 3, 2, 4), dtype=np.uint64)
     _put_fq2(out, 0, 0, result[0])
     _put_fq2(out, 0, 1, result[1])
     _put_fq2(out, 0, 2, result[2])
     return out
+
+
+# ------------------------------------------------------ scalars equal to one
+def _split_ones(points: np.ndarray, scalars: np.ndarray):
+    """(points whose scalar is one, the other points, their scalars)."""
+    one = (scalars[:, 0] == 1) & ~scalars[:, 1:].any(axis=1)
+    if not one.any():
+        return points[:0], points, scalars
+    rest = ~one
+    return np.ascontiguousarray(points[one]), np.ascontiguousarray(points[rest]), np.ascontiguousarray(scalars[rest])
 
 
 def scalar_bits(scalars: np.ndarray) -> int:
@@ -514,14 +583,23 @@ def window_bits(count: int, bits: int, addition: int, bucket: int) -> int:
 
 
 def _plan(points: int, scalars: np.ndarray, addition: int, bucket: int):
+    """Window width c, window count and signed digits; no windows when there are no scalars."""
+    if not points:
+        return 1, 0, np.zeros((0, 0), dtype=np.int32)
     bits = scalar_bits(scalars)
     c = window_bits(points, bits, addition, bucket)
     windows = -(-(bits + 1) // c)
     return c, windows, signed_digits(scalars, c, windows)
 
 
+def _ones_parts(ones: int) -> int:
+    """How many tasks sum the scalar-one points: one per 4,096 points, at most one per thread."""
+    return min(numba.get_num_threads(), -(-ones // 4096))
+
+
 def g1_msm(points: np.ndarray, scalars: np.ndarray, glv: bool = True) -> np.ndarray:
     """sum scalars[i] * points[i] as a (1, 3, 4) Jacobian point (Z = 0: infinity)."""
+    ones, points, scalars = _split_ones(points, scalars)
     if glv:
         n = points.shape[0]
         split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
@@ -529,17 +607,18 @@ def g1_msm(points: np.ndarray, scalars: np.ndarray, glv: bool = True) -> np.ndar
         g1_glv_split(points, scalars, split_points, split_scalars)
         points, scalars = split_points, split_scalars
     c, count, digits = _plan(points.shape[0], scalars, 8, 27)
-    windows = np.empty((count, 3, 4), dtype=np.uint64)
-    _g1_windows(points, digits, 1 << (c - 1), windows)
-    return _g1_combine(windows, c)
+    windows = np.empty((count + _ones_parts(len(ones)), 3, 4), dtype=np.uint64)
+    _g1_windows(points, digits, 1 << (c - 1), ones, windows)
+    return _g1_combine(windows, c, count)
 
 
 def g2_msm(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     """sum scalars[i] * points[i] as a (1, 3, 2, 4) Jacobian point (Z = 0: infinity)."""
+    ones, points, scalars = _split_ones(points, scalars)
     c, count, digits = _plan(points.shape[0], scalars, 20, 80)
-    windows = np.empty((count, 3, 2, 4), dtype=np.uint64)
-    _g2_windows(points, digits, 1 << (c - 1), windows)
-    return _g2_combine(windows, c)
+    windows = np.empty((count + _ones_parts(len(ones)), 3, 2, 4), dtype=np.uint64)
+    _g2_windows(points, digits, 1 << (c - 1), ones, windows)
+    return _g2_combine(windows, c, count)
 
 
 # ------------------------------------------------------------ fixed base
