@@ -102,12 +102,15 @@ def test_msm_g2_random_and_small_negative_scalars():
         assert native.msm_g2(native.prepare_g2(points), scalars) == reference.msm_g2(reference.prepare_g2(points), scalars)
 
 
-def test_msm_scalars_that_fill_the_top_window():
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_msm_scalars_that_fill_the_top_window(group):
     """The signed-digit carry out of the top window needs a spare bit: scalars near 2^128
-    (after GLV) and near r exercise it."""
-    points = _random_points(native.fixed_base_g1, 8)
+    (after GLV on G1) and near r exercise it."""
+    points = _random_points(getattr(native, f"fixed_base_{group}"), 8)
     scalars = [(1 << 128) - 1, 1 << 127, (1 << 128) + 1, R - 1, R - (1 << 127), (1 << 254) % R, (1 << 200) - 1, 3]
-    assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
+    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
+    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    assert nat_msm(nat_prepare(points), scalars) == ref_msm(ref_prepare(points), scalars)
 
 
 def test_glv_split_is_a_short_decomposition():
