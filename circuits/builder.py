@@ -293,12 +293,14 @@ class ConstraintSystem:
 
 
 def weighted_sum(pairs: Iterable[tuple[int, Value]]) -> LinearCombination:
-    """sum_k c_k * x_k accumulated in one dictionary (repeated + would copy it each time)."""
+    """sum_k c_k * x_k accumulated in one dictionary (repeated + would copy it each time),
+    reduced mod r once per wire at the end (Poseidon's MDS rows sum 17 terms a wire)."""
     acc: dict[int, int] = {}
     for coef, x in pairs:
         for wire, c in as_lc(x).terms.items():
-            acc[wire] = (acc.get(wire, 0) + coef * c) % CURVE_ORDER
-    return LinearCombination({w: c for w, c in acc.items() if c})
+            acc[wire] = acc.get(wire, 0) + coef * c
+    reduced = ((w, c % CURVE_ORDER) for w, c in acc.items())
+    return LinearCombination({w: c for w, c in reduced if c})
 
 
 def linear_sum(terms: Iterable[Value]) -> LinearCombination:

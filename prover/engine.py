@@ -8,6 +8,7 @@ G1 (x, y), G2 ((x.c0, x.c1), (y.c0, y.c1)), None for the point at infinity.
 
 from __future__ import annotations
 
+import struct
 from abc import ABC, abstractmethod
 from collections.abc import Sequence as SequenceABC
 from typing import Any, Optional, Sequence
@@ -84,6 +85,24 @@ class EncodedCoefficients(_Encoded):
     coefficient as c * R2 mod r. Indexing gives (m, row, wire, c)."""
 
     item_size = COEFFICIENT_BYTES
+
+    @classmethod
+    def encode(cls, coefficients: Sequence[tuple[int, int, int, int]]) -> "EncodedCoefficients":
+        """The section-4 bytes of (m, row, wire, c) entries. A circuit repeats few distinct
+        coefficients (1, -1, Poseidon's constants) across ~25 entries a row, so each value is
+        converted once."""
+        if isinstance(coefficients, cls):
+            return coefficients
+        head = struct.Struct("<III").pack
+        values: dict[int, bytes] = {}
+
+        def value_bytes(c: int) -> bytes:
+            encoded = values.get(c)
+            if encoded is None:
+                encoded = values[c] = (c * R2 % R).to_bytes(32, "little")
+            return encoded
+
+        return cls(b"".join(head(m, row, wire) + value_bytes(c) for m, row, wire, c in coefficients))
 
     def _decode(self, raw: bytes):
         m, row, wire = (int.from_bytes(raw[4 * k : 4 * k + 4], "little") for k in range(3))

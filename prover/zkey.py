@@ -20,7 +20,7 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, 
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from .engine import R2, EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
@@ -67,7 +67,9 @@ class ProvingKey:
                 f"proving key is for a circuit with {self.n_vars} wires and {self.n_public} public inputs, "
                 f"this circuit has {r1cs.n_wires} and {r1cs.n_public}: run setup for it"
             )
-        if list(self.coefficients) != coefficients_of(r1cs):
+        # Compared in the file's encoding: decoding a key's ~25 entries a row into integers
+        # one by one took longer than the proof itself.
+        if EncodedCoefficients.encode(self.coefficients).data != EncodedCoefficients.encode(coefficients_of(r1cs)).data:
             raise FormatError("proving key was made for a different circuit of the same size: run setup for it")
 
 
@@ -129,13 +131,7 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
             g2_bytes(pk.gamma_2), g1_bytes(pk.delta_1), g2_bytes(pk.delta_2),
         ]
     )
-    if isinstance(pk.coefficients, EncodedCoefficients):
-        coefs = u32(len(pk.coefficients)) + pk.coefficients.data
-    else:
-        coefs = u32(len(pk.coefficients)) + b"".join(
-            struct.pack("<III", m, row, wire) + int_to_bytes(value * R2 % CURVE_ORDER)
-            for m, row, wire, value in pk.coefficients
-        )
+    coefs = u32(len(pk.coefficients)) + EncodedCoefficients.encode(pk.coefficients).data
 
     sections = [
         (1, u32(GROTH16)),

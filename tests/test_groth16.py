@@ -67,3 +67,23 @@ def test_key_for_another_circuit_is_refused(solvency_key):
     api.assert_equal(api.public_input("x", 1), 1)
     with pytest.raises(FormatError, match="run setup"):
         pk.check_matches(api.compile())
+
+
+def test_key_for_a_same_size_circuit_with_other_coefficients_is_refused(solvency_key, tmp_path):
+    """The comparison runs in the .zkey encoding: one changed coefficient is enough, for a
+    key still in memory and for one read back from its file."""
+    import copy
+
+    from zkmargin.prover import read_zkey, write_zkey
+    from zkmargin.verifier.curve import CURVE_ORDER as R
+
+    _, r1cs, pk = solvency_key
+    other = copy.deepcopy(r1cs)
+    row = other.constraints[len(other.constraints) // 2]
+    wire = next(iter(row.a))
+    row.a[wire] = (row.a[wire] + 1) % R
+    write_zkey(pk, tmp_path / "k.zkey")
+    for key in (pk, read_zkey(tmp_path / "k.zkey")):
+        key.check_matches(r1cs)
+        with pytest.raises(FormatError, match="different circuit of the same size"):
+            key.check_matches(other)

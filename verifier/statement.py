@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Sequence
 
 from .curve import CURVE_ORDER
@@ -187,8 +188,10 @@ class Statement:
     def capacity(self) -> Capacity:
         return self.parameters.capacity
 
-    @property
+    @cached_property
     def parameters_digest(self) -> int:
+        """Computed once per statement: describing, checking and writing it all read it, and
+        each Poseidon sponge over a few hundred parameters costs ~70 ms in Python."""
         return self.parameters.digest(self.epoch)
 
     def public_inputs(self) -> list[int]:
