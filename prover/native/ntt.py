@@ -26,8 +26,12 @@ def bit_reverse(a):
 @njit(cache=True)
 def _butterflies(a, twiddles, length, step, first, last):
     half = length // 2
+    shift = 0  # half is a power of two: shift and mask, not a 64-bit division per butterfly
+    while (1 << shift) < half:
+        shift += 1
+    mask = half - 1
     for idx in range(first, last):
-        block, k = idx // half, idx % half
+        block, k = idx >> shift, idx & mask
         i = block * length + k
         j = i + half
         t = k * step
