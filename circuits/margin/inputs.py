@@ -14,7 +14,7 @@ add-on rates, fixed-point scale.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
 from importlib import resources

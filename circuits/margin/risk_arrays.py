@@ -24,7 +24,7 @@ from typing import Any
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.statement import PARAMETER_BITS, Capacity, PublicParameters
 
-from .inputs import Instrument, Market, Reader, RiskModel, Scenario
+from .inputs import Instrument, Market, Reader, RiskModel
 from .pricing import black76
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding

@@ -126,7 +126,7 @@ class NativeEngine(Engine):
 
     def load(self) -> None:
         """Call every compiled kernel once on tiny inputs: a fresh process pays numba's
-        one-off start-up here (about 0.4 s, see docs/architecture.md) instead of in H."""
+        one-off start-up here (about 0.15 s, see docs/architecture.md) instead of in H."""
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))

@@ -10,9 +10,10 @@ MSM, each piece chosen for a measured reason:
 - GLV on G1: phi(x, y) = (beta x, y) equals lambda (x, y), so k P = k1 P + k2 phi(P) with
   |k1|, |k2| < 2^128: twice the points, half the windows. It also maps the "small negative"
   scalars of range-check witnesses (r - s) to s.
-- Scalars equal to one need no bucket: their points are summed as one batch-affine run and
-  added to the result at the end, so Pippenger's windows and buckets are sized for the other
-  scalars only (a range-check witness is mostly bits: 2^16 scalars, ~1,000 of them wider).
+- Scalars equal to one need no bucket: their points are summed as batch-affine runs, extra
+  tasks for the threads beside the windows, and added to the result at the end, so
+  Pippenger's windows and buckets are sized for the other scalars only (a range-check
+  witness is mostly bits: 2^16 scalars, ~1,000 of them wider).
   Zero scalars are dropped by the caller.
 - The window count follows the largest scalar actually present.
 - Windows run on separate threads (numba prange).

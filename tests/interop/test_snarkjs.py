@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from zkmargin.circuits import solvency_basic
 from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.cli.main import cli
 from zkmargin.prover import get_engine, prove, write_zkey
