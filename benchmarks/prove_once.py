@@ -36,5 +36,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        print("usage: python -m benchmarks.prove_once KEY.zkey WITNESS.wtns PROOF.json PUBLIC.json", file=sys.stderr)
+        sys.exit(2)
     main(sys.argv[1:])
     exit_now()  # as the console script ends

@@ -35,5 +35,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 4 or not sys.argv[3].isdigit():
+        print("usage: python -m benchmarks.prove_warm KEY.zkey WITNESS.wtns RUNS", file=sys.stderr)
+        sys.exit(2)
     main(sys.argv[1:])
     exit_now()
