@@ -44,6 +44,11 @@ def test_field_edges_near_the_modulus(modulus):
             assert got == [x * y % modulus, (x + y) % modulus, (x - y) % modulus]
 
 
+def _msm_of(group):
+    """prepare and msm of the native engine, then of the reference, for "g1" or "g2"."""
+    return tuple(getattr(engine, f"{verb}_{group}") for engine in (native, reference) for verb in ("prepare", "msm"))
+
+
 def _random_points(fixed_base, count):
     return fixed_base([rng.randrange(1, R) for _ in range(count)])
 
@@ -54,8 +59,7 @@ def test_msm_matches_reference_on_edge_cases(group):
     points = _random_points(fixed_base, 12)
     points += [points[0], points[1], None, points[2]]  # duplicates and the identity
     scalars = EDGE_SCALARS + [rng.randrange(R) for _ in range(len(points) - len(EDGE_SCALARS))]
-    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
-    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    nat_prepare, nat_msm, ref_prepare, ref_msm = _msm_of(group)
     assert nat_msm(nat_prepare(points), scalars) == ref_msm(ref_prepare(points), scalars)
     assert nat_msm(nat_prepare(points), [0] * len(points)) is None
     p = points[3]
@@ -79,13 +83,12 @@ def _negated(point):
 
 @pytest.mark.parametrize("group", ["g1", "g2"])
 def test_msm_scalars_of_one_are_summed_outside_the_buckets(group):
-    """Points with scalar one are summed as one batch-affine run: equal points double, a
-    point and its negation cancel, and the sum joins Pippenger's result over the rest."""
+    """Points with scalar one are summed as batch-affine runs: equal points double, a point
+    and its negation cancel, and the sum joins Pippenger's result over the rest."""
     points = list(_random_points(getattr(native, f"fixed_base_{group}"), 20))
     p, q = points[0], points[1]
     points += [p, p, q, _negated(q), None]
-    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
-    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    nat_prepare, nat_msm, ref_prepare, ref_msm = _msm_of(group)
     ones = [1] * len(points)
     mixed = [1] * 12 + [rng.randrange(R) for _ in range(len(points) - 15)] + [2, R - 1, 1 << 70]
     for scalars in (ones, mixed):
@@ -108,8 +111,7 @@ def test_msm_scalars_that_fill_the_top_window(group):
     (after GLV on G1) and near r exercise it."""
     points = _random_points(getattr(native, f"fixed_base_{group}"), 8)
     scalars = [(1 << 128) - 1, 1 << 127, (1 << 128) + 1, R - 1, R - (1 << 127), (1 << 254) % R, (1 << 200) - 1, 3]
-    nat_prepare, nat_msm = getattr(native, f"prepare_{group}"), getattr(native, f"msm_{group}")
-    ref_prepare, ref_msm = getattr(reference, f"prepare_{group}"), getattr(reference, f"msm_{group}")
+    nat_prepare, nat_msm, ref_prepare, ref_msm = _msm_of(group)
     assert nat_msm(nat_prepare(points), scalars) == ref_msm(ref_prepare(points), scalars)
 
 
