@@ -13,6 +13,23 @@ class FormatError(ValueError):
     """Input that is not what the format says; the message names the file and the problem."""
 
 
+MAX_INT_DIGITS = 100  # every number we read fits in 2^256 (78 digits); longer text is refused before int()
+
+
+def read_int(value: object, where: str, *, lo: int, hi: int) -> int:
+    """A whole number lo <= v < hi, given as a JSON integer or a string of decimal digits.
+
+    The digit count is checked before ``int()`` so that a 5,000-digit string is an error,
+    not Python's int-string limit or a long conversion."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_INT_DIGITS and value.isascii():
+        digits = value[1:] if value[0] == "-" else value
+        if digits.isdigit():
+            value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value < hi:
+        raise FormatError(f"{where}: expected a whole number from {lo} to {hi - 1}" if hi - lo < 1 << 32 else f"{where}: expected a whole number in the circuit's range")
+    return value
+
+
 def read_json(path: str | os.PathLike, what: str | None = None) -> Any:
     path = Path(path)
     label = what or path.name
