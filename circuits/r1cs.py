@@ -7,6 +7,8 @@ the private inputs, then every internal wire), so this structure maps one-to-one
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -85,3 +87,12 @@ class R1CS:
             "domain_size": self.domain_size(),
             "nonzero_a_b": sum(len(c.a) + len(c.b) for c in self.constraints),
         }
+
+    def cost_by_scope(self, depth: int = 1) -> dict[str, int]:
+        """Constraints per gadget scope, cut to ``depth`` path segments with slot indices folded
+        (``scenario[3]/signed64/bits`` counts as ``scenario`` at depth 1, ``scenario/signed64`` at 2)."""
+        counts = Counter("/".join(_INDEX.sub("", part) for part in c.label.split("/")[:depth]) or "(unscoped)" for c in self.constraints)
+        return dict(counts.most_common())
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")

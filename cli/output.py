@@ -1,49 +1,14 @@
-"""How the CLI talks: one-line errors with exit codes, progress on a terminal, --json for machines."""
+"""How the CLI talks: text or --json, progress on a terminal, and a fast exit."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
-from typing import Any, Callable
 
 import click
 
-from zkmargin.circuits.builder import CircuitError
-from zkmargin.circuits.r1cs import UnsatisfiedConstraint
-from zkmargin.verifier.files import FormatError
-
-EXIT_OK = 0
-EXIT_INVALID = 1  # the proof was checked and is not valid
-EXIT_BAD_INPUT = 2  # the input could not be used (also click's usage errors)
-EXIT_BROKEN_PIPE = 141  # as a shell reports a writer ended by SIGPIPE
-
-
-class InvalidProof(Exception):
-    """Raised to end a command with exit code 1 after reporting."""
-
-
-def friendly_errors(command: Callable) -> Callable:
-    """Turn the errors a user can cause into 'error: ...' and exit code 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (FormatError, CircuitError, UnsatisfiedConstraint) as exc:
-            fail(str(exc))
-        except BrokenPipeError:  # the reader went away (`zkmargin margin | head`): not an input error
-            raise SystemExit(EXIT_BROKEN_PIPE) from None  # main() then exits without flushing into the pipe again
-        except OSError as exc:
-            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-
-    return wrapper
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from .errors import EXIT_INVALID, EXIT_OK
 
 
 def emit(as_json: bool, data: dict, lines: list[str]) -> None:

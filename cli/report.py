@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, getcontext
+from decimal import Context, Decimal
 from fractions import Fraction
 
+from zkmargin.circuits.margin.calculator import MarginResult
 from zkmargin.circuits.margin.case import MarginCase
-from zkmargin.verifier.statement import THRESHOLD_SCALE
+from zkmargin.verifier.kinds import THRESHOLD_SCALE
 
-getcontext().prec = 60
+_EXACT = Context(prec=60)  # local: importing the report must not change anyone's decimal context
 
 
 def exact(value: Fraction) -> str:
     """A Fraction with a power-of-ten denominator as an exact decimal string."""
-    return str(Decimal(value.numerator) / Decimal(value.denominator))
+    return str(_EXACT.divide(Decimal(value.numerator), Decimal(value.denominator)))
 
 
 def money(value: Fraction) -> str:
@@ -64,27 +65,7 @@ def margin_lines(case: MarginCase) -> list[str]:
     for s, (name, loss) in enumerate(zip(r.scenario_names, r.scenario_loss)):
         lines.append(f"  {name:{width}}  {money(real(loss)):>16}" + ("   <- worst" if s == worst else ""))
     gap = max(width, 32)
-    rows = [
-        ("worst-scenario loss", r.scenario_loss[worst]),
-        ("short-option minimum", r.short_option_addon),
-        ("contingency (perps, futures)", r.contingency_addon),
-        ("rounding against the prover", r.rounding),
-        ("REQUIREMENT", r.requirement),
-        ("", None),
-        ("collateral after haircuts", r.collateral),
-        ("position value (mark-to-market)", r.position_value),
-        ("rounding against the prover", -r.rounding),
-        ("AVAILABLE", r.available),
-    ]
-    lines.append("")
-    for label, value in rows:
-        lines.append(f"  {label:{gap}}  {money(real(value)):>16}" if value is not None else "")
-    ratio = Fraction(r.threshold, THRESHOLD_SCALE)
-    verdict = "EXCESS" if r.solvent else "SHORTFALL"
-    suffix = f" at {float(ratio):g}x" if r.threshold != THRESHOLD_SCALE else ""
-    lines.append(f"  {verdict + suffix:{gap}}  {money(real(abs(r.excess))):>16}")
-    if r.requirement:
-        lines.append(f"  {'coverage':{gap}}  {float(Fraction(r.available, r.requirement)):>15.2f}x")
+    lines += [""] + requirement_lines(r, gap)
     saved = r.isolated_by_position - r.requirement
     lines += [
         "",
@@ -99,4 +80,32 @@ def margin_lines(case: MarginCase) -> list[str]:
         lines += ["", "net greeks (delta in units of the underlying, vega per vol point):"]
         for underlying, g in r.greeks.items():
             lines.append(f"  {underlying:6} delta {g['delta']:>12.4f}   gamma {g['gamma']:>12.6f}   vega {g['vega']:>12.2f}")
+    return lines
+
+
+def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
+    """Requirement, available and the excess or shortfall, term by term."""
+    real = r.real
+    worst = r.worst_index
+    rows = [
+        ("worst-scenario loss", r.scenario_loss[worst]),
+        ("short-option minimum", r.short_option_addon),
+        ("contingency (perps, futures)", r.contingency_addon),
+        ("rounding against the prover", r.rounding),
+        ("REQUIREMENT", r.requirement),
+        ("", None),
+        ("collateral after haircuts", r.collateral),
+        ("position value (mark-to-market)", r.position_value),
+        ("rounding against the prover", -r.rounding),
+        ("AVAILABLE", r.available),
+    ]
+    lines: list[str] = []
+    for label, value in rows:
+        lines.append(f"  {label:{gap}}  {money(real(value)):>16}" if value is not None else "")
+    ratio = Fraction(r.threshold, THRESHOLD_SCALE)
+    verdict = "EXCESS" if r.solvent else "SHORTFALL"
+    suffix = f" at {float(ratio):g}x" if r.threshold != THRESHOLD_SCALE else ""
+    lines.append(f"  {verdict + suffix:{gap}}  {money(real(abs(r.excess))):>16}")
+    if r.requirement:
+        lines.append(f"  {'coverage':{gap}}  {float(Fraction(r.available, r.requirement)):>15.2f}x")
     return lines

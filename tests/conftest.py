@@ -22,20 +22,13 @@ def solvency_key():
 
 @pytest.fixture(scope="session")
 def tiny_margin_bundle(tmp_path_factory):
-    """Keys for the 2x1x10 portfolio-margin circuit and one bundle proven through the CLI."""
-    from click.testing import CliRunner
-
-    from zkmargin.circuits.builder import ConstraintSystem
-    from zkmargin.circuits.margin.circuit import build_margin_circuit
-    from zkmargin.cli.main import cli
-    from zkmargin.prover import get_engine, setup, write_zkey
-    from zkmargin.verifier.statement import Capacity
+    """Keys for the 2x1x10 portfolio-margin circuit and one bundle, proven through the library API."""
+    from zkmargin import api
 
     root = tmp_path_factory.mktemp("tiny-margin")
-    api = ConstraintSystem()
-    build_margin_circuit(api, Capacity(2, 1, 10))
-    write_zkey(setup(api.compile(), get_engine()), root / "tiny.zkey")
-    args = ["prove", str(DATA / "tiny_portfolio.json"), *TINY, "--zkey", str(root / "tiny.zkey"), "--out", str(root / "bundle"), "--json"]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
+    capacity = api.MarginCapacity(2, 1, 10)
+    keys = api.setup_keys(capacity, root / "keys")
+    (root / "tiny.zkey").symlink_to(keys.zkey)
+    case = api.load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", capacity)
+    api.prove_case(case, keys.zkey, root / "bundle")
     return root

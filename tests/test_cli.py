@@ -18,10 +18,10 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def one_line_error(result, *fragments):
+def one_line_error(result, *fragments, code=2):
     lines = result.output.strip().splitlines()
-    assert result.exit_code == 2, result.output
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert result.exit_code == code, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) <= 207, result.output
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
 
@@ -51,7 +51,7 @@ def test_margin_and_prove_refuse_an_insolvent_portfolio(tmp_path):
     result = run("margin", DATA / "tiny_insolvent.json", *TINY)
     assert result.exit_code == 1 and "SHORTFALL" in result.output
     result = run("prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b")
-    one_line_error(result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted")
+    one_line_error(result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted", code=1)
     assert not (tmp_path / "b").exists()
 
 
@@ -110,8 +110,7 @@ def test_edited_statement_is_invalid(workspace, tmp_path):
     assert result.exit_code == 1 and "parameters_digest does not match" in result.output
     del statement["parameters_digest"]
     (bundle / "statement.json").write_text(json.dumps(statement))
-    result = run("verify", bundle)
-    assert result.exit_code == 1 and "parameter digest does not match" in result.output
+    one_line_error(run("verify", bundle), "missing field 'parameters_digest'")
 
 
 def test_malformed_bundle_files_exit_2(workspace, tmp_path):
@@ -147,3 +146,55 @@ def test_installed_console_script(tmp_path):
     writer.stdout.close()
     _, err = writer.communicate(timeout=300)
     assert writer.returncode == 141 and err == b"", err
+
+
+def test_a_bundle_is_its_statement(workspace, tmp_path):
+    """No statement, an unreadable one, another kind, a relabelled account: exit 2, one line."""
+    bundle = copy_bundle(workspace, tmp_path)
+    statement = json.loads((bundle / "statement.json").read_text())
+    (bundle / "statement.json").unlink()
+    one_line_error(run("verify", bundle), "no statement.json")
+    (bundle / "statement.json").mkdir()
+    one_line_error(run("verify", bundle), "no statement.json")
+    (bundle / "statement.json").rmdir()
+    for edit, message in (
+        ({"circuit": "solvency-basic"}, "unknown field"),
+        ({"circuit": "margin-v0"}, "unknown statement"),
+        ({"account": "alice"}, "unknown field 'account'"),
+    ):
+        (bundle / "statement.json").write_text(json.dumps({**statement, **edit}))
+        one_line_error(run("verify", bundle), message)
+    (bundle / "statement.json").write_text(json.dumps({**statement, "timestamp": "2031-01-01T00:00:00Z"}))  # an old epoch, new date
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "not the epoch's" in result.output
+
+
+def test_key_fingerprint_must_be_the_keys(workspace, tmp_path):
+    bundle = copy_bundle(workspace, tmp_path)
+    statement = json.loads((bundle / "statement.json").read_text())
+    (bundle / "statement.json").write_text(json.dumps({**statement, "key_fingerprint": "0123456789abcdef"}))
+    result = run("verify", bundle)
+    assert result.exit_code == 1 and "names key 0123456789abcdef" in result.output, result.output
+
+
+def test_loose_files_say_what_they_cannot_check(workspace):
+    bundle = workspace / "bundle"
+    result = run("verify", "--vk", bundle / "verification_key.json", "--proof", bundle / "proof.json", "--public", bundle / "public.json")
+    assert result.exit_code == 0 and "without statement.json nothing says what" in result.output, result.output
+
+
+def test_verify_with_the_owners_opening(workspace, tmp_path):
+    opening = workspace / "bundle-opening.json"
+    result = run("verify", workspace / "bundle", "--opening", opening)
+    assert result.exit_code == 0, result.output
+    assert "opens this bundle's commitment" in result.output and "REQUIREMENT" in result.output and "EXCESS" in result.output
+    data = json.loads(run("verify", workspace / "bundle", "--opening", opening, "--json").output)
+    assert data["your_margin"]["solvent"] is True
+    other = json.loads(opening.read_text())
+    other["quantities"]["deribit:ETH-3000-C"] = "-20000000"  # someone else's book
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    result = run("verify", workspace / "bundle", "--opening", tmp_path / "other.json")
+    assert result.exit_code == 1 and "not about this portfolio" in result.output
+    other["quantities"]["nowhere:XYZ"] = "1"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    one_line_error(run("verify", workspace / "bundle", "--opening", tmp_path / "other.json"), "not in the bundle's parameters")

@@ -14,21 +14,22 @@ from hypothesis import strategies as st
 
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.margin.calculator import FixedPortfolio, evaluate
-from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit
+from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
-from zkmargin.verifier.statement import Capacity, PublicParameters, Statement
+from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
+from zkmargin.verifier.statement import Statement
 
 from helpers import replace_hint
 
-CAP = Capacity(positions=3, collateral=2, scenarios=4)
+CAP = MarginCapacity(positions=3, collateral=2, scenarios=4)
 EPOCH = 1_795_248_000
 
 
-def parameters(seed: int = 1) -> PublicParameters:
+def parameters(seed: int = 1) -> MarginParameters:
     rng = random.Random(seed)
     big = 10**12
-    return PublicParameters(
+    return MarginParameters(
         scale=10**6,
         instruments=("a:CALL", "b:PERP", "c:SPOT"),
         scenarios=("up", "down", "up vol", "down vol"),
@@ -41,8 +42,16 @@ def parameters(seed: int = 1) -> PublicParameters:
     )
 
 
-def honest(params, quantities, amounts, threshold=10_000):
-    return MarginWitness(params, FixedPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99), EPOCH, threshold)
+def honest(params, quantities, amounts, threshold=10_000, epoch=EPOCH):
+    fixed = FixedPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99)
+    return MarginWitness(margin_statement(params, fixed, epoch, threshold), fixed)
+
+
+def claiming(witness: MarginWitness, **public) -> MarginWitness:
+    """The same private witness behind public inputs of the prover's choosing."""
+    statement = Statement(witness.statement.kind, witness.statement.values, witness.statement.parameters)
+    statement.__dict__["public"] = {**witness.statement.public, **public}
+    return MarginWitness(statement, witness.portfolio)
 
 
 def satisfied(witness: MarginWitness, tamper=None, edit_witness=None) -> bool:
@@ -61,7 +70,7 @@ def solvent_case():
 
 def test_solvent_case_is_solvent_and_satisfies():
     w = solvent_case()
-    assert evaluate(w.parameters, w.portfolio).solvent
+    assert evaluate(w.statement.parameters, w.portfolio).solvent
     assert satisfied(w)
 
 
@@ -73,7 +82,7 @@ amount = st.integers(0, 10**9)  # collateral and losses of similar size: both ou
 @settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_circuit_agrees_with_calculator(q, a, seed, threshold):
     w = honest(parameters(seed), q, a, threshold)
-    solvent = evaluate(w.parameters, w.portfolio, threshold).solvent
+    solvent = evaluate(w.statement.parameters, w.portfolio, threshold).solvent
     event(f"solvent={solvent}")
     assert satisfied(w) is solvent
 
@@ -88,7 +97,7 @@ def test_negative_quantity_as_huge_field_element():
 def test_overflowing_product_is_refused():
     # q = L^-1 * (a large credit) mod r would make q * L a large gain; q itself is out of range.
     w = solvent_case()
-    loss = w.parameters.unit_loss[0][0] % R
+    loss = w.statement.parameters.unit_loss[0][0] % R
     q = (-(10**15) * pow(loss, -1, R)) % R
     assert not satisfied(dataclasses.replace(w, portfolio=dataclasses.replace(w.portfolio, quantities=(q, *w.portfolio.quantities[1:]))))
 
@@ -110,17 +119,35 @@ def test_wrong_commitment_is_refused():
 
 def test_stale_or_edited_parameters_do_not_match_the_digest():
     w = solvent_case()
-    digest = w.parameters.digest(EPOCH)
-    kinder = dataclasses.replace(w.parameters, unit_loss=((0, 0, 0, 0), *w.parameters.unit_loss[1:]))
+    digest = w.statement.public["parameters_digest"]  # the published digest stays the real one
+    params = w.statement.parameters
+    kinder = dataclasses.replace(params, unit_loss=((0, 0, 0, 0), *params.unit_loss[1:]))
+    assert not satisfied(claiming(honest(kinder, w.portfolio.quantities, w.portfolio.amounts), parameters_digest=digest))
+    stale = honest(params, w.portfolio.quantities, w.portfolio.amounts, epoch=EPOCH - 3600)  # an old epoch
+    assert not satisfied(claiming(stale, parameters_digest=digest))
 
-    class Edited(MarginWitness):
-        def public_inputs(self):  # the published digest stays the real one
-            inputs = super().public_inputs()
-            return [inputs[0], digest, inputs[2], inputs[3]]
 
-    assert not satisfied(Edited(kinder, w.portfolio, EPOCH, w.threshold))
-    stale = Edited(w.parameters, w.portfolio, EPOCH - 3600, w.threshold)  # an old epoch
-    assert not satisfied(stale)
+@pytest.mark.parametrize("threshold", [0, 1, 9_999, 1 << 20, R - 1, R - 10_000])
+def test_threshold_outside_its_range_cannot_be_proven(threshold):
+    """Even for a solvent book: a proof at threshold 0 or r - 1 would mean nothing to snarkjs or a contract."""
+    w = claiming(solvent_case(), threshold=threshold)
+    assert not satisfied(w)
+    for label in ("threshold_range/above_lo/to_bits20/bits", "threshold_range/below_hi/to_bits20/bits"):
+        offset = (threshold - 10_000) % R  # a malicious prover's best bits: the true low bits of each distance
+        tamper = replace_hint(label, lambda v, o=offset: [(o >> k) & 1 for k in range(len(v))])
+        assert not satisfied(w, tamper)
+
+
+@pytest.mark.parametrize("epoch", [1 << 36, R - 1])
+def test_epoch_outside_its_range_cannot_be_proven(epoch):
+    assert not satisfied(claiming(solvent_case(), epoch=epoch))
+
+
+def test_threshold_range_edges_are_provable():
+    params = parameters()
+    for threshold in (10_000, (1 << 20) - 1):
+        w = honest(params, [0, 0, 10**6], [10**15, 10**6], threshold)
+        assert evaluate(params, w.portfolio, threshold).solvent and satisfied(w)
 
 
 @pytest.mark.parametrize("bad_amount", [1 << 64, R - 1])
@@ -146,15 +173,14 @@ def test_available_cannot_be_inflated_through_a_product():
 
 # ------------------------------------------------------------ statements
 def statement():
-    w = solvent_case()
-    return Statement(EPOCH, "2026-11-21T08:00:00Z", w.threshold, w.portfolio.commitment(), w.parameters)
+    return solvent_case().statement
 
 
 def test_statement_round_trips_and_matches_public_inputs():
     s = statement()
     back = Statement.from_json(s.to_json())
-    assert back == s
-    back.check_public_inputs(solvent_case().public_inputs())
+    assert back == s and back.public == s.public
+    back.check_public_inputs(solvent_case().statement.public_inputs())
 
 
 def test_edited_statement_is_caught():
@@ -162,23 +188,37 @@ def test_edited_statement_is_caught():
     raw["parameters"]["unit_loss"][0][0] = "0"
     with pytest.raises(FormatError, match="parameters_digest does not match"):
         Statement.from_json(raw)
-    raw.pop("parameters_digest")  # an editor who also drops the digest...
-    edited = Statement.from_json(raw)
-    with pytest.raises(FormatError, match="parameter digest does not match"):  # ...still fails against the proof
-        edited.check_public_inputs(solvent_case().public_inputs())
+    edited = Statement.from_json(_recomputed(raw))  # an editor who also recomputes the digest...
+    with pytest.raises(FormatError, match="parameters digest does not match"):  # ...still fails against the proof
+        edited.check_public_inputs(solvent_case().statement.public_inputs())
+
+
+def _recomputed(raw: dict) -> dict:
+    """raw with its parameters_digest recomputed from its (edited) parameters."""
+    params = MarginParameters.from_json(raw["parameters"], MarginCapacity(**raw["capacity"]), "p")
+    return {**raw, "parameters_digest": str(params.digest(int(raw["epoch"])))}
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda s: s["parameters"]["unit_loss"][0].__setitem__(0, str(1 << 64)), "outside the range"),
-    (lambda s: s["parameters"]["collateral_value"].__setitem__(0, "-1"), "outside the range"),
-    (lambda s: s.update(threshold="5000"), "below 1.0"),
-    (lambda s: s.update(threshold=str(1 << 20)), "below"),
-    (lambda s: s["capacity"].update(positions=4), "capacity does not match"),
-    (lambda s: s.update(format=2), "format"),
+    (lambda s: s["parameters"]["unit_loss"][0].__setitem__(0, str(1 << 64)), "unit_loss\\[0\\]\\[0\\]: expected a whole number"),
+    (lambda s: s["parameters"]["collateral_value"].__setitem__(0, "-1"), "collateral_value\\[0\\]: expected a whole number"),
+    (lambda s: s["parameters"]["contingency"].__setitem__(0, "--5"), "contingency\\[0\\]: expected a whole number"),
+    (lambda s: s["parameters"]["contingency"].__setitem__(0, "9" * 5000), "contingency\\[0\\]: expected a whole number"),
+    (lambda s: s.update(threshold="5000"), "threshold: expected a whole number from 10000 to 1048575"),
+    (lambda s: s.update(threshold=str(1 << 20)), "from 10000 to 1048575"),
+    (lambda s: s["capacity"].update(positions=4), "expected a list of 4 entries"),
+    (lambda s: s["capacity"].update(positions=1024, scenarios=1024, collateral=1024), "more than 16384"),
+    (lambda s: s.update(format=1), "format"),
+    (lambda s: s.update(circuit="other"), "unknown statement 'other'"),
+    (lambda s: s.update(protocol="plonk"), "protocol 'plonk'"),
+    (lambda s: s.update(account="alice"), "unknown field 'account'"),
+    (lambda s: s["parameters"].update(short_option_minimum=["0"] * 3), "unknown field 'short_option_minimum'"),
+    (lambda s: s.pop("threshold"), "missing field 'threshold'"),
+    (lambda s: s.update(timestamp="2030-01-01T00:00:00Z"), "is not the epoch's"),
+    (lambda s: s.update(key_fingerprint=["x"]), "key_fingerprint"),
 ])
-def test_statement_ranges_are_enforced_by_the_verifier(mutate, message):
+def test_statement_is_read_strictly(mutate, message):
     raw = copy.deepcopy(statement().to_json())
-    raw.pop("parameters_digest")
     mutate(raw)
     with pytest.raises(FormatError, match=message):
         Statement.from_json(raw)

@@ -14,7 +14,7 @@ from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_mode
 from zkmargin.circuits.margin.pricing import black76
 from zkmargin.circuits.margin.risk_arrays import compute_risk_arrays, to_public_parameters
 from zkmargin.verifier.files import FormatError
-from zkmargin.verifier.statement import Capacity
+from zkmargin.verifier.kinds import MarginCapacity
 
 DATA = Path(__file__).parent / "data"
 TIMESTAMP = "2026-11-21T08:00:00Z"
@@ -39,7 +39,7 @@ def margin(mkt, model, positions, cash="0"):
     portfolio = parse_portfolio({"account": "t", "positions": [{"instrument": i, "quantity": q} for i, q in positions.items()],
                                  "collateral": [{"venue": "v", "asset": "USD", "amount": cash}]}, mkt)
     arrays = compute_risk_arrays(mkt, model)
-    params = to_public_parameters(arrays, Capacity(len(mkt.instruments), 1, len(arrays.scenarios)))
+    params = to_public_parameters(arrays, MarginCapacity(len(mkt.instruments), 1, len(arrays.scenarios)))
     return params, evaluate(params, fix_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
 
 
@@ -94,20 +94,20 @@ def test_rounding_goes_against_the_prover():
     # 0.98 * price rounds down
     mkt = parse_market({"timestamp": TIMESTAMP, "underlyings": {}, "instruments": [], "assets": {"T": {"price": "1.0000007", "class": "stablecoin"}}})
     arrays = compute_risk_arrays(mkt, load_model("occ10"))
-    assert to_public_parameters(arrays, Capacity(1, 1, 10)).collateral_value == (980000,)  # 0.980000686 rounded down
+    assert to_public_parameters(arrays, MarginCapacity(1, 1, 10)).collateral_value == (980000,)  # 0.980000686 rounded down
 
 
 def test_insolvent_portfolio_names_worst_scenario_and_shortfall():
-    case = load_case(DATA / "tiny_insolvent.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10))
+    case = load_case(DATA / "tiny_insolvent.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10))
     assert not case.result.solvent
     with pytest.raises(Insolvent, match=r"worst scenario 'price \+15%'.*shortfall 4,229"):
         case.require_solvent()
 
 
 def test_threshold_is_proven_against():
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10), threshold=parse_threshold("20"))
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10), threshold=parse_threshold("20"))
     assert case.result.solvent  # coverage is about 20.9x
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 10), threshold=parse_threshold("21"))
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10), threshold=parse_threshold("21"))
     assert not case.result.solvent
     with pytest.raises(FormatError):
         parse_threshold("0.5")
@@ -118,7 +118,7 @@ def test_user_risk_arrays_are_used_as_given(tmp_path):
     arrays.write_text(json.dumps({"scenarios": ["up", "down"], "instruments": {
         "deribit:ETH-3000-C": {"value": "100", "loss": ["-50", "75.5"], "short_option_min": "1"},
         "hyperliquid:ETH-PERP": {"loss": ["-300", "300"], "contingency": "90"}}}))
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", Capacity(2, 1, 2), risk_arrays_path=arrays)
+    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 2), risk_arrays_path=arrays)
     assert case.parameters.scenarios == ("up", "down")
     # -10 calls and +5.5 perps: up: 500 - 1650 = -1150; down: -755 + 1650 = 895
     assert [case.result.real(x) for x in case.result.scenario_loss] == [-1150, 895]
@@ -149,7 +149,7 @@ def test_portfolio_errors_name_file_field_and_problem():
         parse_portfolio({"account": "a", "collateral": [{"venue": "v", "asset": "USDC", "amount": "-5"}]}, mkt, "p.json")
     with pytest.raises(FormatError, match="more decimal places"):
         fix_portfolio(parse_portfolio({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt), mkt,
-                      to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), Capacity(2, 1, 10)), 10**6)
+                      to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), MarginCapacity(2, 1, 10)), 10**6)
 
 
 def test_model_presets_load_with_their_scenario_counts():

@@ -1,6 +1,6 @@
 """zkmargin's trust base: everything needed to check a proof, and nothing else of ours.
 
-It imports only py_ecc and the standard library, so an auditor can read it in one
+It imports only py_ecc, the standard library and (for signatures) cryptography, so an auditor can read it in one
 sitting. Formats and hashes that prover and verifier must agree on live here and the
 rest of zkmargin imports them.
 """
@@ -11,18 +11,5 @@ from .formats import Proof, VerifyingKey, parse_public_signals, public_signals_t
 from .groth16 import verify
 from .poseidon import poseidon
 
-__all__ = [
-    "CURVE_ORDER",
-    "FIELD_MODULUS",
-    "FormatError",
-    "InvalidPoint",
-    "Proof",
-    "VerifyingKey",
-    "atomic_write",
-    "parse_public_signals",
-    "poseidon",
-    "public_signals_to_json",
-    "read_json",
-    "verify",
-    "write_json",
-]
+__all__ = ["CURVE_ORDER", "FIELD_MODULUS", "FormatError", "InvalidPoint", "Proof", "VerifyingKey", "atomic_write"]
+__all__ += ["parse_public_signals", "poseidon", "public_signals_to_json", "read_json", "verify", "write_json"]

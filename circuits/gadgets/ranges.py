@@ -4,7 +4,8 @@ A field element has no sign: -5 is r - 5, a 254-bit number. Signed values are th
 shifted by 2^k into [0, 2^(k+1)) and decomposed; the top bit of the shifted value is the
 sign (1 when x >= 0), proven rather than supplied.
 
-Cost: ``assert_in_range`` n + 1 (free if already proven); ``assert_signed_in_range`` k + 2.
+Cost: ``assert_in_range`` n + 1 (free if already proven); ``assert_signed_in_range`` k + 2;
+``assert_between`` n + 1, or 2 (n + 1) when hi - lo is not a power of two (n = bits of hi - lo - 1).
 """
 
 from __future__ import annotations
@@ -28,6 +29,19 @@ def assert_signed_in_range(api: ConstraintSystem, x: Value, k: int) -> LinearCom
     return bits[k]
 
 
-def signed_value(value: int, modulus: int) -> int:
-    """Read a field element as a signed integer in (-r/2, r/2)."""
-    return value - modulus if value > modulus // 2 else value
+def assert_between(api: ConstraintSystem, x: Value, lo: int, hi: int) -> None:
+    """lo <= x < hi (as integers, hi - lo <= 2^252).
+
+    With n = bits(hi - lo - 1): x - lo in [0, 2^n) and hi - 1 - x in [0, 2^n). Their sum is the
+    constant hi - 1 - lo, and two values below 2^n < r / 2 cannot wrap, so both are the true
+    non-negative integer distances: lo <= x <= hi - 1. When hi - lo = 2^n the first suffices."""
+    span = hi - lo
+    if span < 1 or span > 1 << 252:
+        raise ValueError(f"assert_between needs 1 <= hi - lo <= 2^252, got {span}")
+    n = (span - 1).bit_length()
+    offset = as_lc(x) - lo
+    with api.scope("above_lo"):
+        assert_in_range(api, offset, n)
+    if span != 1 << n:
+        with api.scope("below_hi"):
+            assert_in_range(api, (span - 1) - offset, n)

@@ -23,7 +23,7 @@ from fractions import Fraction
 from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.poseidon import poseidon_sponge
-from zkmargin.verifier.statement import PARAMETER_BITS, TAG_PORTFOLIO, THRESHOLD_SCALE, PublicParameters
+from zkmargin.verifier.kinds import PARAMETER_BITS, TAG_PORTFOLIO, THRESHOLD_SCALE, MarginParameters
 
 from .inputs import Market, Portfolio, RiskModel
 from .pricing import black76_greeks
@@ -57,7 +57,7 @@ def _scaled(value: Fraction, scale: int, where: str) -> int:
     return int(scaled)
 
 
-def fix_portfolio(portfolio: Portfolio, market: Market, params: PublicParameters, scale: int) -> FixedPortfolio:
+def fix_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> FixedPortfolio:
     """Quantities in the market's instrument order and collateral per asset, padded to capacity."""
     cap = params.capacity
     quantities = [_scaled(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments]
@@ -119,7 +119,7 @@ class MarginResult:
         return Fraction(value, self.scale * self.scale)
 
 
-def _need_terms(params: PublicParameters, quantities, indices) -> tuple[list[int], int, int, int]:
+def _need_terms(params: MarginParameters, quantities, indices) -> tuple[list[int], int, int, int]:
     """Scenario losses, short-option and contingency add-ons, and rounding over some position slots."""
     n_scen = len(params.scenarios)
     losses = [0] * n_scen
@@ -135,7 +135,7 @@ def _need_terms(params: PublicParameters, quantities, indices) -> tuple[list[int
     return losses, short, cont, rounding
 
 
-def evaluate(params: PublicParameters, fixed: FixedPortfolio, threshold: int = THRESHOLD_SCALE, real_scenarios: int | None = None) -> MarginResult:
+def evaluate(params: MarginParameters, fixed: FixedPortfolio, threshold: int = THRESHOLD_SCALE, real_scenarios: int | None = None) -> MarginResult:
     """The exact numbers the circuit enforces, for the whole portfolio."""
     all_slots = range(len(params.instruments))
     losses, short, cont, rounding = _need_terms(params, fixed.quantities, all_slots)
@@ -155,7 +155,7 @@ def evaluate(params: PublicParameters, fixed: FixedPortfolio, threshold: int = T
     )
 
 
-def isolated_requirements(params: PublicParameters, fixed: FixedPortfolio, venues: list[str], real_scenarios: int) -> tuple[int, int]:
+def isolated_requirements(params: MarginParameters, fixed: FixedPortfolio, venues: list[str], real_scenarios: int) -> tuple[int, int]:
     """What margining each position alone, and each venue alone, would require."""
 
     def requirement(indices) -> int:

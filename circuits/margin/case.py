@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from zkmargin.verifier.files import FormatError, read_json
-from zkmargin.verifier.statement import THRESHOLD_BITS, THRESHOLD_SCALE, Capacity, PublicParameters, Statement
+from zkmargin.verifier.kinds import THRESHOLD_BITS, THRESHOLD_SCALE, MarginCapacity, MarginParameters
+from zkmargin.verifier.statement import Statement
 
 from .calculator import FixedPortfolio, MarginResult, evaluate, fix_portfolio, isolated_requirements, portfolio_greeks
-from .circuit import MarginWitness
+from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
 from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
 
-DEFAULT_CAPACITY = Capacity(positions=8, collateral=4, scenarios=32)
+DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32)
 DEFAULT_MODEL = "crypto-pm"
 
 
-class Insolvent(FormatError):
-    """The portfolio does not meet the requirement: no proof can exist, so none is attempted."""
+class Insolvent(Exception):
+    """The portfolio does not meet the requirement: no proof can exist, so none is attempted.
+
+    Not a FormatError: the input is fine, the answer is no (exit 1, as ``margin`` gives)."""
 
 
 def parse_threshold(text: str) -> int:
@@ -34,7 +38,7 @@ class MarginCase:
     portfolio: Portfolio
     model: RiskModel
     arrays: RiskArrays
-    parameters: PublicParameters
+    parameters: MarginParameters
     fixed: FixedPortfolio
     result: MarginResult
     sources: dict[str, str]
@@ -44,16 +48,12 @@ class MarginCase:
         return self.market.epoch
 
     def witness(self) -> MarginWitness:
-        return MarginWitness(self.parameters, self.fixed, self.epoch, self.result.threshold)
+        return MarginWitness(self.statement, self.fixed)
 
+    @cached_property
     def statement(self) -> Statement:
-        return Statement(
-            epoch=self.epoch,
-            timestamp=self.market.timestamp.isoformat().replace("+00:00", "Z"),
-            threshold=self.result.threshold,
-            commitment=self.fixed.commitment(),
-            parameters=self.parameters,
-        )
+        """Cached: its commitment and digest are Poseidon sponges, costly in Python."""
+        return margin_statement(self.parameters, self.fixed, self.epoch, self.result.threshold)
 
     def require_solvent(self) -> None:
         r = self.result
@@ -71,7 +71,7 @@ def load_case(
     portfolio_path: str | Path | None = None,
     market_path: str | Path | None = None,
     model: str = DEFAULT_MODEL,
-    capacity: Capacity = DEFAULT_CAPACITY,
+    capacity: MarginCapacity = DEFAULT_CAPACITY,
     risk_arrays_path: str | Path | None = None,
     threshold: int = THRESHOLD_SCALE,
 ) -> MarginCase:
@@ -101,7 +101,7 @@ def load_case(
     return MarginCase(market, portfolio, risk_model, arrays, parameters, fixed, result, sources)
 
 
-def expected_parameters(market_path: str | Path, model: str, capacity: Capacity, risk_arrays_path: str | Path | None = None) -> tuple[PublicParameters, int]:
+def expected_parameters(market_path: str | Path, model: str, capacity: MarginCapacity, risk_arrays_path: str | Path | None = None) -> tuple[MarginParameters, int]:
     """The parameters (and epoch) a market snapshot and model give: for checking a statement."""
     market = load_market(market_path)
     risk_model = load_model(model)
@@ -112,7 +112,7 @@ def expected_parameters(market_path: str | Path, model: str, capacity: Capacity,
     return to_public_parameters(arrays, capacity), market.epoch
 
 
-def describe_difference(published: PublicParameters, expected: PublicParameters) -> str | None:
+def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
     """None when equal, else the first difference in words."""
     for name in ("scale", "instruments", "scenarios", "collateral_assets", "unit_value", "short_option_min", "contingency", "collateral_value"):
         a, b = getattr(published, name), getattr(expected, name)

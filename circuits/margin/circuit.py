@@ -1,12 +1,13 @@
 """The portfolio-margin circuit: the calculator's inequality, proven for a committed portfolio.
 
-Public inputs: commitment, parameters digest, epoch, threshold (see verifier/statement.py).
-Private inputs: the parameters (bound to the public digest, whose ranges the verifier
-checks), the account, quantities, collateral amounts and the salt.
+Public inputs, as declared in verifier/kinds.py: commitment, parameters digest, epoch and
+threshold, the last two proven in range here. Private inputs: the parameters (wires bound to
+the public digest; the verifier checks the published numbers' ranges), the account,
+quantities, collateral amounts and the salt.
 
-Bounds that keep every value far from wrapping modulo r (the verifier checks the public
-ones, the circuit the private ones): |q| <= 2^64, amounts < 2^64, |parameters| < 2^64,
-at most 2^10 slots, threshold < 2^20. So every product is below 2^128, every sum below
+Bounds that keep every value far from wrapping modulo r: |q| <= 2^64 and amounts < 2^64
+(proven here), |parameters| < 2^64 (verifier, through the digest), at most 2^10 slots,
+threshold < 2^20 (proven here). So every product is below 2^128, every sum below
 2^140, and every checked difference below 2^162 < 2^170 = CHECK_BITS: a negative
 difference is a field element above r - 2^162 and fails the CHECK_BITS range check.
 
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkmargin.verifier.statement import PARAMETER_BITS, TAG_PARAMETERS, TAG_PORTFOLIO, THRESHOLD_SCALE, Capacity, PublicParameters, label_field
+from zkmargin.verifier.kinds import PARAMETER_BITS, PORTFOLIO_MARGIN, TAG_PORTFOLIO, THRESHOLD_SCALE, MarginCapacity, MarginParameters
+from zkmargin.verifier.statement import Statement
 
 from ..builder import ConstraintSystem, LinearCombination, linear_sum
+from ..declared import parameter_wires, parameters_digest, public_inputs
 from ..gadgets import assert_in_range, assert_signed_in_range, poseidon_sponge
 from .calculator import FixedPortfolio
 
@@ -30,55 +33,40 @@ CHECK_BITS = 170
 
 @dataclass(frozen=True)
 class MarginWitness:
-    parameters: PublicParameters
+    """The statement (public inputs and parameters) and the private portfolio that opens its commitment."""
+
+    statement: Statement
     portfolio: FixedPortfolio
-    epoch: int
-    threshold: int = THRESHOLD_SCALE
-
-    def public_inputs(self) -> list[int]:
-        return [self.portfolio.commitment(), self.parameters.digest(self.epoch), self.epoch, self.threshold]
 
 
-def build_margin_circuit(api: ConstraintSystem, capacity: Capacity, witness: MarginWitness | None = None) -> None:
+def margin_statement(parameters: MarginParameters, portfolio: FixedPortfolio, epoch: int, threshold: int = THRESHOLD_SCALE) -> Statement:
+    return Statement(PORTFOLIO_MARGIN, {"commitment": portfolio.commitment(), "epoch": epoch, "threshold": threshold}, parameters)
+
+
+def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witness: MarginWitness | None = None) -> None:
     n, c, s_count = capacity.positions, capacity.collateral, capacity.scenarios
-    w = witness
-    p = w.parameters if w else None
-    public = w.public_inputs() if w else [None] * 4
-    if w and p.capacity != capacity:
-        raise ValueError(f"parameters are padded to {p.capacity.label()}, the circuit is {capacity.label()}")
+    statement = witness.statement if witness else None
+    if statement and statement.parameters.capacity != capacity:
+        raise ValueError(f"parameters are padded to {statement.parameters.capacity.label()}, the circuit is {capacity.label()}")
 
-    # ---- public inputs
-    commitment = api.public_input("commitment", public[0])
-    digest = api.public_input("parameters_digest", public[1])
-    epoch = api.public_input("epoch", public[2])
-    threshold = api.public_input("threshold", public[3])
+    # ---- public inputs, each proven in its declared range (10^4 <= threshold < 2^20, epoch < 2^36)
+    public = public_inputs(api, PORTFOLIO_MARGIN, statement)
+    threshold = public["threshold"]
 
     # ---- public parameters, as private wires bound to the digest
-    def param(name: str, value):
-        return api.private_input(name, value if w else None)
-
-    scale = param("scale", p.scale if p else None)
-    labels = [param(f"label[{k}]", label_field(x) if p else None) for k, x in enumerate((p.instruments + p.scenarios + p.collateral_assets) if p else [None] * (n + s_count + c))]
-    unit_value = [param(f"unit_value[{i}]", p.unit_value[i] if p else None) for i in range(n)]
-    unit_loss = [[param(f"unit_loss[{i}][{s}]", p.unit_loss[i][s] if p else None) for s in range(s_count)] for i in range(n)]
-    short_min = [param(f"short_option_min[{i}]", p.short_option_min[i] if p else None) for i in range(n)]
-    contingency = [param(f"contingency[{i}]", p.contingency[i] if p else None) for i in range(n)]
-    collateral_value = [param(f"collateral_value[{j}]", p.collateral_value[j] if p else None) for j in range(c)]
-
+    params = parameter_wires(api, MarginParameters, capacity, statement.parameters if statement else None)
     with api.scope("parameters_digest"):
-        hashed = [TAG_PARAMETERS, n, c, s_count, scale, epoch, *labels, *unit_value]
-        hashed += [x for row in unit_loss for x in row] + short_min + contingency + collateral_value
-        api.assert_equal(poseidon_sponge(api, hashed), digest)
+        api.assert_equal(parameters_digest(api, MarginParameters, capacity, params, public["epoch"]), public["parameters_digest"])
 
     # ---- the private portfolio
-    f = w.portfolio if w else None
-    account = api.private_input("account", f.account if f else None)
-    quantity = [api.private_input(f"quantity[{i}]", f.quantities[i] if f else None) for i in range(n)]
-    amount = [api.private_input(f"amount[{j}]", f.amounts[j] if f else None) for j in range(c)]
-    salt = api.private_input("salt", f.salt if f else None)
+    portfolio = witness.portfolio if witness else None
+    account = api.private_input("account", portfolio.account if portfolio else None)
+    quantity = [api.private_input(f"quantity[{i}]", portfolio.quantities[i] if portfolio else None) for i in range(n)]
+    amount = [api.private_input(f"amount[{j}]", portfolio.amounts[j] if portfolio else None) for j in range(c)]
+    salt = api.private_input("salt", portfolio.salt if portfolio else None)
 
     with api.scope("portfolio_commitment"):
-        api.assert_equal(poseidon_sponge(api, [TAG_PORTFOLIO, account, *quantity, *amount, salt]), commitment)
+        api.assert_equal(poseidon_sponge(api, [TAG_PORTFOLIO, account, *quantity, *amount, salt]), public["commitment"])
 
     # ---- signs, from proven bits: short part neg_i = max(-q_i, 0), |q_i| = q_i + 2 neg_i
     short_part, magnitude = [], []
@@ -94,16 +82,16 @@ def build_margin_circuit(api: ConstraintSystem, capacity: Capacity, witness: Mar
 
     # ---- the calculator's sums
     with api.scope("sums"):
-        collateral = linear_sum(api.mul(amount[j], collateral_value[j]) for j in range(c))
-        position_value = linear_sum(api.mul(quantity[i], unit_value[i]) for i in range(n))
+        collateral = linear_sum(api.mul(amount[j], params.collateral_value[j]) for j in range(c))
+        position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
-        addons = linear_sum(api.mul(short_part[i], short_min[i]) + api.mul(magnitude[i], contingency[i]) for i in range(n))
+        addons = linear_sum(api.mul(short_part[i], params.short_option_min[i]) + api.mul(magnitude[i], params.contingency[i]) for i in range(n))
         available: LinearCombination = collateral + position_value - rounding
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
     for s in range(s_count):
         with api.scope(f"scenario[{s}]"):
-            loss = linear_sum(api.mul(quantity[i], unit_loss[i][s]) for i in range(n))
+            loss = linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in range(n))
             need = loss + addons + rounding
             assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, need), CHECK_BITS)

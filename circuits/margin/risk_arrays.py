@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 from zkmargin.verifier.files import FormatError
-from zkmargin.verifier.statement import PARAMETER_BITS, Capacity, PublicParameters
+from zkmargin.verifier.kinds import PARAMETER_BITS, MarginCapacity, MarginParameters
 
 from .inputs import Instrument, Market, Reader, RiskModel
 from .pricing import black76
@@ -154,7 +154,7 @@ class CapacityTooSmall(FormatError):
     """The market and model need more slots than the circuit has."""
 
 
-def to_public_parameters(arrays: RiskArrays, capacity: Capacity) -> PublicParameters:
+def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> MarginParameters:
     """Fixed point, padded to the circuit's capacity.
 
     Padding: empty position slots have all-zero rows; extra scenario columns repeat the
@@ -178,7 +178,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: Capacity) -> PublicParame
     contingency = [_ceil(r.contingency, sc) for r in arrays.instruments]
     collateral = [_floor(v, sc) for v in arrays.collateral_value]
     extra = capacity.positions - n
-    params = PublicParameters(
+    params = MarginParameters(
         scale=sc,
         instruments=tuple(r.instrument_id for r in arrays.instruments) + ("",) * extra,
         scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),

@@ -19,7 +19,9 @@ from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.cli.main import cli
 from zkmargin.prover import get_engine, prove, write_zkey
 from zkmargin.verifier import poseidon, write_json
-from zkmargin.verifier.bundle import write_bundle
+from zkmargin.api.proving import write_bundle
+from zkmargin.verifier.kinds import SOLVENCY_BASIC
+from zkmargin.verifier.statement import Statement
 from zkmargin.verifier.poseidon import PARTIAL_ROUNDS, parameters
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +54,7 @@ def artifacts(tmp_path_factory, solvency_key):
     write_wtns(witness, folder / "witness.wtns")
     write_zkey(pk, folder / "zkmargin.zkey")
     proof, public = prove(pk, witness, get_engine(), r1cs)
-    write_bundle(folder / "ours", pk.verifying_key(), proof, public, {"circuit": spec.name})
+    write_bundle(folder / "ours", pk.verifying_key(), proof, public, Statement(SOLVENCY_BASIC, {"commitment": public[0]}))
     return folder, r1cs
 
 

@@ -1,0 +1,75 @@
+"""Proving a margin case into a bundle, and the witness for other provers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zkmargin.circuits.iden3_files import write_wtns
+from zkmargin.circuits.margin.case import MarginCase
+from zkmargin.circuits.margin.opening import Opening
+from zkmargin.prover import Phases, prove, read_zkey
+from zkmargin.prover.progress import Reporter
+from zkmargin.verifier.bundle import KEY, PROOF, PUBLIC, STATEMENT, key_fingerprint
+from zkmargin.verifier.files import FormatError, write_json
+from zkmargin.verifier.formats import Proof, VerifyingKey, public_signals_to_json
+from zkmargin.verifier.kinds import MarginCapacity
+from zkmargin.verifier.statement import Statement
+
+from .keys import engine, margin_circuit
+
+
+@dataclass(frozen=True)
+class ProofRecord:
+    bundle: Path
+    opening: Path
+    statement: Statement
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def prove_case(
+    case: MarginCase,
+    zkey_path: Path,
+    out_dir: Path,
+    opening_path: Path | None = None,
+    engine_name: str | None = None,
+    progress: Reporter | None = None,
+) -> ProofRecord:
+    """Write a bundle for ``case`` and, apart from it, the private commitment opening.
+
+    An insolvent case raises ``Insolvent`` before any key is read: no proof can exist."""
+    chosen = engine(engine_name)
+    case.require_solvent()
+    if not zkey_path.is_file():
+        raise FormatError(f"{zkey_path}: proving key not found (run `zkmargin setup` with the same capacity first)")
+    pk = read_zkey(zkey_path)
+    api = margin_circuit(case.parameters.capacity, case)
+    r1cs, witness = api.compile(), api.witness()
+    pk.check_matches(r1cs)
+    phases = Phases(progress)
+    with phases.phase("load compiled engine"):
+        chosen.load()
+    proof, public = prove(pk, witness, chosen, r1cs, phases)
+    write_bundle(out_dir, pk.verifying_key(), proof, public, case.statement)
+    opening_path = opening_path or out_dir.with_name(out_dir.name + "-opening.json")
+    write_json(opening_path, Opening.of(case.portfolio.account, case.fixed, case.parameters).to_json())
+    return ProofRecord(out_dir, opening_path, case.statement, phases.timings)
+
+
+def write_bundle(folder: Path, vk: VerifyingKey, proof: Proof, public: list[int], statement: Statement) -> None:
+    """The statement records the key's fingerprint; the proof is written last, so a folder with
+    a proof is complete."""
+    write_json(folder / KEY, vk.to_json())
+    write_json(folder / PUBLIC, public_signals_to_json(public))
+    write_json(folder / STATEMENT, {**statement.to_json(), "key_fingerprint": key_fingerprint(vk)})
+    write_json(folder / PROOF, proof.to_json())
+
+
+def export_witness(case: MarginCase, capacity: MarginCapacity, out_path: Path) -> int:
+    """The case's witness as an iden3 .wtns file (for snarkjs or rapidsnark); returns its length."""
+    case.require_solvent()
+    api = margin_circuit(capacity, case)
+    r1cs, witness = api.compile(), api.witness()
+    r1cs.check(witness)
+    write_wtns(witness, out_path)
+    return len(witness)

@@ -1,0 +1,56 @@
+"""Errors as exit codes, mapped in one place: 0 ok, 1 invalid proof or shortfall, 2 bad input."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+import click
+
+from zkmargin.circuits.builder import CircuitError
+from zkmargin.circuits.margin.case import Insolvent
+from zkmargin.circuits.r1cs import UnsatisfiedConstraint
+from zkmargin.verifier.files import FormatError
+
+EXIT_OK = 0
+EXIT_INVALID = 1  # the proof was checked and is not valid, or the portfolio falls short
+EXIT_BAD_INPUT = 2  # the input could not be used (also click's usage errors)
+EXIT_BROKEN_PIPE = 141  # as a shell reports a writer ended by SIGPIPE
+MAX_ERROR = 200  # characters of an error line: a hostile file cannot flood the terminal
+
+#: The library's exceptions a user can cause, and what each means for the exit code.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (Insolvent, EXIT_INVALID),
+    (FormatError, EXIT_BAD_INPUT),
+    (CircuitError, EXIT_BAD_INPUT),
+    (UnsatisfiedConstraint, EXIT_BAD_INPUT),
+    (RecursionError, EXIT_BAD_INPUT),
+    (MemoryError, EXIT_BAD_INPUT),
+)
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Turn the errors a user can cause into one line 'error: ...' and an exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:  # the reader went away (`zkmargin margin | head`): not an input error
+            raise SystemExit(EXIT_BROKEN_PIPE) from None  # main() then exits without flushing into the pipe again
+        except OSError as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except tuple(kind for kind, _ in EXIT_CODES) as exc:
+            code = next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+            fail(str(exc) or type(exc).__name__, code)
+
+    return wrapper
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    line = " ".join(message.split())
+    if len(line) > MAX_ERROR:
+        line = line[: MAX_ERROR - 3] + "..."
+    click.echo(f"error: {line}", err=True)
+    sys.exit(code)

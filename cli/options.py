@@ -1,0 +1,41 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zkmargin import api
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+engine_option = click.option("--engine", "engine_name", default=None, metavar="NAME", help="Arithmetic engine [default: the fastest available].")
+
+
+def capacity_options(command):
+    """--positions/--collateral/--scenarios: the fixed sizes one circuit and key serve."""
+    for name, what in reversed(
+        [
+            ("positions", "instrument slots (the market's instruments, padded)"),
+            ("collateral", "collateral asset slots"),
+            ("scenarios", "scenario slots"),
+        ]
+    ):
+        default = getattr(api.DEFAULT_CAPACITY, name)
+        command = click.option(f"--{name}", type=click.IntRange(1, 1024), default=default, show_default=True, help=f"Circuit capacity: {what}.")(command)
+    return command
+
+
+def case_options(command):
+    """The inputs of a margin case; without them, the bundled inter-protocol sample."""
+    command = click.option("--threshold", default="1", show_default=True, help="Margin ratio to prove or report: available >= threshold x requirement.")(command)
+    command = click.option("--risk-arrays", "risk_arrays", type=click.Path(dir_okay=False, path_type=Path), help="Use published risk arrays as given instead of computing them.")(command)
+    command = click.option("--model", default=api.DEFAULT_MODEL, show_default=True, help=f"Risk model: a preset ({', '.join(api.PRESETS)}) or a model file.")(command)
+    command = click.option("--market", type=click.Path(dir_okay=False, path_type=Path), help="Market snapshot JSON [default: the bundled sample market].")(command)
+    command = click.argument("portfolio", required=False, type=click.Path(dir_okay=False, path_type=Path))(command)
+    return command
+
+
+def load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios) -> api.MarginCase:
+    capacity = api.MarginCapacity(positions, collateral, scenarios)
+    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold))

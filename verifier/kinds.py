@@ -1,0 +1,68 @@
+"""The statements zkmargin proves, each declared once (see schema.py for what a declaration drives).
+
+Adding a parameter to a statement is one ``param()`` line here, plus the circuit line that
+uses it; its JSON form, range check, digest position and circuit wire follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .schema import Capacity, Parameters, PublicInput, StatementKind, param, register
+
+PARAMETER_BITS = 64  # |unit values and losses| < 2^64; rates and collateral values in [0, 2^64)
+SIGNED = {"lo": -(1 << PARAMETER_BITS) + 1, "hi": 1 << PARAMETER_BITS}
+THRESHOLD_SCALE = 10_000
+THRESHOLD_BITS = 20  # threshold < 2^20 / 10^4, about 104x
+EPOCH_BITS = 36  # Unix seconds before the year 4147
+TAG_PORTFOLIO, TAG_PARAMETERS = 1, 2  # domain separation between the two sponges
+
+COMMITMENT = PublicInput("commitment", "Poseidon commitment to the private portfolio and a random salt")
+EPOCH = PublicInput("epoch", "the market snapshot's time, Unix seconds", hi=1 << EPOCH_BITS)
+THRESHOLD = PublicInput("threshold", "the margin ratio proven, x 10^4", lo=THRESHOLD_SCALE, hi=1 << THRESHOLD_BITS)
+DIGEST = PublicInput("parameters_digest", "Poseidon digest of the epoch and every public parameter", derived=True)
+
+
+@dataclass(frozen=True)
+class MarginCapacity(Capacity):
+    positions: int
+    collateral: int
+    scenarios: int
+
+
+@dataclass(frozen=True)
+class MarginParameters(Parameters):
+    """Per-unit numbers in fixed point (units of 1/scale), one row per position slot.
+
+    unit_value[i]        mark-to-market value of one unit of instrument i (negative for a liability)
+    unit_loss[i][s]      loss of one long unit in scenario s, weighted, rounded up
+    short_option_min[i]  add-on per short unit (options only)
+    contingency[i]       add-on per unit held long or short (perpetuals, futures)
+    collateral_value[j]  value of one unit of collateral asset j after its haircut, rounded down
+    """
+
+    TAG = TAG_PARAMETERS
+    CAPACITY = MarginCapacity
+
+    scale: int = param(lo=1)
+    instruments: tuple[str, ...] = param("positions", label=True)
+    scenarios: tuple[str, ...] = param("scenarios", label=True)
+    collateral_assets: tuple[str, ...] = param("collateral", label=True)
+    unit_value: tuple[int, ...] = param("positions", **SIGNED)
+    unit_loss: tuple[tuple[int, ...], ...] = param("positions", "scenarios", **SIGNED)
+    short_option_min: tuple[int, ...] = param("positions")
+    contingency: tuple[int, ...] = param("positions")
+    collateral_value: tuple[int, ...] = param("collateral")
+
+
+def _describe_margin(s) -> str:
+    ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
+    return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): collateral "
+            f"after haircuts plus position value covers {ratio}the worst loss over {len(s.parameters.scenarios)} stress "
+            f"scenarios plus add-ons (parameters digest {s.public['parameters_digest']})")
+
+
+PORTFOLIO_MARGIN = register(StatementKind("portfolio-margin", (COMMITMENT, DIGEST, EPOCH, THRESHOLD), MarginParameters, _describe_margin))
+
+SOLVENCY_BASIC = register(StatementKind("solvency-basic", (PublicInput("commitment", "Poseidon(collateral, requirement, salt)"),), None,
+                                        lambda s: f"the committed collateral covers the committed requirement (commitment {s.public['commitment']})"))
