@@ -171,10 +171,6 @@ class ConstraintSystem:
             total += coef * v
         return total % CURVE_ORDER
 
-    @property
-    def has_witness(self) -> bool:
-        return all(v is not None for v in self._values)
-
     # ----------------------------------------------------------- arithmetic
     def add(self, *xs: Value) -> LinearCombination:
         return sum((as_lc(x) for x in xs), LinearCombination())
@@ -287,9 +283,6 @@ class ConstraintSystem:
             missing = next(self._names[w] for w in self._wire_order() if self._values[w] is None)
             raise CircuitError(f"no value for wire {missing!r}: build with input values to get a witness")
         return values  # type: ignore[return-value]
-
-    def public_values(self) -> list[int]:
-        return [self._values[w] for w, k in enumerate(self._kinds) if k == _PUBLIC]  # type: ignore[misc]
 
 
 def weighted_sum(pairs: Iterable[tuple[int, Value]]) -> LinearCombination:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from zkmargin.circuits.builder import ConstraintSystem
-from zkmargin.circuits.margin.calculator import FixedPortfolio, evaluate
+from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate
 from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
@@ -43,7 +43,7 @@ def parameters(seed: int = 1) -> MarginParameters:
 
 
 def honest(params, quantities, amounts, threshold=10_000, epoch=EPOCH):
-    fixed = FixedPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99)
+    fixed = ScaledPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99)
     return MarginWitness(margin_statement(params, fixed, epoch, threshold), fixed)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zkmargin.circuits.margin.calculator import evaluate, fix_portfolio
+from zkmargin.circuits.margin.calculator import evaluate, scale_portfolio
 from zkmargin.circuits.margin.case import Insolvent, load_case, parse_threshold
 from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.pricing import black76
@@ -40,7 +40,7 @@ def margin(mkt, model, positions, cash="0"):
                                  "collateral": [{"venue": "v", "asset": "USD", "amount": cash}]}, mkt)
     arrays = compute_risk_arrays(mkt, model)
     params = to_public_parameters(arrays, MarginCapacity(len(mkt.instruments), 1, len(arrays.scenarios)))
-    return params, evaluate(params, fix_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
+    return params, evaluate(params, scale_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
 
 
 FUTURE = {"id": "cme:SP-FUT", "venue": "cme", "kind": "future", "underlying": "X", "expiry": "2027-03-19T00:00:00Z", "mark": "1000", "multiplier": "250"}
@@ -148,7 +148,7 @@ def test_portfolio_errors_name_file_field_and_problem():
     with pytest.raises(FormatError, match=r"collateral\[0\].amount: must not be negative"):
         parse_portfolio({"account": "a", "collateral": [{"venue": "v", "asset": "USDC", "amount": "-5"}]}, mkt, "p.json")
     with pytest.raises(FormatError, match="more decimal places"):
-        fix_portfolio(parse_portfolio({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt), mkt,
+        scale_portfolio(parse_portfolio({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt), mkt,
                       to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), MarginCapacity(2, 1, 10)), 10**6)
 
 

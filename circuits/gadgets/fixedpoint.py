@@ -4,8 +4,8 @@ Amounts are integers counting units of 1/scale. Conversions and divisions take a
 explicit rounding direction, because a solvency proof must always round against the
 prover: requirements up, collateral down.
 
-In-circuit cost: ``divide_floor`` (q, remainder) = (qbits + 1) + 2 * (bits(d) + 1) + 1;
-``mul_fixed`` adds one product row.
+In-circuit cost: ``divide`` (either rounding) = (qbits + 1) + 2 * (bits(d) + 1) + 1, that is
+qbits + 2 bits(d) + 4 rows; ``mul_fixed`` adds one product row (and its inputs' range checks).
 """
 
 from __future__ import annotations
@@ -37,12 +37,6 @@ def to_fixed(value: str | int | Decimal, scale: int, rounding: str = FLOOR, wher
     scaled = parse_decimal(value, where) * scale
     mode = ROUND_FLOOR if rounding == FLOOR else ROUND_CEILING
     return int(scaled.to_integral_value(rounding=mode))
-
-
-def div_round(numerator: int, denominator: int, rounding: str) -> int:
-    """Integer division rounded down or up (denominator > 0)."""
-    q, rem = divmod(numerator, denominator)
-    return q + 1 if rounding == CEIL and rem else q
 
 
 def divide(api: ConstraintSystem, x: Value, divisor: int, quotient_bits: int, rounding: str = FLOOR) -> LinearCombination:

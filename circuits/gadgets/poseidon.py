@@ -45,7 +45,7 @@ def _inverse(matrix: list[list[int]]) -> list[list[int]]:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class _SparsePlan:
     """Poseidon rewritten for cheap partial rounds (Poseidon paper, appendix B).
 
     1. Constants on elements 1.. of a partial round commute with its S-box (which touches
@@ -63,7 +63,7 @@ class _Plan:
 
 
 @lru_cache(maxsize=None)
-def _plan(width: int) -> _Plan:
+def _sparse_plan(width: int) -> _SparsePlan:
     params = parameters(width)
     t, mds, first, partial = width, params.mds, FULL_ROUNDS // 2, params.partial_rounds
     constants = [list(params.round_constants[r * t : (r + 1) * t]) for r in range(params.rounds)]
@@ -80,7 +80,7 @@ def _plan(width: int) -> _Plan:
         sparse.append((matrix[0][0], matrix[0][1:], w_hat))
         if k < partial - 1:  # next round's matrix: M diag(1, A_hat)
             matrix = [[row[0]] + [sum(row[1 + m] * a_hat[m][j] for m in range(t - 1)) % R for j in range(t - 1)] for row in mds]
-    return _Plan(constants, sparse, a_hat)
+    return _SparsePlan(constants, sparse, a_hat)
 
 
 def poseidon_hash(api: ConstraintSystem, inputs: Sequence[Value]) -> LinearCombination:
@@ -88,7 +88,7 @@ def poseidon_hash(api: ConstraintSystem, inputs: Sequence[Value]) -> LinearCombi
     if not 1 <= len(inputs) <= MAX_INPUTS:
         raise CircuitError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {len(inputs)}")
     params = parameters(len(inputs) + 1)
-    plan = _plan(params.width)
+    plan = _sparse_plan(params.width)
     first = FULL_ROUNDS // 2
     state = [as_lc(0), *(as_lc(x) for x in inputs)]
     with api.scope(f"poseidon{len(inputs)}"):

@@ -4,7 +4,8 @@
 
 ``maximum(values, n)`` folds m <- select([m < v], v, m) over the list: no index or maximum
 is ever supplied by the prover, each step is a proven comparison. Cost per element after
-the first: n + 2 (comparison) + 1 (select), plus n + 1 per input not yet range-checked.
+the first: n + 2 (comparison) + 1 (its bit proven boolean) + 1 (select), plus n + 1 per
+input not yet range-checked.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def account_field(account: str) -> int:
 
 
 @dataclass(frozen=True)
-class FixedPortfolio:
+class ScaledPortfolio:
     """The private witness: quantities per position slot and amounts per collateral slot, scaled."""
 
     account: int
@@ -48,7 +48,7 @@ class FixedPortfolio:
         return poseidon_sponge(values)
 
 
-def _scaled(value: Fraction, scale: int, where: str) -> int:
+def _to_scale(value: Fraction, scale: int, where: str) -> int:
     scaled = value * scale
     if scaled.denominator != 1:
         raise FormatError(f"{where}: {float(value)} has more decimal places than the model's scale 1/{scale}")
@@ -57,14 +57,14 @@ def _scaled(value: Fraction, scale: int, where: str) -> int:
     return int(scaled)
 
 
-def fix_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> FixedPortfolio:
+def scale_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> ScaledPortfolio:
     """Quantities in the market's instrument order and collateral per asset, padded to capacity."""
     cap = params.capacity
-    quantities = [_scaled(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments]
+    quantities = [_to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments]
     totals = portfolio.asset_totals()
-    amounts = [_scaled(totals.get(a, Fraction(0)), scale, f"collateral {a}") for a in market.assets]
+    amounts = [_to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") for a in market.assets]
     salt = portfolio.salt if portfolio.salt is not None else secrets.randbelow(CURVE_ORDER)
-    return FixedPortfolio(
+    return ScaledPortfolio(
         account=account_field(portfolio.account),
         quantities=tuple(quantities + [0] * (cap.positions - len(quantities))),
         amounts=tuple(amounts + [0] * (cap.collateral - len(amounts))),
@@ -135,7 +135,7 @@ def _need_terms(params: MarginParameters, quantities, indices) -> tuple[list[int
     return losses, short, cont, rounding
 
 
-def evaluate(params: MarginParameters, fixed: FixedPortfolio, threshold: int = THRESHOLD_SCALE, real_scenarios: int | None = None) -> MarginResult:
+def evaluate(params: MarginParameters, fixed: ScaledPortfolio, threshold: int = THRESHOLD_SCALE, real_scenarios: int | None = None) -> MarginResult:
     """The exact numbers the circuit enforces, for the whole portfolio."""
     all_slots = range(len(params.instruments))
     losses, short, cont, rounding = _need_terms(params, fixed.quantities, all_slots)
@@ -155,7 +155,7 @@ def evaluate(params: MarginParameters, fixed: FixedPortfolio, threshold: int = T
     )
 
 
-def isolated_requirements(params: MarginParameters, fixed: FixedPortfolio, venues: list[str], real_scenarios: int) -> tuple[int, int]:
+def isolated_requirements(params: MarginParameters, fixed: ScaledPortfolio, venues: list[str], real_scenarios: int) -> tuple[int, int]:
     """What margining each position alone, and each venue alone, would require."""
 
     def requirement(indices) -> int:

@@ -10,7 +10,7 @@ from zkmargin.verifier.files import FormatError, read_json
 from zkmargin.verifier.kinds import THRESHOLD_BITS, THRESHOLD_SCALE, MarginCapacity, MarginParameters
 from zkmargin.verifier.statement import Statement
 
-from .calculator import FixedPortfolio, MarginResult, evaluate, fix_portfolio, isolated_requirements, portfolio_greeks
+from .calculator import ScaledPortfolio, MarginResult, evaluate, scale_portfolio, isolated_requirements, portfolio_greeks
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
 from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
@@ -39,7 +39,7 @@ class MarginCase:
     model: RiskModel
     arrays: RiskArrays
     parameters: MarginParameters
-    fixed: FixedPortfolio
+    fixed: ScaledPortfolio
     result: MarginResult
     sources: dict[str, str]
 
@@ -86,7 +86,7 @@ def load_case(
     else:
         arrays = compute_risk_arrays(market, risk_model)
     parameters = to_public_parameters(arrays, capacity)
-    fixed = fix_portfolio(portfolio, market, parameters, risk_model.scale)
+    fixed = scale_portfolio(portfolio, market, parameters, risk_model.scale)
     real = len(arrays.scenarios)
     result = evaluate(parameters, fixed, threshold, real_scenarios=real)
     venues = [market.instruments[i].venue if i in market.instruments else "" for i in parameters.instruments]

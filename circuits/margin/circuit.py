@@ -25,7 +25,7 @@ from zkmargin.verifier.statement import Statement
 from ..builder import ConstraintSystem, LinearCombination, linear_sum
 from ..declared import parameter_wires, parameters_digest, public_inputs
 from ..gadgets import assert_in_range, assert_signed_in_range, poseidon_sponge
-from .calculator import FixedPortfolio
+from .calculator import ScaledPortfolio
 
 QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
 CHECK_BITS = 170
@@ -36,10 +36,10 @@ class MarginWitness:
     """The statement (public inputs and parameters) and the private portfolio that opens its commitment."""
 
     statement: Statement
-    portfolio: FixedPortfolio
+    portfolio: ScaledPortfolio
 
 
-def margin_statement(parameters: MarginParameters, portfolio: FixedPortfolio, epoch: int, threshold: int = THRESHOLD_SCALE) -> Statement:
+def margin_statement(parameters: MarginParameters, portfolio: ScaledPortfolio, epoch: int, threshold: int = THRESHOLD_SCALE) -> Statement:
     return Statement(PORTFOLIO_MARGIN, {"commitment": portfolio.commitment(), "epoch": epoch, "threshold": threshold}, parameters)
 
 

@@ -16,7 +16,7 @@ from zkmargin.verifier.kinds import MarginParameters
 from zkmargin.verifier.schema import strict_object
 from zkmargin.verifier.statement import Statement, StatementMismatch
 
-from .calculator import FixedPortfolio, MarginResult, account_field, evaluate
+from .calculator import ScaledPortfolio, MarginResult, account_field, evaluate
 
 WARNING = "PRIVATE: this opens the portfolio commitment and reveals every position"
 _LIMIT = 1 << 64  # |quantity| and amounts, as the circuit proves them
@@ -33,7 +33,7 @@ class Opening:
     collateral: dict[str, int]
 
     @classmethod
-    def of(cls, account: str, fixed: FixedPortfolio, parameters: MarginParameters) -> "Opening":
+    def of(cls, account: str, fixed: ScaledPortfolio, parameters: MarginParameters) -> "Opening":
         return cls(
             account,
             fixed.salt,
@@ -42,7 +42,7 @@ class Opening:
             {a: v for a, v in zip(parameters.collateral_assets, fixed.amounts) if a},
         )
 
-    def fixed(self, parameters: MarginParameters, where: str = "opening") -> FixedPortfolio:
+    def fixed(self, parameters: MarginParameters, where: str = "opening") -> ScaledPortfolio:
         """The witness in the parameters' slot order; a name the parameters lack is an error."""
         if self.scale != parameters.scale:
             raise FormatError(f"{where}: scale {self.scale} is not the bundle's {parameters.scale}")
@@ -50,7 +50,7 @@ class Opening:
             unknown = sorted(set(held) - set(names))
             if unknown:
                 raise FormatError(f"{where}: {what} {unknown[0][:60]!r} is not in the bundle's parameters")
-        return FixedPortfolio(
+        return ScaledPortfolio(
             account_field(self.account),
             tuple(self.quantities.get(i, 0) if i else 0 for i in parameters.instruments),
             tuple(self.collateral.get(a, 0) if a else 0 for a in parameters.collateral_assets),
