@@ -23,6 +23,7 @@ from zkmargin.verifier.bundle import KEY, key_fingerprint, load_bundle, write_bu
 from zkmargin.verifier.files import FormatError, write_json
 from zkmargin.verifier.statement import CIRCUIT, Capacity
 
+from .export_contracts import export
 from .output import EXIT_INVALID, EXIT_OK, emit, exit_now, fail, friendly_errors, progress_reporter
 from .report import margin_json, margin_lines
 
@@ -371,3 +372,6 @@ def main() -> None:
     except SystemExit as stop:
         exit_now(stop.code)
     exit_now(EXIT_OK)
+
+
+cli.add_command(export)
