@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { createEVM } from '@ethereumjs/evm';
 import { Common, Mainnet, Hardfork } from '@ethereumjs/common';
-import { Address, bytesToHex, hexToBytes, createAddressFromString } from '@ethereumjs/util';
+import { bytesToHex, hexToBytes, createAddressFromString } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 
 const require = createRequire(import.meta.url);
@@ -34,6 +34,18 @@ function block(timestamp) {
   };
 }
 
+// runCall alone keeps EIP-2929's warm addresses and slots from one call to the next, and warms
+// nothing up front. Start each call as a transaction does instead (what runTx in @ethereumjs/vm
+// does): everything cold except the sender, the recipient, the coinbase and the precompiles, so
+// the gas measured is a transaction's whatever ran before it.
+function startTransaction(caller, to) {
+  evm.journal.cleanJournal();
+  for (const address of [caller, to, createAddressFromString(ZERO)]) {
+    if (address !== undefined) evm.journal.addAlwaysWarmAddress(address.toString());
+  }
+  for (const address of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(address);
+}
+
 async function run(request) {
   switch (request.op) {
     case 'compile':
@@ -43,9 +55,12 @@ async function run(request) {
       return { hash: bytesToHex(keccak_256(new TextEncoder().encode(request.text))) };
     case 'deploy':
     case 'call': {
+      const caller = createAddressFromString(request.sender ?? ZERO);
+      const to = request.op === 'call' ? createAddressFromString(request.to) : undefined;
+      startTransaction(caller, to);
       const result = await evm.runCall({
-        caller: createAddressFromString(request.sender ?? ZERO),
-        to: request.op === 'call' ? createAddressFromString(request.to) : undefined,
+        caller,
+        to,
         data: hexToBytes(request.op === 'call' ? request.data : request.code),
         gasLimit: 30_000_000n,
         block: block(request.timestamp),
