@@ -163,6 +163,40 @@ def test_public_inputs_of_r_or_more_are_rejected(deployed):
             assert both_verifiers(d, args(d.proof, public)) == (False, False), f"input {i} = {value}"
 
 
+def _twist_point_outside_g2() -> tuple[int, int, int, int]:
+    """A point on BN254's twist but not in the order-r subgroup, in the precompile's word order."""
+    from py_ecc import optimized_bn128 as bn
+
+    q2 = FIELD_MODULUS**2
+    one = bn.FQ2.one()
+
+    def sqrt(a):  # Tonelli-Shanks in F_{q^2}; None for a non-square
+        if a ** ((q2 - 1) // 2) != one:
+            return None
+        s, t = 0, q2 - 1
+        while t % 2 == 0:
+            s, t = s + 1, t // 2
+        z = next(bn.FQ2([k, 1]) for k in range(2, 100) if bn.FQ2([k, 1]) ** ((q2 - 1) // 2) != one)
+        m, c, x, b = s, z**t, a ** ((t + 1) // 2), a**t
+        while b != one:
+            i, b2 = 0, b
+            while b2 != one:
+                i, b2 = i + 1, b2 * b2
+            d = c ** (2 ** (m - i - 1))
+            m, c, x, b = i, d * d, x * d, b * d * d
+        return x
+
+    for k in range(1, 100):
+        x = bn.FQ2([k, 1])
+        y = sqrt(x**3 + bn.b2)
+        if y is not None:
+            point = (x, y, one)
+            assert bn.is_on_curve(point, bn.b2) and not bn.is_inf(bn.multiply(point, CURVE_ORDER))
+            (x0, x1), (y0, y1) = (int(c) for c in x.coeffs), (int(c) for c in y.coeffs)
+            return (x1, x0, y1, y0)
+    raise AssertionError("no twist point found")
+
+
 def test_malformed_points_are_rejected_without_reverting(deployed):
     d = deployed
     w = list(proof_words(d.proof))
@@ -173,6 +207,7 @@ def test_malformed_points_are_rejected_without_reverting(deployed):
         "B off the twist": {5: (w[5] + 1) % FIELD_MODULUS},
         "B's coordinates in JSON order (c0, c1)": {2: w[3], 3: w[2], 4: w[5], 5: w[4]},
         "B.x.c1 not reduced mod q": {2: w[2] + FIELD_MODULUS},
+        "B on the twist, outside G2": dict(zip(range(2, 6), _twist_point_outside_g2())),
     }
     for name, changes in cases.items():
         bad = [changes.get(i, v) for i, v in enumerate(w)]
