@@ -14,6 +14,7 @@ from string import Template
 from typing import Sequence
 
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1Point, G2Point, g1_affine, g2_affine
+from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.formats import Proof, VerifyingKey
 
 #: Public inputs of the portfolio-margin statement, the only one the margin gate is for.
@@ -46,6 +47,8 @@ def proof_words(proof: Proof) -> tuple[int, ...]:
 
 def verifier_contract(vk: VerifyingKey, fingerprint: str) -> str:
     """Solidity source of a verifier for this key alone: its points are compiled in as constants."""
+    if vk.n_public == 0:  # Solidity has no uint256[0]; such a proof shows nothing a contract could use
+        raise FormatError("the key has no public inputs: there is nothing for a contract to check")
     constants = [("ALPHA", g1_words(vk.alpha_1))]
     constants += [
         (name, g2_words(point)) for name, point in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2))

@@ -351,6 +351,14 @@ def test_export_errors_are_one_line_and_exit_2(tmp_path):
     assert missing.exit_code == 2 and missing.output.count("\n") == 1 and missing.output.startswith("error: "), (
         missing.output
     )
+    from zkmargin.verifier.curve import G2_GENERATOR
+    from zkmargin.verifier.files import write_json
+    from zkmargin.verifier.formats import VerifyingKey
+
+    g1, g2 = G1_GENERATOR, G2_GENERATOR
+    write_json(tmp_path / "no_inputs.json", VerifyingKey(g1, g2, g2, g2, (g1,)).to_json())
+    empty = runner.invoke(cli, ["export", "solidity", str(tmp_path / "no_inputs.json"), "-o", str(tmp_path / "out")])
+    assert empty.exit_code == 2 and "no public inputs" in empty.output and not (tmp_path / "out").exists()
     (tmp_path / "public.json").write_text('["1"]')
     no_proof = runner.invoke(cli, ["export", "calldata", "--public", str(tmp_path / "public.json")])
     assert no_proof.exit_code == 2 and no_proof.output.startswith("error: "), no_proof.output
