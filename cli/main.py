@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from .commands.contracts import export
 from .commands.demo import demo
 from .commands.export import export_r1cs, export_wtns
 from .commands.inspect import inspect
@@ -28,14 +29,17 @@ def cli() -> None:
     zkmargin setup             make a (development) proving and verification key
     zkmargin prove             prove a portfolio solvent, writing a proof bundle
     zkmargin verify BUNDLE     check a bundle: statement, digests, public inputs and the proof
+    zkmargin export ...        a Solidity verifier, calldata, the .r1cs or a .wtns for other tools
 
     Every command runs on the bundled inter-protocol sample when given no files.
     Proofs are Groth16 over BN254 in snarkjs's formats. Start with `zkmargin demo`.
     """
 
 
-for command in (margin, setup, prove, verify, inspect, export_r1cs, export_wtns, demo):
+for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, demo):
     cli.add_command(command)
+export.add_command(export_r1cs, "r1cs")
+export.add_command(export_wtns, "wtns")
 
 
 def main() -> None:
