@@ -14,7 +14,14 @@ Errors: ``FormatError`` for unusable input, ``Insolvent`` for a portfolio that f
 a proof that fails is a ``Verdict`` with ``valid`` False, not an exception.
 """
 
-from zkmargin.circuits.margin.case import DEFAULT_CAPACITY, DEFAULT_MODEL, Insolvent, MarginCase, load_case, parse_threshold
+from zkmargin.circuits.margin.case import (
+    DEFAULT_CAPACITY,
+    DEFAULT_MODEL,
+    Insolvent,
+    MarginCase,
+    load_case,
+    parse_threshold,
+)
 from zkmargin.circuits.margin.inputs import PRESETS
 from zkmargin.circuits.margin.opening import Opening
 from zkmargin.verifier.bundle import Bundle, Verdict, key_fingerprint, load_bundle

@@ -14,7 +14,9 @@ from zkmargin.verifier.kinds import MarginParameters
 from zkmargin.verifier.statement import Statement
 
 
-def verify_bundle(folder: Path | None = None, *, proof: Path | None = None, public: Path | None = None, key: Path | None = None) -> Verdict:
+def verify_bundle(
+    folder: Path | None = None, *, proof: Path | None = None, public: Path | None = None, key: Path | None = None
+) -> Verdict:
     """A bundle folder (statement.json required), or loose snarkjs files without one."""
     return load_bundle(folder, proof=proof, public=public, key=key).check()
 

@@ -43,7 +43,9 @@ class KeySet:
     seconds: float
 
 
-def setup_keys(capacity: MarginCapacity, out_dir: Path, engine_name: str | None = None, progress: Reporter | None = None) -> KeySet:
+def setup_keys(
+    capacity: MarginCapacity, out_dir: Path, engine_name: str | None = None, progress: Reporter | None = None
+) -> KeySet:
     """A development proving key and verification key: whoever runs this knows the trapdoor."""
     chosen = engine(engine_name)
     r1cs = margin_circuit(capacity).compile()

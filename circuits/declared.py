@@ -20,7 +20,9 @@ from .builder import ConstraintSystem, LinearCombination
 from .gadgets import assert_between, poseidon_sponge
 
 
-def public_inputs(api: ConstraintSystem, kind: StatementKind, statement: Statement | None) -> dict[str, LinearCombination]:
+def public_inputs(
+    api: ConstraintSystem, kind: StatementKind, statement: Statement | None
+) -> dict[str, LinearCombination]:
     wires = {p.name: api.public_input(p.name, statement.public[p.name] if statement else None) for p in kind.public}
     for p in kind.public:
         if (p.lo, p.hi) != (0, CURVE_ORDER):
@@ -29,12 +31,16 @@ def public_inputs(api: ConstraintSystem, kind: StatementKind, statement: Stateme
     return wires
 
 
-def parameter_wires(api: ConstraintSystem, declaration: type[Parameters], capacity: Capacity, values: Parameters | None) -> SimpleNamespace:
+def parameter_wires(
+    api: ConstraintSystem, declaration: type[Parameters], capacity: Capacity, values: Parameters | None
+) -> SimpleNamespace:
     """Wires shaped like the declared fields: ``w.unit_loss[i][s]``."""
 
     def make(name: str, label: bool, sizes: list[int], value: Any) -> Any:
         if sizes:
-            return [make(f"{name}[{k}]", label, sizes[1:], value[k] if value is not None else None) for k in range(sizes[0])]
+            return [
+                make(f"{name}[{k}]", label, sizes[1:], value[k] if value is not None else None) for k in range(sizes[0])
+            ]
         if value is not None and label:
             value = label_field(value)
         return api.private_input(name, value)
@@ -47,7 +53,13 @@ def parameter_wires(api: ConstraintSystem, declaration: type[Parameters], capaci
     )
 
 
-def parameters_digest(api: ConstraintSystem, declaration: type[Parameters], capacity: Capacity, wires: SimpleNamespace, epoch: LinearCombination) -> LinearCombination:
+def parameters_digest(
+    api: ConstraintSystem,
+    declaration: type[Parameters],
+    capacity: Capacity,
+    wires: SimpleNamespace,
+    epoch: LinearCombination,
+) -> LinearCombination:
     """The sponge of Parameters.field_elements, over wires."""
 
     def flat(value: Any) -> list:

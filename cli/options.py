@@ -9,7 +9,9 @@ import click
 from zkmargin import api
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-engine_option = click.option("--engine", "engine_name", default=None, metavar="NAME", help="Arithmetic engine [default: the fastest available].")
+engine_option = click.option(
+    "--engine", "engine_name", default=None, metavar="NAME", help="Arithmetic engine [default: the fastest available]."
+)
 
 
 def capacity_options(command):
@@ -22,16 +24,41 @@ def capacity_options(command):
         ]
     ):
         default = getattr(api.DEFAULT_CAPACITY, name)
-        command = click.option(f"--{name}", type=click.IntRange(1, 1024), default=default, show_default=True, help=f"Circuit capacity: {what}.")(command)
+        command = click.option(
+            f"--{name}",
+            type=click.IntRange(1, 1024),
+            default=default,
+            show_default=True,
+            help=f"Circuit capacity: {what}.",
+        )(command)
     return command
 
 
 def case_options(command):
     """The inputs of a margin case; without them, the bundled inter-protocol sample."""
-    command = click.option("--threshold", default="1", show_default=True, help="Margin ratio to prove or report: available >= threshold x requirement.")(command)
-    command = click.option("--risk-arrays", "risk_arrays", type=click.Path(dir_okay=False, path_type=Path), help="Use published risk arrays as given instead of computing them.")(command)
-    command = click.option("--model", default=api.DEFAULT_MODEL, show_default=True, help=f"Risk model: a preset ({', '.join(api.PRESETS)}) or a model file.")(command)
-    command = click.option("--market", type=click.Path(dir_okay=False, path_type=Path), help="Market snapshot JSON [default: the bundled sample market].")(command)
+    command = click.option(
+        "--threshold",
+        default="1",
+        show_default=True,
+        help="Margin ratio to prove or report: available >= threshold x requirement.",
+    )(command)
+    command = click.option(
+        "--risk-arrays",
+        "risk_arrays",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Use published risk arrays as given instead of computing them.",
+    )(command)
+    command = click.option(
+        "--model",
+        default=api.DEFAULT_MODEL,
+        show_default=True,
+        help=f"Risk model: a preset ({', '.join(api.PRESETS)}) or a model file.",
+    )(command)
+    command = click.option(
+        "--market",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Market snapshot JSON [default: the bundled sample market].",
+    )(command)
     command = click.argument("portfolio", required=False, type=click.Path(dir_okay=False, path_type=Path))(command)
     return command
 

@@ -79,7 +79,9 @@ def margin_lines(case: MarginCase) -> list[str]:
     if r.greeks:
         lines += ["", "net greeks (delta in units of the underlying, vega per vol point):"]
         for underlying, g in r.greeks.items():
-            lines.append(f"  {underlying:6} delta {g['delta']:>12.4f}   gamma {g['gamma']:>12.6f}   vega {g['vega']:>12.2f}")
+            lines.append(
+                f"  {underlying:6} delta {g['delta']:>12.4f}   gamma {g['gamma']:>12.6f}   vega {g['vega']:>12.2f}"
+            )
     return lines
 
 

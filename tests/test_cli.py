@@ -40,7 +40,15 @@ def test_help_lists_every_command():
 def test_margin_on_the_bundled_sample_explains_netting():
     result = run("margin")
     assert result.exit_code == 0, result.output
-    for text in ("<- worst", "REQUIREMENT", "collateral after haircuts", "EXCESS", "margined position by position", "capital netting saves", "net greeks"):
+    for text in (
+        "<- worst",
+        "REQUIREMENT",
+        "collateral after haircuts",
+        "EXCESS",
+        "margined position by position",
+        "capital netting saves",
+        "net greeks",
+    ):
         assert text in result.output
     data = json.loads(run("margin", "--json").output)
     assert data["solvent"] is True and float(data["netting_saves"]) > 0
@@ -50,8 +58,12 @@ def test_margin_on_the_bundled_sample_explains_netting():
 def test_margin_and_prove_refuse_an_insolvent_portfolio(tmp_path):
     result = run("margin", DATA / "tiny_insolvent.json", *TINY)
     assert result.exit_code == 1 and "SHORTFALL" in result.output
-    result = run("prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b")
-    one_line_error(result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted", code=1)
+    result = run(
+        "prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b"
+    )
+    one_line_error(
+        result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted", code=1
+    )
     assert not (tmp_path / "b").exists()
 
 
@@ -61,10 +73,17 @@ def test_bad_inputs_get_one_line_errors(tmp_path):
     one_line_error(run("margin", bad, *TINY), str(bad), "positions[0].quantity", "not binary floats")
     bad.write_text("{")
     one_line_error(run("margin", bad, *TINY), "malformed JSON")
-    one_line_error(run("margin", DATA / "tiny_portfolio.json", "--market", DATA / "tiny_market.json", "--model", "nope"), "not a preset")
-    one_line_error(run("margin", DATA / "tiny_portfolio.json", *TINY[:4], "--scenarios", "4"), "need capacity", "--scenarios 10")
+    one_line_error(
+        run("margin", DATA / "tiny_portfolio.json", "--market", DATA / "tiny_market.json", "--model", "nope"),
+        "not a preset",
+    )
+    one_line_error(
+        run("margin", DATA / "tiny_portfolio.json", *TINY[:4], "--scenarios", "4"), "need capacity", "--scenarios 10"
+    )
     one_line_error(run("margin", "--threshold", "0.9"), "--threshold")
-    one_line_error(run("prove", DATA / "tiny_portfolio.json", *TINY, "--zkey", tmp_path / "missing.zkey"), "run `zkmargin setup`")
+    one_line_error(
+        run("prove", DATA / "tiny_portfolio.json", *TINY, "--zkey", tmp_path / "missing.zkey"), "run `zkmargin setup`"
+    )
 
 
 def test_verify_valid_bundle_and_its_arrays(workspace):
@@ -125,8 +144,15 @@ def test_malformed_bundle_files_exit_2(workspace, tmp_path):
 
 def test_inspect_and_exports(tmp_path):
     data = json.loads(run("inspect", "--positions", "2", "--collateral", "1", "--scenarios", "10", "--json").output)
-    assert data["public_inputs"] == 4 and data["constraints_by_part"]["scenario"] == 10 * (2 + 1 + 171)  # products, threshold, check
-    assert run("export-r1cs", "--positions", "2", "--collateral", "1", "--scenarios", "10", "-o", tmp_path / "c.r1cs").exit_code == 0
+    assert data["public_inputs"] == 4 and data["constraints_by_part"]["scenario"] == 10 * (
+        2 + 1 + 171
+    )  # products, threshold, check
+    assert (
+        run(
+            "export-r1cs", "--positions", "2", "--collateral", "1", "--scenarios", "10", "-o", tmp_path / "c.r1cs"
+        ).exit_code
+        == 0
+    )
     result = run("export-wtns", DATA / "tiny_portfolio.json", *TINY, "-o", tmp_path / "c.wtns")
     assert result.exit_code == 0, result.output
     from_file = json.loads(run("inspect", "--r1cs", tmp_path / "c.r1cs", "--json").output)
@@ -164,7 +190,9 @@ def test_a_bundle_is_its_statement(workspace, tmp_path):
     ):
         (bundle / "statement.json").write_text(json.dumps({**statement, **edit}))
         one_line_error(run("verify", bundle), message)
-    (bundle / "statement.json").write_text(json.dumps({**statement, "timestamp": "2031-01-01T00:00:00Z"}))  # an old epoch, new date
+    (bundle / "statement.json").write_text(
+        json.dumps({**statement, "timestamp": "2031-01-01T00:00:00Z"})
+    )  # an old epoch, new date
     result = run("verify", bundle)
     assert result.exit_code == 1 and "not the epoch's" in result.output
 
@@ -179,15 +207,27 @@ def test_key_fingerprint_must_be_the_keys(workspace, tmp_path):
 
 def test_loose_files_say_what_they_cannot_check(workspace):
     bundle = workspace / "bundle"
-    result = run("verify", "--vk", bundle / "verification_key.json", "--proof", bundle / "proof.json", "--public", bundle / "public.json")
-    assert result.exit_code == 0 and "without statement.json nothing says what" in result.output, result.output
+    result = run(
+        "verify",
+        "--vk",
+        bundle / "verification_key.json",
+        "--proof",
+        bundle / "proof.json",
+        "--public",
+        bundle / "public.json",
+    )
+    assert result.exit_code == 0 and "nothing says what they mean without statement.json" in result.output, result.output
 
 
 def test_verify_with_the_owners_opening(workspace, tmp_path):
     opening = workspace / "bundle-opening.json"
     result = run("verify", workspace / "bundle", "--opening", opening)
     assert result.exit_code == 0, result.output
-    assert "opens this bundle's commitment" in result.output and "REQUIREMENT" in result.output and "EXCESS" in result.output
+    assert (
+        "opens this bundle's commitment" in result.output
+        and "REQUIREMENT" in result.output
+        and "EXCESS" in result.output
+    )
     data = json.loads(run("verify", workspace / "bundle", "--opening", opening, "--json").output)
     assert data["your_margin"]["solvent"] is True
     other = json.loads(opening.read_text())
@@ -197,4 +237,6 @@ def test_verify_with_the_owners_opening(workspace, tmp_path):
     assert result.exit_code == 1 and "not about this portfolio" in result.output
     other["quantities"]["nowhere:XYZ"] = "1"
     (tmp_path / "other.json").write_text(json.dumps(other))
-    one_line_error(run("verify", workspace / "bundle", "--opening", tmp_path / "other.json"), "not in the bundle's parameters")
+    one_line_error(
+        run("verify", workspace / "bundle", "--opening", tmp_path / "other.json"), "not in the bundle's parameters"
+    )

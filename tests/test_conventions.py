@@ -21,7 +21,9 @@ def tool(name: str) -> str:
 
 
 def test_ruff_is_clean():
-    done = subprocess.run([tool("ruff"), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [tool("ruff"), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
 
 

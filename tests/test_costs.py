@@ -7,7 +7,15 @@ import pytest
 
 from zkmargin import api
 from zkmargin.circuits.builder import ConstraintSystem
-from zkmargin.circuits.gadgets import assert_between, assert_in_range, divide, is_less_than, maximum, poseidon_hash, poseidon_sponge
+from zkmargin.circuits.gadgets import (
+    assert_between,
+    assert_in_range,
+    divide,
+    is_less_than,
+    maximum,
+    poseidon_hash,
+    poseidon_sponge,
+)
 
 
 def rows(build) -> int:
@@ -44,7 +52,9 @@ def test_divide(qbits, divisor):
 @pytest.mark.parametrize("count, n", [(1, 64), (2, 64), (5, 32)])
 def test_maximum(count, n):
     cost = rows(lambda cs: maximum(cs, inputs(cs, count), n))
-    assert cost == count * (n + 1) + (count - 1) * (n + 4)  # range checks; per further element a comparison, its bit proven boolean, a select
+    assert cost == count * (n + 1) + (count - 1) * (
+        n + 4
+    )  # range checks; per further element a comparison, its bit proven boolean, a select
 
 
 @pytest.mark.parametrize("lo, hi, cost", [(10_000, 1 << 20, 2 * 21), (0, 1 << 36, 37), (5, 5 + (1 << 8), 9)])

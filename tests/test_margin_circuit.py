@@ -78,7 +78,12 @@ quantity = st.integers(-(10**9), 10**9)
 amount = st.integers(0, 10**9)  # collateral and losses of similar size: both outcomes occur
 
 
-@given(q=st.lists(quantity, min_size=3, max_size=3), a=st.lists(amount, min_size=2, max_size=2), seed=st.integers(0, 50), threshold=st.sampled_from([10_000, 12_000, 15_000]))
+@given(
+    q=st.lists(quantity, min_size=3, max_size=3),
+    a=st.lists(amount, min_size=2, max_size=2),
+    seed=st.integers(0, 50),
+    threshold=st.sampled_from([10_000, 12_000, 15_000]),
+)
 @settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_circuit_agrees_with_calculator(q, a, seed, threshold):
     w = honest(parameters(seed), q, a, threshold)
@@ -99,7 +104,9 @@ def test_overflowing_product_is_refused():
     w = solvent_case()
     loss = w.statement.parameters.unit_loss[0][0] % R
     q = (-(10**15) * pow(loss, -1, R)) % R
-    assert not satisfied(dataclasses.replace(w, portfolio=dataclasses.replace(w.portfolio, quantities=(q, *w.portfolio.quantities[1:]))))
+    assert not satisfied(
+        dataclasses.replace(w, portfolio=dataclasses.replace(w.portfolio, quantities=(q, *w.portfolio.quantities[1:])))
+    )
 
 
 def test_short_position_cannot_pose_as_long():
@@ -122,7 +129,9 @@ def test_stale_or_edited_parameters_do_not_match_the_digest():
     digest = w.statement.public["parameters_digest"]  # the published digest stays the real one
     params = w.statement.parameters
     kinder = dataclasses.replace(params, unit_loss=((0, 0, 0, 0), *params.unit_loss[1:]))
-    assert not satisfied(claiming(honest(kinder, w.portfolio.quantities, w.portfolio.amounts), parameters_digest=digest))
+    assert not satisfied(
+        claiming(honest(kinder, w.portfolio.quantities, w.portfolio.amounts), parameters_digest=digest)
+    )
     stale = honest(params, w.portfolio.quantities, w.portfolio.amounts, epoch=EPOCH - 3600)  # an old epoch
     assert not satisfied(claiming(stale, parameters_digest=digest))
 
@@ -199,24 +208,36 @@ def _recomputed(raw: dict) -> dict:
     return {**raw, "parameters_digest": str(params.digest(int(raw["epoch"])))}
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda s: s["parameters"]["unit_loss"][0].__setitem__(0, str(1 << 64)), "unit_loss\\[0\\]\\[0\\]: expected a whole number"),
-    (lambda s: s["parameters"]["collateral_value"].__setitem__(0, "-1"), "collateral_value\\[0\\]: expected a whole number"),
-    (lambda s: s["parameters"]["contingency"].__setitem__(0, "--5"), "contingency\\[0\\]: expected a whole number"),
-    (lambda s: s["parameters"]["contingency"].__setitem__(0, "9" * 5000), "contingency\\[0\\]: expected a whole number"),
-    (lambda s: s.update(threshold="5000"), "threshold: expected a whole number from 10000 to 1048575"),
-    (lambda s: s.update(threshold=str(1 << 20)), "from 10000 to 1048575"),
-    (lambda s: s["capacity"].update(positions=4), "expected a list of 4 entries"),
-    (lambda s: s["capacity"].update(positions=1024, scenarios=1024, collateral=1024), "more than 16384"),
-    (lambda s: s.update(format=1), "format"),
-    (lambda s: s.update(circuit="other"), "unknown statement 'other'"),
-    (lambda s: s.update(protocol="plonk"), "protocol 'plonk'"),
-    (lambda s: s.update(account="alice"), "unknown field 'account'"),
-    (lambda s: s["parameters"].update(short_option_minimum=["0"] * 3), "unknown field 'short_option_minimum'"),
-    (lambda s: s.pop("threshold"), "missing field 'threshold'"),
-    (lambda s: s.update(timestamp="2030-01-01T00:00:00Z"), "is not the epoch's"),
-    (lambda s: s.update(key_fingerprint=["x"]), "key_fingerprint"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (
+            lambda s: s["parameters"]["unit_loss"][0].__setitem__(0, str(1 << 64)),
+            "unit_loss\\[0\\]\\[0\\]: expected a whole number",
+        ),
+        (
+            lambda s: s["parameters"]["collateral_value"].__setitem__(0, "-1"),
+            "collateral_value\\[0\\]: expected a whole number",
+        ),
+        (lambda s: s["parameters"]["contingency"].__setitem__(0, "--5"), "contingency\\[0\\]: expected a whole number"),
+        (
+            lambda s: s["parameters"]["contingency"].__setitem__(0, "9" * 5000),
+            "contingency\\[0\\]: expected a whole number",
+        ),
+        (lambda s: s.update(threshold="5000"), "threshold: expected a whole number from 10000 to 1048575"),
+        (lambda s: s.update(threshold=str(1 << 20)), "from 10000 to 1048575"),
+        (lambda s: s["capacity"].update(positions=4), "expected a list of 4 entries"),
+        (lambda s: s["capacity"].update(positions=1024, scenarios=1024, collateral=1024), "over 16384"),
+        (lambda s: s.update(format=1), "format"),
+        (lambda s: s.update(circuit="other"), "unknown statement 'other'"),
+        (lambda s: s.update(protocol="plonk"), "protocol 'plonk'"),
+        (lambda s: s.update(account="alice"), "unknown field 'account'"),
+        (lambda s: s["parameters"].update(short_option_minimum=["0"] * 3), "unknown field 'short_option_minimum'"),
+        (lambda s: s.pop("threshold"), "missing field 'threshold'"),
+        (lambda s: s.update(timestamp="2030-01-01T00:00:00Z"), "is not the epoch's"),
+        (lambda s: s.update(key_fingerprint=["x"]), "key_fingerprint"),
+    ],
+)
 def test_statement_is_read_strictly(mutate, message):
     raw = copy.deepcopy(statement().to_json())
     mutate(raw)

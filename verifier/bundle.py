@@ -20,7 +20,7 @@ from .statement import Statement, StatementMismatch
 
 PROOF, PUBLIC, KEY, STATEMENT = "proof.json", "public.json", "verification_key.json", "statement.json"
 
-LOOSE_FILES = "the proof verifies for these public inputs under this key; without statement.json nothing says what they mean"
+LOOSE_FILES = "the proof verifies for these public inputs and key; nothing says what they mean without statement.json"
 
 
 def key_fingerprint(vk: VerifyingKey) -> str:
@@ -53,7 +53,7 @@ class Bundle:
             try:
                 if statement.key_fingerprint != fingerprint:
                     raise StatementMismatch(
-                        f"statement.json names key {statement.key_fingerprint or '(none)'}, the key checked is {fingerprint}"
+                        f"statement.json names key {statement.key_fingerprint or '(none)'}, the key is {fingerprint}"
                     )
                 statement.check_public_inputs(self.public)
             except StatementMismatch as exc:

@@ -26,7 +26,8 @@ def read_int(value: object, where: str, *, lo: int, hi: int) -> int:
         if digits.isdigit():
             value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not lo <= value < hi:
-        raise FormatError(f"{where}: expected a whole number from {lo} to {hi - 1}" if hi - lo < 1 << 32 else f"{where}: expected a whole number in the circuit's range")
+        span = f"from {lo} to {hi - 1}" if hi - lo < 1 << 32 else "in the circuit's range"
+        raise FormatError(f"{where}: expected a whole number {span}")
     return value
 
 

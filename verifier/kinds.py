@@ -57,12 +57,17 @@ class MarginParameters(Parameters):
 
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
-    return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): collateral "
-            f"after haircuts plus position value covers {ratio}the worst loss over {len(s.parameters.scenarios)} stress "
-            f"scenarios plus add-ons (parameters digest {s.public['parameters_digest']})")
+    return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): "
+            f"collateral after haircuts plus position value covers {ratio}the worst loss over "
+            f"{len(s.parameters.scenarios)} stress scenarios plus add-ons (digest {s.public['parameters_digest']})")
 
 
-PORTFOLIO_MARGIN = register(StatementKind("portfolio-margin", (COMMITMENT, DIGEST, EPOCH, THRESHOLD), MarginParameters, _describe_margin))
+def _describe_solvency(s) -> str:
+    return f"the committed collateral covers the committed requirement (commitment {s.public['commitment']})"
 
-SOLVENCY_BASIC = register(StatementKind("solvency-basic", (PublicInput("commitment", "Poseidon(collateral, requirement, salt)"),), None,
-                                        lambda s: f"the committed collateral covers the committed requirement (commitment {s.public['commitment']})"))
+
+PORTFOLIO_MARGIN = register(
+    StatementKind("portfolio-margin", (COMMITMENT, DIGEST, EPOCH, THRESHOLD), MarginParameters, _describe_margin))
+SOLVENCY_BASIC = register(
+    StatementKind("solvency-basic", (PublicInput("commitment", "Poseidon(collateral, requirement, salt)"),), None,
+                  _describe_solvency))

@@ -121,7 +121,7 @@ class Parameters:
         shapes = list(cls.shapes(capacity))
         count = sum(math.prod(sizes) for _, _, sizes in shapes)
         if count > MAX_PARAMETERS:
-            raise FormatError(f"{where}: capacity {capacity.label()} means {count} parameters, more than {MAX_PARAMETERS}")
+            raise FormatError(f"{where}: capacity {capacity.label()} means {count} parameters, over {MAX_PARAMETERS}")
         obj = strict_object(obj, tuple(name for name, _, _ in shapes), where)
         return cls(**{name: _read(obj[name], p, sizes, f"{where}.{name}") for name, p, sizes in shapes})  # type: ignore[call-arg]
 

@@ -25,10 +25,6 @@ class StatementMismatch(FormatError):
     """statement.json is well formed but does not agree with itself or with the proof."""
 
 
-def timestamp_of(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
-
-
 @dataclass(frozen=True)
 class Statement:
     """A statement kind with values for its stored public inputs and, if it has them, parameters."""
@@ -49,7 +45,7 @@ class Statement:
 
     @property
     def timestamp(self) -> str:
-        return timestamp_of(self.values["epoch"])
+        return datetime.fromtimestamp(self.values["epoch"], timezone.utc).isoformat().replace("+00:00", "Z")
 
     def public_inputs(self) -> list[int]:
         return [self.public[p.name] for p in self.kind.public]
@@ -58,7 +54,8 @@ class Statement:
         """Refuse a proof whose public inputs are not exactly this statement's."""
         expected = self.public_inputs()
         if len(public) != len(expected):
-            raise FormatError(f"public.json: expected {len(expected)} public inputs for a {self.kind.name} proof, got {len(public)}")
+            got, kind = len(public), self.kind.name
+            raise FormatError(f"public.json: expected {len(expected)} public inputs for a {kind} proof, got {got}")
         for p, got, want in zip(self.kind.public, public, expected):
             if got != want:
                 name = p.name.replace("_", " ")
@@ -86,17 +83,18 @@ class Statement:
         if not isinstance(obj, dict):
             raise FormatError(f"{where}: expected a JSON object")
         if obj.get("format") != STATEMENT_FORMAT:
-            raise FormatError(f"{where}: format {str(obj.get('format'))[:20]!r} is not supported (expected {STATEMENT_FORMAT})")
+            raise FormatError(f"{where}: format {str(obj.get('format'))[:20]!r} is not {STATEMENT_FORMAT}")
         kind = KINDS.get(obj.get("circuit")) if isinstance(obj.get("circuit"), str) else None
         if kind is None:
-            raise FormatError(f"{where}: unknown statement {str(obj.get('circuit'))[:40]!r} (known: {', '.join(KINDS)})")
+            raise FormatError(f"{where}: unknown statement {str(obj.get('circuit'))[:40]!r} ({', '.join(KINDS)})")
         has_epoch = any(p.name == "epoch" for p in kind.public)
         allowed = ("format", "circuit", "protocol", "key_fingerprint", *(p.name for p in kind.public))
         allowed += ("timestamp",) * has_epoch + ("capacity", "parameters") * bool(kind.parameters)
         strict_object(obj, allowed, where, optional=("key_fingerprint",))
         if obj["protocol"] != PROTOCOL:
             raise FormatError(f"{where}: protocol {str(obj['protocol'])[:20]!r} is not {PROTOCOL!r}")
-        values = {p.name: read_int(obj[p.name], f"{where}.{p.name}", lo=p.lo, hi=p.hi) for p in kind.public if not p.derived}
+        stored = [p for p in kind.public if not p.derived]
+        values = {p.name: read_int(obj[p.name], f"{where}.{p.name}", lo=p.lo, hi=p.hi) for p in stored}
         parameters = None
         if kind.parameters is not None:
             capacity = kind.parameters.CAPACITY.from_json(obj["capacity"], f"{where}.capacity")
@@ -106,8 +104,8 @@ class Statement:
             raise FormatError(f"{where}.key_fingerprint: expected a key fingerprint")
         statement = cls(kind, values, parameters, fingerprint)
         if has_epoch and obj["timestamp"] != statement.timestamp:
-            raise StatementMismatch(f"{where}: timestamp {str(obj['timestamp'])[:40]!r} is not the epoch's ({statement.timestamp})")
+            raise StatementMismatch(f"{where}: timestamp {str(obj['timestamp'])[:40]!r} is not the epoch's")
         for p in kind.public:
             if p.derived and str(obj[p.name]) != str(statement.public[p.name]):
-                raise StatementMismatch(f"{where}: {p.name} does not match the published parameters (they were edited)")
+                raise StatementMismatch(f"{where}: {p.name} does not match the published parameters (edited?)")
         return statement

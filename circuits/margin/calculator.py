@@ -53,14 +53,18 @@ def _to_scale(value: Fraction, scale: int, where: str) -> int:
     if scaled.denominator != 1:
         raise FormatError(f"{where}: {float(value)} has more decimal places than the model's scale 1/{scale}")
     if abs(scaled) >= 1 << PARAMETER_BITS:
-        raise FormatError(f"{where}: {float(value)} is too large for the circuit (|value * scale| < 2^{PARAMETER_BITS})")
+        raise FormatError(
+            f"{where}: {float(value)} is too large for the circuit (|value * scale| < 2^{PARAMETER_BITS})"
+        )
     return int(scaled)
 
 
 def scale_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> ScaledPortfolio:
     """Quantities in the market's instrument order and collateral per asset, padded to capacity."""
     cap = params.capacity
-    quantities = [_to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments]
+    quantities = [
+        _to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments
+    ]
     totals = portfolio.asset_totals()
     amounts = [_to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") for a in market.assets]
     salt = portfolio.salt if portfolio.salt is not None else secrets.randbelow(CURVE_ORDER)
@@ -135,7 +139,12 @@ def _need_terms(params: MarginParameters, quantities, indices) -> tuple[list[int
     return losses, short, cont, rounding
 
 
-def evaluate(params: MarginParameters, fixed: ScaledPortfolio, threshold: int = THRESHOLD_SCALE, real_scenarios: int | None = None) -> MarginResult:
+def evaluate(
+    params: MarginParameters,
+    fixed: ScaledPortfolio,
+    threshold: int = THRESHOLD_SCALE,
+    real_scenarios: int | None = None,
+) -> MarginResult:
     """The exact numbers the circuit enforces, for the whole portfolio."""
     all_slots = range(len(params.instruments))
     losses, short, cont, rounding = _need_terms(params, fixed.quantities, all_slots)
@@ -155,7 +164,9 @@ def evaluate(params: MarginParameters, fixed: ScaledPortfolio, threshold: int = 
     )
 
 
-def isolated_requirements(params: MarginParameters, fixed: ScaledPortfolio, venues: list[str], real_scenarios: int) -> tuple[int, int]:
+def isolated_requirements(
+    params: MarginParameters, fixed: ScaledPortfolio, venues: list[str], real_scenarios: int
+) -> tuple[int, int]:
     """What margining each position alone, and each venue alone, would require."""
 
     def requirement(indices) -> int:
@@ -178,7 +189,9 @@ def portfolio_greeks(portfolio: Portfolio, market: Market, model: RiskModel) -> 
         if inst.is_option:
             under = market.underlyings[inst.underlying]
             vol = float(inst.vol if inst.vol is not None else under.vol)
-            greeks = black76_greeks(inst.kind, float(under.spot), float(inst.strike), market.years_to_expiry(inst), vol, float(market.rate))
+            greeks = black76_greeks(
+                inst.kind, float(under.spot), float(inst.strike), market.years_to_expiry(inst), vol, float(market.rate)
+            )
             g["delta"] += size * greeks.delta
             g["gamma"] += size * greeks.gamma
             g["vega"] += size * greeks.vega / 100

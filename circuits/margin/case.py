@@ -10,7 +10,14 @@ from zkmargin.verifier.files import FormatError, read_json
 from zkmargin.verifier.kinds import THRESHOLD_BITS, THRESHOLD_SCALE, MarginCapacity, MarginParameters
 from zkmargin.verifier.statement import Statement
 
-from .calculator import ScaledPortfolio, MarginResult, evaluate, scale_portfolio, isolated_requirements, portfolio_greeks
+from .calculator import (
+    ScaledPortfolio,
+    MarginResult,
+    evaluate,
+    scale_portfolio,
+    isolated_requirements,
+    portfolio_greeks,
+)
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
 from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
@@ -63,7 +70,8 @@ class MarginCase:
         ratio = f" at {r.threshold / THRESHOLD_SCALE:g}x" if r.threshold != THRESHOLD_SCALE else ""
         raise Insolvent(
             f"insolvent{ratio}: worst scenario '{worst}' needs {float(r.real(r.requirement)):,.2f}, "
-            f"available after haircuts is {float(r.real(r.available)):,.2f}, shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
+            f"available after haircuts is {float(r.real(r.available)):,.2f}, "
+            f"shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
         )
 
 
@@ -101,7 +109,9 @@ def load_case(
     return MarginCase(market, portfolio, risk_model, arrays, parameters, fixed, result, sources)
 
 
-def expected_parameters(market_path: str | Path, model: str, capacity: MarginCapacity, risk_arrays_path: str | Path | None = None) -> tuple[MarginParameters, int]:
+def expected_parameters(
+    market_path: str | Path, model: str, capacity: MarginCapacity, risk_arrays_path: str | Path | None = None
+) -> tuple[MarginParameters, int]:
     """The parameters (and epoch) a market snapshot and model give: for checking a statement."""
     market = load_market(market_path)
     risk_model = load_model(model)
@@ -114,7 +124,16 @@ def expected_parameters(market_path: str | Path, model: str, capacity: MarginCap
 
 def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
     """None when equal, else the first difference in words."""
-    for name in ("scale", "instruments", "scenarios", "collateral_assets", "unit_value", "short_option_min", "contingency", "collateral_value"):
+    for name in (
+        "scale",
+        "instruments",
+        "scenarios",
+        "collateral_assets",
+        "unit_value",
+        "short_option_min",
+        "contingency",
+        "collateral_value",
+    ):
         a, b = getattr(published, name), getattr(expected, name)
         if a != b:
             if isinstance(a, tuple):
@@ -124,5 +143,7 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
     for i, (row_a, row_b) in enumerate(zip(published.unit_loss, expected.unit_loss)):
         if row_a != row_b:
             s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
-            return f"the loss of {published.instruments[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+            return (
+                f"the loss of {published.instruments[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+            )
     return None

@@ -19,7 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkmargin.verifier.kinds import PARAMETER_BITS, PORTFOLIO_MARGIN, TAG_PORTFOLIO, THRESHOLD_SCALE, MarginCapacity, MarginParameters
+from zkmargin.verifier.kinds import (
+    PARAMETER_BITS,
+    PORTFOLIO_MARGIN,
+    TAG_PORTFOLIO,
+    THRESHOLD_SCALE,
+    MarginCapacity,
+    MarginParameters,
+)
 from zkmargin.verifier.statement import Statement
 
 from ..builder import ConstraintSystem, LinearCombination, linear_sum
@@ -39,15 +46,21 @@ class MarginWitness:
     portfolio: ScaledPortfolio
 
 
-def margin_statement(parameters: MarginParameters, portfolio: ScaledPortfolio, epoch: int, threshold: int = THRESHOLD_SCALE) -> Statement:
-    return Statement(PORTFOLIO_MARGIN, {"commitment": portfolio.commitment(), "epoch": epoch, "threshold": threshold}, parameters)
+def margin_statement(
+    parameters: MarginParameters, portfolio: ScaledPortfolio, epoch: int, threshold: int = THRESHOLD_SCALE
+) -> Statement:
+    return Statement(
+        PORTFOLIO_MARGIN, {"commitment": portfolio.commitment(), "epoch": epoch, "threshold": threshold}, parameters
+    )
 
 
 def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witness: MarginWitness | None = None) -> None:
     n, c, s_count = capacity.positions, capacity.collateral, capacity.scenarios
     statement = witness.statement if witness else None
     if statement and statement.parameters.capacity != capacity:
-        raise ValueError(f"parameters are padded to {statement.parameters.capacity.label()}, the circuit is {capacity.label()}")
+        raise ValueError(
+            f"parameters are padded to {statement.parameters.capacity.label()}, the circuit is {capacity.label()}"
+        )
 
     # ---- public inputs, each proven in its declared range (10^4 <= threshold < 2^20, epoch < 2^36)
     public = public_inputs(api, PORTFOLIO_MARGIN, statement)
@@ -56,7 +69,9 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
     # ---- public parameters, as private wires bound to the digest
     params = parameter_wires(api, MarginParameters, capacity, statement.parameters if statement else None)
     with api.scope("parameters_digest"):
-        api.assert_equal(parameters_digest(api, MarginParameters, capacity, params, public["epoch"]), public["parameters_digest"])
+        api.assert_equal(
+            parameters_digest(api, MarginParameters, capacity, params, public["epoch"]), public["parameters_digest"]
+        )
 
     # ---- the private portfolio
     portfolio = witness.portfolio if witness else None
@@ -85,7 +100,10 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
         collateral = linear_sum(api.mul(amount[j], params.collateral_value[j]) for j in range(c))
         position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
-        addons = linear_sum(api.mul(short_part[i], params.short_option_min[i]) + api.mul(magnitude[i], params.contingency[i]) for i in range(n))
+        addons = linear_sum(
+            api.mul(short_part[i], params.short_option_min[i]) + api.mul(magnitude[i], params.contingency[i])
+            for i in range(n)
+        )
         available: LinearCombination = collateral + position_value - rounding
 
     with api.scope("available>=0"):

@@ -46,7 +46,10 @@ class Opening:
         """The witness in the parameters' slot order; a name the parameters lack is an error."""
         if self.scale != parameters.scale:
             raise FormatError(f"{where}: scale {self.scale} is not the bundle's {parameters.scale}")
-        for names, held, what in ((parameters.instruments, self.quantities, "instrument"), (parameters.collateral_assets, self.collateral, "asset")):
+        for names, held, what in (
+            (parameters.instruments, self.quantities, "instrument"),
+            (parameters.collateral_assets, self.collateral, "asset"),
+        ):
             unknown = sorted(set(held) - set(names))
             if unknown:
                 raise FormatError(f"{where}: {what} {unknown[0][:60]!r} is not in the bundle's parameters")
@@ -69,7 +72,9 @@ class Opening:
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "opening") -> "Opening":
-        strict_object(obj, ("warning", "account", "salt", "scale", "quantities", "collateral"), where, optional=("warning",))
+        strict_object(
+            obj, ("warning", "account", "salt", "scale", "quantities", "collateral"), where, optional=("warning",)
+        )
         if not isinstance(obj["account"], str) or len(obj["account"]) > 200:
             raise FormatError(f"{where}.account: expected the account name")
 
@@ -96,7 +101,9 @@ def open_statement(statement: Statement, opening: Opening, where: str = "opening
         raise FormatError(f"--opening applies to portfolio-margin bundles, not {statement.kind.name}")
     fixed = opening.fixed(parameters, where)
     if fixed.commitment() != statement.public["commitment"]:
-        raise StatementMismatch(f"{where} does not open this bundle's commitment: the bundle is not about this portfolio")
+        raise StatementMismatch(
+            f"{where} does not open this bundle's commitment: the bundle is not about this portfolio"
+        )
     scenarios = parameters.scenarios
     real = len(scenarios)
     while real > 1 and scenarios[real - 1] == scenarios[0]:  # padding repeats the first scenario

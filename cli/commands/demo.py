@@ -18,8 +18,15 @@ from ..report import margin_json, margin_lines
 
 
 @click.command("demo")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the keys and bundle here [default: a temporary folder].")
-@click.option("--model", default=api.DEFAULT_MODEL, show_default=True, help=f"Risk model preset ({', '.join(api.PRESETS)}).")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the keys and bundle here [default: a temporary folder].",
+)
+@click.option(
+    "--model", default=api.DEFAULT_MODEL, show_default=True, help=f"Risk model preset ({', '.join(api.PRESETS)})."
+)
 @engine_option
 @json_option
 @friendly_errors
@@ -37,7 +44,9 @@ def demo(workdir: Path | None, model: str, engine_name: str | None, as_json: boo
         keys = api.setup_keys(api.DEFAULT_CAPACITY, folder, engine_name, progress_reporter(as_json, "setup"))
         say("2/3 prove")
         started = time.perf_counter()
-        record = api.prove_case(case, keys.zkey, folder / "bundle", None, engine_name, progress_reporter(as_json, "prove"))
+        record = api.prove_case(
+            case, keys.zkey, folder / "bundle", None, engine_name, progress_reporter(as_json, "prove")
+        )
         prove_seconds = time.perf_counter() - started
         say("3/3 verify the bundle from disk, as a user would")
         started = time.perf_counter()
@@ -45,13 +54,23 @@ def demo(workdir: Path | None, model: str, engine_name: str | None, as_json: boo
         verify_seconds = time.perf_counter() - started
         emit(
             as_json,
-            {"valid": verdict.valid, "statement": verdict.reason, "engine": api.engine(engine_name).name, "constraints": keys.constraints,
-             "margin": margin_json(case),
-             "seconds": {"setup": round(keys.seconds, 2), "prove": round(prove_seconds, 2), "verify": round(verify_seconds, 2)},
-             "workdir": str(workdir) if workdir else None},
+            {
+                "valid": verdict.valid,
+                "statement": verdict.reason,
+                "engine": api.engine(engine_name).name,
+                "constraints": keys.constraints,
+                "margin": margin_json(case),
+                "seconds": {
+                    "setup": round(keys.seconds, 2),
+                    "prove": round(prove_seconds, 2),
+                    "verify": round(verify_seconds, 2),
+                },
+                "workdir": str(workdir) if workdir else None,
+            },
             [
                 f"\nproof is {'VALID' if verdict.valid else 'INVALID'}: {verdict.reason}",
-                f"{keys.constraints} constraints; setup {keys.seconds:.1f} s, prove {prove_seconds:.1f} s, verify {verify_seconds:.1f} s",
+                f"{keys.constraints} constraints; setup {keys.seconds:.1f} s, prove {prove_seconds:.1f} s, "
+                f"verify {verify_seconds:.1f} s",
             ]
             + ([f"keys and bundle kept in {workdir}/"] if workdir else []),
         )

@@ -12,7 +12,14 @@ from zkmargin.circuits.iden3_files import write_r1cs
 from ..errors import friendly_errors
 from ..options import capacity_options, case_options, load_case
 
-out_option = click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Where to write the file.")
+out_option = click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the file.",
+)
 
 
 @click.command("export-r1cs")
@@ -31,7 +38,9 @@ def export_r1cs(positions, collateral, scenarios, out_path: Path) -> None:
 @capacity_options
 @out_option
 @friendly_errors
-def export_wtns(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, out_path: Path) -> None:
+def export_wtns(
+    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, out_path: Path
+) -> None:
     """Compute the witness of a portfolio and write it as an iden3 .wtns file (for `snarkjs groth16 prove`)."""
     case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios)
     count = api.export_witness(case, case.parameters.capacity, out_path)

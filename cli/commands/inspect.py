@@ -16,8 +16,19 @@ from ..output import emit
 
 @click.command("inspect")
 @capacity_options
-@click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False, path_type=Path), help="Inspect an .r1cs file instead (for example one circom wrote).")
-@click.option("--depth", type=click.IntRange(1, 8), default=1, show_default=True, help="How deep into gadget scopes to break the constraints down.")
+@click.option(
+    "--r1cs",
+    "r1cs_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Inspect an .r1cs file instead (for example one circom wrote).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 8),
+    default=1,
+    show_default=True,
+    help="How deep into gadget scopes to break the constraints down.",
+)
 @json_option
 @friendly_errors
 def inspect(positions, collateral, scenarios, r1cs_path, depth, as_json) -> None:
@@ -25,7 +36,11 @@ def inspect(positions, collateral, scenarios, r1cs_path, depth, as_json) -> None
     if r1cs_path:
         r1cs = read_r1cs(r1cs_path)
         stats = r1cs.stats()
-        emit(as_json, {"r1cs": str(r1cs_path), **stats}, [str(r1cs_path)] + [f"  {k.replace('_', ' '):16} {v}" for k, v in stats.items()])
+        emit(
+            as_json,
+            {"r1cs": str(r1cs_path), **stats},
+            [str(r1cs_path)] + [f"  {k.replace('_', ' '):16} {v}" for k, v in stats.items()],
+        )
         return
     capacity = api.MarginCapacity(positions, collateral, scenarios)
     r1cs = api.margin_circuit(capacity).compile()

@@ -16,13 +16,44 @@ from ..output import emit, progress_reporter
 @click.command("prove")
 @case_options
 @capacity_options
-@click.option("--zkey", "zkey_path", type=click.Path(dir_okay=False, path_type=Path), help="Proving key from `zkmargin setup` [default: keys/portfolio-margin-PxCxS.zkey].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("bundle"), show_default=True, help="Folder for the proof bundle (public: publish it).")
-@click.option("--opening", "opening_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to keep the commitment opening (private!) [default: OUT-opening.json beside the bundle].")
+@click.option(
+    "--zkey",
+    "zkey_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Proving key from `zkmargin setup` [default: keys/portfolio-margin-PxCxS.zkey].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bundle"),
+    show_default=True,
+    help="Folder for the proof bundle (public: publish it).",
+)
+@click.option(
+    "--opening",
+    "opening_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to keep the commitment opening (private!) [default: OUT-opening.json beside the bundle].",
+)
 @engine_option
 @json_option
 @friendly_errors
-def prove(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, zkey_path, out_dir: Path, opening_path, engine_name, as_json) -> None:
+def prove(
+    portfolio,
+    market,
+    model,
+    risk_arrays,
+    threshold,
+    positions,
+    collateral,
+    scenarios,
+    zkey_path,
+    out_dir: Path,
+    opening_path,
+    engine_name,
+    as_json,
+) -> None:
     """Prove that a portfolio meets its margin requirement, revealing only a commitment.
 
     Writes a bundle (proof.json, public.json, verification_key.json, statement.json) and,
@@ -35,9 +66,15 @@ def prove(portfolio, market, model, risk_arrays, threshold, positions, collatera
     statement, seconds = record.statement, sum(record.timings.values())
     emit(
         as_json,
-        {"bundle": str(record.bundle), "opening": str(record.opening), "commitment": str(statement.public["commitment"]), "epoch": statement.public["epoch"],
-         "parameters_digest": str(statement.public["parameters_digest"]), "seconds": round(seconds, 3),
-         "timings": {k: round(v, 4) for k, v in record.timings.items()}},
+        {
+            "bundle": str(record.bundle),
+            "opening": str(record.opening),
+            "commitment": str(statement.public["commitment"]),
+            "epoch": statement.public["epoch"],
+            "parameters_digest": str(statement.public["parameters_digest"]),
+            "seconds": round(seconds, 3),
+            "timings": {k: round(v, 4) for k, v in record.timings.items()},
+        },
         [
             f"proved in {seconds:.1f} s: {statement.describe()}",
             f"bundle written to {record.bundle}/ (publish it)",

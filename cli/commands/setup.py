@@ -16,7 +16,14 @@ from ..output import emit, progress_reporter
 
 @click.command("setup")
 @capacity_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("keys"), show_default=True, help="Folder for the proving and verification keys.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("keys"),
+    show_default=True,
+    help="Folder for the proving and verification keys.",
+)
 @engine_option
 @json_option
 @friendly_errors
@@ -30,11 +37,19 @@ def setup(positions, collateral, scenarios, out_dir: Path, engine_name, as_json:
     keys = api.setup_keys(capacity, out_dir, engine_name, progress_reporter(as_json, "setup"))
     emit(
         as_json,
-        {"capacity": capacity.sizes(), "zkey": str(keys.zkey), "verification_key": str(keys.verification_key), "key_fingerprint": keys.fingerprint,
-         "constraints": keys.constraints, "development_only": True, "seconds": round(keys.seconds, 3)},
+        {
+            "capacity": capacity.sizes(),
+            "zkey": str(keys.zkey),
+            "verification_key": str(keys.verification_key),
+            "key_fingerprint": keys.fingerprint,
+            "constraints": keys.constraints,
+            "development_only": True,
+            "seconds": round(keys.seconds, 3),
+        },
         [
             f"warning: {DEVELOPMENT_ONLY}",
-            f"circuit portfolio-margin {capacity.label()} (positions x collateral x scenarios): {keys.constraints} constraints",
+            f"circuit portfolio-margin {capacity.label()} (positions x collateral x scenarios): "
+            f"{keys.constraints} constraints",
             f"proving key       {keys.zkey}",
             f"verification key  {keys.verification_key}  (fingerprint {keys.fingerprint})",
         ],

@@ -19,13 +19,44 @@ from ..report import exact, requirement_lines
 
 @click.command("verify")
 @click.argument("bundle", required=False, type=click.Path(path_type=Path))
-@click.option("--vk", "key_path", type=click.Path(dir_okay=False, path_type=Path), help="verification_key.json (overrides the bundle's; use the one the prover published).")
-@click.option("--proof", "proof_path", type=click.Path(dir_okay=False, path_type=Path), help="proof.json (overrides the bundle's).")
-@click.option("--public", "public_path", type=click.Path(dir_okay=False, path_type=Path), help="public.json (overrides the bundle's).")
-@click.option("--market", type=click.Path(dir_okay=False, path_type=Path), help="Also check the published risk arrays against this market snapshot ...")
-@click.option("--model", default=None, help=f"... under this risk model (a preset: {', '.join(api.PRESETS)}, or a file).")
-@click.option("--risk-arrays", "risk_arrays", type=click.Path(dir_okay=False, path_type=Path), help="... or against these published risk arrays.")
-@click.option("--opening", "opening_path", type=click.Path(dir_okay=False, path_type=Path), help="Your commitment opening: check the bundle is about your portfolio and show your margin.")
+@click.option(
+    "--vk",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="verification_key.json (overrides the bundle's; use the one the prover published).",
+)
+@click.option(
+    "--proof",
+    "proof_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="proof.json (overrides the bundle's).",
+)
+@click.option(
+    "--public",
+    "public_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="public.json (overrides the bundle's).",
+)
+@click.option(
+    "--market",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also check the published risk arrays against this market snapshot ...",
+)
+@click.option(
+    "--model", default=None, help=f"... under this risk model (a preset: {', '.join(api.PRESETS)}, or a file)."
+)
+@click.option(
+    "--risk-arrays",
+    "risk_arrays",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="... or against these published risk arrays.",
+)
+@click.option(
+    "--opening",
+    "opening_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your commitment opening: check the bundle is about your portfolio and show your margin.",
+)
 @json_option
 @friendly_errors
 def verify(bundle, key_path, proof_path, public_path, market, model, risk_arrays, opening_path, as_json) -> None:
@@ -47,19 +78,33 @@ def verify(bundle, key_path, proof_path, public_path, market, model, risk_arrays
     if verdict.valid and (market or risk_arrays):
         if not market:
             raise api.FormatError("--risk-arrays needs --market too (for collateral prices and instrument venues)")
-        difference = api.check_parameters(statement, market, model or api.DEFAULT_MODEL, risk_arrays)
+        model_name = model or api.DEFAULT_MODEL
+        difference = api.check_parameters(statement, market, model_name, risk_arrays)
         if difference:
-            verdict = replace(verdict, valid=False, reason=f"the published parameters are not those of {market} under {model or api.DEFAULT_MODEL}: {difference}")
+            verdict = replace(
+                verdict,
+                valid=False,
+                reason=f"the published parameters are not those of {market} under {model_name}: {difference}",
+            )
         else:
-            notes.append(f"risk arrays, prices and haircuts match {market} under {risk_arrays or model or api.DEFAULT_MODEL}")
+            notes.append(
+                f"risk arrays, prices and haircuts match {market} under {risk_arrays or model_name}"
+            )
     if verdict.valid and opening_path:
         try:
             mine = api.check_opening(statement, api.read_opening(opening_path))
         except StatementMismatch as exc:
             verdict = replace(verdict, valid=False, reason=str(exc))
         else:
-            data["your_margin"] = {"requirement": exact(mine.real(mine.requirement)), "available": exact(mine.real(mine.available)), "solvent": mine.solvent}
-            notes += [f"{opening_path} opens this bundle's commitment: the proof is about your portfolio", "your margin under the bundle's parameters:"]
+            data["your_margin"] = {
+                "requirement": exact(mine.real(mine.requirement)),
+                "available": exact(mine.real(mine.available)),
+                "solvent": mine.solvent,
+            }
+            notes += [
+                f"{opening_path} opens this bundle's commitment: the proof is about your portfolio",
+                "your margin under the bundle's parameters:",
+            ]
             notes += requirement_lines(mine)
     fingerprint = key_fingerprint(loaded.vk)
     if verdict.valid and statement is not None:
@@ -67,10 +112,23 @@ def verify(bundle, key_path, proof_path, public_path, market, model, risk_arrays
         notes.append(f"still yours to compare: the {epoch}key fingerprint {fingerprint} with what the prover published")
     emit(
         as_json,
-        {"valid": verdict.valid, "reason": verdict.reason, "key_fingerprint": fingerprint, "public": [str(v) for v in loaded.public],
-         "statement": statement.kind.name if statement else None, "notes": notes, **data},
+        {
+            "valid": verdict.valid,
+            "reason": verdict.reason,
+            "key_fingerprint": fingerprint,
+            "public": [str(v) for v in loaded.public],
+            "statement": statement.kind.name if statement else None,
+            "notes": notes,
+            **data,
+        },
         [f"proof is {'VALID' if verdict.valid else 'INVALID'} (verification key fingerprint {fingerprint})"]
-        + ([f"proven: {verdict.reason}"] if verdict.valid and statement else [f"checked: {verdict.reason}"] if verdict.valid else [f"reason: {verdict.reason}"])
+        + (
+            [f"proven: {verdict.reason}"]
+            if verdict.valid and statement
+            else [f"checked: {verdict.reason}"]
+            if verdict.valid
+            else [f"reason: {verdict.reason}"]
+        )
         + notes,
     )
     if not verdict.valid:
