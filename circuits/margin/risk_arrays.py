@@ -28,6 +28,7 @@ from .inputs import Instrument, Market, Reader, RiskModel
 from .pricing import black76
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
+MAX_SCENARIOS = 1024  # the largest circuit capacity: bounds the work a published file can ask for
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,23 @@ class RiskArrays:
     scale: int
 
 
+def _finite(x: float) -> float:
+    """The input ranges keep Black-76 finite; this makes any gap a clear error, not an OverflowError."""
+    if not math.isfinite(x):
+        raise FormatError(f"an option value came out as {x}: check the market's spots, strikes, vols and expiries")
+    return x
+
+
 def _ceil(x: Fraction | float, scale: int) -> int:
     if isinstance(x, Fraction):
         return math.ceil(x * scale)
-    return math.ceil(x * scale + abs(x * scale) * _FLOAT_SLACK)
+    return math.ceil(_finite(x * scale + abs(x * scale) * _FLOAT_SLACK))
 
 
 def _floor(x: Fraction | float, scale: int) -> int:
     if isinstance(x, Fraction):
         return math.floor(x * scale)
-    return math.floor(x * scale - abs(x * scale) * _FLOAT_SLACK)
+    return math.floor(_finite(x * scale - abs(x * scale) * _FLOAT_SLACK))
 
 
 def shocked_vol(model: RiskModel, vol: float, years: float, direction: str) -> float:
@@ -124,9 +132,10 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
     """
     r = Reader(source)
     top = r.obj(raw, "risk arrays")
-    names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")))
-    if not names:
-        raise r.fail("scenarios", "no scenarios")
+    listed = r.list(r.get(top, "scenarios", ""), "scenarios")
+    if not 1 <= len(listed) <= MAX_SCENARIOS:
+        raise r.fail("scenarios", f"expected 1 to {MAX_SCENARIOS} scenario names (the largest capacity)")
+    names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(listed))
     table = r.obj(r.get(top, "instruments", ""), "instruments")
     risks = []
     for ident, inst in market.instruments.items():
