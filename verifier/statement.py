@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any, Sequence
 
 from .curve import CURVE_ORDER
-from .files import FormatError
+from .files import FormatError, read_int
 from .poseidon import poseidon_sponge
 
 STATEMENT_FORMAT = 1
@@ -49,8 +49,8 @@ def _ints(value: Any, length: int, where: str, signed: bool) -> tuple[int, ...]:
     bound = 1 << PARAMETER_BITS
     out = []
     for i, v in enumerate(value):
-        if isinstance(v, str) and v.lstrip("-").isdigit() and v.isascii():
-            v = int(v)
+        if isinstance(v, str):  # digits counted before int(): "--5" or 5,000 digits are errors
+            v = read_int(v, f"{where}[{i}]", lo=-(1 << 256), hi=1 << 256)
         if not isinstance(v, int) or isinstance(v, bool):
             raise FormatError(f"{where}[{i}]: expected an integer, got {v!r}")
         if not (-bound < v < bound if signed else 0 <= v < bound):
@@ -168,7 +168,7 @@ class PublicParameters:
 
 def _field(obj: dict, key: str, where: str, bound: int) -> int:
     value = obj.get(key)
-    if isinstance(value, str) and value.isdigit() and value.isascii():
+    if isinstance(value, str) and value.isdigit() and value.isascii() and len(value) <= 100:  # int() of 5,000 digits raises
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < bound:
         raise FormatError(f"{where}.{key}: expected a whole number below {bound}")
