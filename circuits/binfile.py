@@ -74,7 +74,7 @@ def read(path: str | os.PathLike, magic: bytes, limit: int = MAX_FILE_BYTES) -> 
     except OSError as exc:
         raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise FormatError(f"{path}: larger than {limit >> 30} GiB, the limit for {magic.decode()} files")
+        raise FormatError(f"{path}: larger than {limit:,} bytes, the limit for .{magic.decode()} files")
     return decode(data, magic, str(path))
 
 

@@ -185,7 +185,8 @@ def _checked(data: bytes, group: int, name: str, expected: int) -> EncodedPoints
     points = _encoded(data, group, name, expected)
     index = _first_invalid(points)
     if index >= 0:
-        raise FormatError(f"{name}: point {index} is not on the BN254 curve{' twist' if group == 2 else ''} (or not below q)")
+        where = name if expected == 1 else f"{name}: point {index}"
+        raise FormatError(f"{where} is not on the BN254 curve{' twist' if group == 2 else ''} (or not below q)")
     return points
 
 

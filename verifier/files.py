@@ -84,7 +84,7 @@ def read_json(path: str | os.PathLike, what: str | None = None, *, limit: int = 
     except OSError as exc:
         raise FormatError(f"{label}: cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise FormatError(f"{label}: larger than {limit >> 20 or limit} {'MiB' if limit >> 20 else 'bytes'}, the limit for this file")
+        raise FormatError(f"{label}: larger than {limit:,} bytes, the limit for this kind of file")
     return parse_json(data, label)
 
 
