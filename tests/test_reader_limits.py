@@ -356,3 +356,13 @@ def test_binary_size_cap(tmp_path):
     (tmp_path / "c.wtns").write_bytes(b"wtns" + bytes(5000))
     with pytest.raises(FormatError, match="larger than 4,096 bytes, the limit for .wtns files"):
         binfile.read(tmp_path / "c.wtns", b"wtns", limit=4096)
+
+
+def test_lists_and_objects_are_capped_at_the_largest_capacity():
+    """A 4 MiB model could otherwise list 60,000 scenarios, each pricing every option."""
+    r = Reader("model.json")
+    assert len(r.list(["s"] * 1024, "scenarios")) == 1024
+    with pytest.raises(FormatError, match="model.json: scenarios: more than 1024 entries"):
+        r.list(["s"] * 1025, "scenarios")
+    with pytest.raises(FormatError, match="more than 1024 entries"):
+        r.obj({str(i): i for i in range(1025)}, "underlyings")

@@ -34,6 +34,7 @@ PRESETS = ("span16", "occ10", "crypto-pm")
 # Limits on what the files say, checked before any arithmetic (README, "Input formats").
 MAX_NUMBER_TEXT, MAX_EXPONENT = 64, 30
 MAX_MAGNITUDE = Fraction(10**15)
+MAX_ENTRIES = 1024  # instruments, assets, scenarios, ... in one list or object
 PRICE_RANGE = (Fraction(1, 10**9), Fraction(10**9))  # spot, strike, multiplier
 VOL_RANGE = (Fraction(1, 10**4), Fraction(10))  # 0.01% to 1000% a year
 MAX_MOVE = Fraction(10)  # a scenario moves a price by more than -100% and at most +1000%
@@ -55,11 +56,18 @@ class Reader:
     def obj(self, value: Any, where: str) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a JSON object")
-        return value
+        return self._bounded(value, where)
 
     def list(self, value: Any, where: str) -> list:
         if not isinstance(value, list):
             raise self.fail(where, "expected a JSON list")
+        return self._bounded(value, where)
+
+    def _bounded(self, value, where: str):
+        """No input has more entries than a circuit has slots; more would only multiply the work
+        (scenarios x instruments of option pricing)."""
+        if len(value) > MAX_ENTRIES:
+            raise self.fail(where, f"more than {MAX_ENTRIES} entries, the largest capacity")
         return value
 
     def get(self, obj: dict, key: str, where: str, default: Any = ...) -> Any:

@@ -28,7 +28,6 @@ from .inputs import Instrument, Market, Reader, RiskModel
 from .pricing import black76
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
-MAX_SCENARIOS = 1024  # the largest circuit capacity: bounds the work a published file can ask for
 
 
 @dataclass(frozen=True)
@@ -132,10 +131,9 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
     """
     r = Reader(source)
     top = r.obj(raw, "risk arrays")
-    listed = r.list(r.get(top, "scenarios", ""), "scenarios")
-    if not 1 <= len(listed) <= MAX_SCENARIOS:
-        raise r.fail("scenarios", f"expected 1 to {MAX_SCENARIOS} scenario names (the largest capacity)")
-    names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(listed))
+    names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")))
+    if not names:
+        raise r.fail("scenarios", "no scenarios")
     table = r.obj(r.get(top, "instruments", ""), "instruments")
     risks = []
     for ident, inst in market.instruments.items():
