@@ -366,3 +366,18 @@ def test_lists_and_objects_are_capped_at_the_largest_capacity():
         r.list(["s"] * 1025, "scenarios")
     with pytest.raises(FormatError, match="more than 1024 entries"):
         r.obj({str(i): i for i in range(1025)}, "underlyings")
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_zkey_g2_points_must_be_in_the_subgroup(compiled, samples, tmp_path, monkeypatch):
+    """On the twist but of another order: the compiled [r]P check and py_ecc's agree."""
+    from test_verifier import twist_point_outside_subgroup
+
+    _, pk = samples
+    x, y, _ = twist_point_outside_subgroup()
+    point = ((int(x[0]), int(x[1])), (int(y[0]), int(y[1])))
+    (tmp_path / "k.zkey").write_bytes(_key_with(pk, gamma_2=point))
+    if not compiled:
+        monkeypatch.setitem(sys.modules, "zkmargin.prover.native.points", None)
+    with pytest.raises(FormatError, match="gamma_2 is not in the prime-order subgroup of G2"):
+        read_zkey(tmp_path / "k.zkey")
