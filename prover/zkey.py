@@ -13,17 +13,15 @@ import struct
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-from py_ecc import optimized_bn128 as bn
-
 from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
 from zkmargin.circuits.r1cs import R1CS
-from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1_INFINITY, InvalidPoint, g1_from_affine, g2_from_affine
+from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1_INFINITY, g1_from_affine, g2_from_affine
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
 from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .key_checks import check_coefficients, check_header_point, check_points
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
@@ -154,72 +152,6 @@ def write_zkey(pk: ProvingKey, path: str | os.PathLike) -> None:
     atomic_write(path, zkey_bytes(pk))
 
 
-def _below(words: np.ndarray, modulus: int) -> np.ndarray:
-    """Which (n, 4)-limb little-endian numbers are below modulus, compared limb by limb."""
-    below, equal = np.zeros(len(words), dtype=bool), np.ones(len(words), dtype=bool)
-    for k in range(3, -1, -1):
-        limb = np.uint64((modulus >> (64 * k)) & 0xFFFFFFFFFFFFFFFF)
-        below |= equal & (words[:, k] < limb)
-        equal &= words[:, k] == limb
-    return below
-
-
-def _first_invalid(points: EncodedPoints) -> int:
-    """Index of the first point off the curve or with a coordinate >= q (all zeros is
-    infinity), else -1. Compiled when numba imports: Python takes ~1.3 us a point."""
-    array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
-    try:
-        from .native.points import first_invalid_g1, first_invalid_g2
-    except ImportError:
-        below = _below(array.reshape(-1, 4), FIELD_MODULUS).reshape(len(points), -1).all(axis=1)
-        curve, b = (bn.FQ, bn.b) if points.group == 1 else (bn.FQ2, bn.b2)
-        for i, p in enumerate(points):
-            if not below[i] or p is not None and not bn.is_on_curve((curve(p[0]), curve(p[1]), curve.one()), b):
-                return i
-        return -1
-    return int((first_invalid_g1 if points.group == 1 else first_invalid_g2)(array))
-
-
-def _checked(data: bytes, group: int, name: str, expected: int) -> EncodedPoints:
-    """A section of points, each on the curve: an off-curve point would end a proof in a traceback."""
-    points = _encoded(data, group, name, expected)
-    index = _first_invalid(points)
-    if index >= 0:
-        where = name if expected == 1 else f"{name}: point {index}"
-        raise FormatError(f"{where} is not on the BN254 curve{' twist' if group == 2 else ''} (or not below q)")
-    return points
-
-
-def _header_point(data: bytes, offset: int, group: int, name: str):
-    """alpha, beta, gamma, delta: on the curve, not infinity, and G2 ones in the order-r subgroup."""
-    encoded = _checked(data[offset : offset + 64 * group], group, name, 1)
-    point = encoded[0]
-    if point is None:
-        raise FormatError(f"{name} is the point at infinity")
-    if group == 2:
-        try:
-            from .native.points import first_outside_g2_subgroup
-        except ImportError:  # py_ecc's check, 120 ms a point
-            try:
-                g2_from_affine(*point, name)
-            except InvalidPoint as exc:
-                raise FormatError(str(exc)) from None
-        else:
-            if first_outside_g2_subgroup(np.frombuffer(encoded.data, dtype="<u8").reshape(1, 4, 4)) >= 0:
-                raise FormatError(f"{name} is not in the prime-order subgroup of G2")
-    return point
-
-
-def _check_coefficients(raw: bytes, name: str, n_vars: int, domain_size: int) -> EncodedCoefficients:
-    """Section 4's entries index the witness and the domain in compiled code: check the indices."""
-    entries = np.frombuffer(raw, dtype=[("m", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
-    if not ((entries["m"] <= 1).all() and (entries["row"] < domain_size).all() and (entries["wire"] < n_vars).all()):
-        raise FormatError(f"{name}: a coefficient names a matrix, row or wire outside the key's sizes")
-    if not _below(entries["value"], CURVE_ORDER).all():
-        raise FormatError(f"{name}: a coefficient is not below r")
-    return EncodedCoefficients(raw)
-
-
 def read_zkey(path: str | os.PathLike) -> ProvingKey:
     name = str(path)
     _, s = binfile.read(path, ZKEY_MAGIC)
@@ -244,19 +176,25 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         raise FormatError(f"{name}: header section is truncated") from None
     if not n_public < n_vars or domain_size & (domain_size - 1) or not n_public < domain_size:
         raise FormatError(f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {domain_size})")
-    alpha_1, beta_1 = _header_point(h, off, 1, f"{name} alpha_1"), _header_point(h, off + 64, 1, f"{name} beta_1")
-    beta_2, gamma_2 = _header_point(h, off + 128, 2, f"{name} beta_2"), _header_point(h, off + 256, 2, f"{name} gamma_2")
-    delta_1, delta_2 = _header_point(h, off + 384, 1, f"{name} delta_1"), _header_point(h, off + 448, 2, f"{name} delta_2")
+
+    def header_point(at: int, group: int, what: str):
+        return check_header_point(_encoded(h[off + at : off + at + 64 * group], group, f"{name} {what}", 1), f"{name} {what}")
+
+    def points(section: int, group: int, what: str, count: int) -> EncodedPoints:
+        return check_points(_encoded(binfile.require(s, section, name), group, f"{name} {what}", count), f"{name} {what}")
+
+    alpha_1, beta_1, beta_2 = header_point(0, 1, "alpha_1"), header_point(64, 1, "beta_1"), header_point(128, 2, "beta_2")
+    gamma_2, delta_1, delta_2 = header_point(256, 2, "gamma_2"), header_point(384, 1, "delta_1"), header_point(448, 2, "delta_2")
     raw = binfile.require(s, 4, name)
     if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * 44:
         raise FormatError(f"{name}: coefficient section has the wrong size")
     return ProvingKey(
         n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
-        ic=_checked(binfile.require(s, 3, name), 1, f"{name} IC", n_public + 1),
-        coefficients=_check_coefficients(raw[4:], f"{name} coefficients", n_vars, domain_size),
-        a=_checked(binfile.require(s, 5, name), 1, f"{name} A", n_vars),
-        b1=_checked(binfile.require(s, 6, name), 1, f"{name} B1", n_vars),
-        b2=_checked(binfile.require(s, 7, name), 2, f"{name} B2", n_vars),
-        c=_checked(binfile.require(s, 8, name), 1, f"{name} C", n_vars - n_public - 1),
-        h=_checked(binfile.require(s, 9, name), 1, f"{name} H", domain_size),
+        ic=points(3, 1, "IC", n_public + 1),
+        coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, domain_size),
+        a=points(5, 1, "A", n_vars),
+        b1=points(6, 1, "B1", n_vars),
+        b2=points(7, 2, "B2", n_vars),
+        c=points(8, 1, "C", n_vars - n_public - 1),
+        h=points(9, 1, "H", domain_size),
     )
