@@ -1,8 +1,8 @@
 """Checks on what a .zkey holds, run as it is read: every point on the curve with coordinates
 below q, the header's G2 points in the order-r subgroup, coefficient indices within the key.
 
-Compiled code (prover/native/points.py) does the point checks when numba imports: a key at
-2^16 holds ~330,000 points, which Python integers check in ~0.5 s, as long as the proof.
+Compiled code (prover/native/points.py) does the point checks when numba imports: the default
+8x4x32 key's ~120,000 points take 6 ms there and ~0.2 s with Python integers, a quarter of a proof.
 """
 
 from __future__ import annotations
