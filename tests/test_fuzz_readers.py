@@ -119,11 +119,9 @@ def fuzz(seconds: float | None, strategy, check) -> None:
         round_()
 
 
-def json_files(bases: list, arbitrary_too: bool = True):
-    """Mutations of the base objects, and (optionally) arbitrary JSON or bytes."""
+def json_files(bases: list):
+    """Mutations of the base objects, arbitrary JSON and arbitrary bytes."""
     mutated = st.composite(lambda draw: mutated_text(draw, draw(st.sampled_from(bases))))()
-    if not arbitrary_too:
-        return mutated
     anything = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4))
     return mutated | anything.map(lambda obj: json.dumps(obj).encode()) | st.binary(max_size=300)
 
