@@ -49,6 +49,11 @@ SCALARS = (
     | st.text(max_size=12) | st.lists(st.sampled_from(["1", 1, "0"]), max_size=4) | st.builds(dict)
 )
 
+ANY_JSON = st.recursive(
+    SCALARS, lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    max_leaves=12,
+)
+
 
 def _mutated_value(draw, node):
     """node with one change somewhere inside: a value replaced, a key dropped or added, a list cut."""
@@ -122,8 +127,7 @@ def fuzz(seconds: float | None, strategy, check) -> None:
 def json_files(bases: list):
     """Mutations of the base objects, arbitrary JSON and arbitrary bytes."""
     mutated = st.composite(lambda draw: mutated_text(draw, draw(st.sampled_from(bases))))()
-    anything = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4))
-    return mutated | anything.map(lambda obj: json.dumps(obj).encode()) | st.binary(max_size=300)
+    return mutated | ANY_JSON.map(lambda obj: json.dumps(obj).encode()) | st.binary(max_size=300)
 
 
 # ---------------------------------------------------------------- fixtures

@@ -96,6 +96,13 @@ def test_portfolio_crashers_in_margin(path, tmp_path):
     assert_one_line_error(zkmargin("margin", path, *TINY, cwd=tmp_path), path.name)
 
 
+@pytest.mark.parametrize("path", crashers("model"), ids=lambda p: p.stem)
+def test_model_crashers_in_margin(path, tmp_path):
+    """Found by the fuzz test: the error message for a move above +1000% itself raised TypeError."""
+    args = [*TINY[:2], "--model", path, *TINY[4:]]
+    assert_one_line_error(zkmargin("margin", DATA / "tiny_portfolio.json", *args, cwd=tmp_path), path.name, "above 1000%")
+
+
 @pytest.mark.parametrize("path", crashers("bundle"), ids=lambda p: p.stem)
 def test_bundle_crashers_in_verify(path, bundle, tmp_path):
     """bundle-NAME-what.json replaces NAME in a copy of a valid bundle."""

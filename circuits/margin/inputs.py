@@ -359,7 +359,7 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         if any(m <= -1 for m in moves.values()):
             raise r.fail(where, "a price move of -100% or more leaves no price to value")
         if any(m > MAX_MOVE for m in moves.values()):
-            raise r.fail(where, f"a price move above {MAX_MOVE:.0%} is outside the model's range")
+            raise r.fail(where, f"a price move above {float(MAX_MOVE):.0%} is outside the model's range")
         vol = entry.get("vol", "none")
         if vol not in VOL_DIRECTIONS:
             raise r.fail(f"{where}.vol", f"must be one of {', '.join(VOL_DIRECTIONS)}")
