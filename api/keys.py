@@ -10,7 +10,8 @@ from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.margin.circuit import build_margin_circuit
 from zkmargin.prover import Engine, Phases, get_engine, setup, write_zkey
 from zkmargin.verifier.bundle import KEY, key_fingerprint
-from zkmargin.verifier.files import FormatError, write_json
+from zkmargin.verifier.files import FormatError
+from zkmargin.circuits.files import write_json
 from zkmargin.verifier.kinds import PORTFOLIO_MARGIN, MarginCapacity
 from zkmargin.prover.progress import Reporter
 

@@ -11,7 +11,8 @@ from zkmargin.circuits.margin.opening import Opening
 from zkmargin.prover import Phases, prove, read_zkey
 from zkmargin.prover.progress import Reporter
 from zkmargin.verifier.bundle import KEY, PROOF, PUBLIC, STATEMENT, key_fingerprint
-from zkmargin.verifier.files import FormatError, write_json
+from zkmargin.verifier.files import FormatError
+from zkmargin.circuits.files import write_json
 from zkmargin.verifier.formats import Proof, VerifyingKey, public_signals_to_json
 from zkmargin.verifier.kinds import MarginCapacity
 from zkmargin.verifier.statement import Statement

@@ -13,7 +13,8 @@ import time
 from zkmargin.circuits.iden3_files import read_wtns
 from zkmargin.cli.output import exit_now
 from zkmargin.prover import Phases, get_engine, prove, read_zkey
-from zkmargin.verifier import public_signals_to_json, write_json
+from zkmargin.circuits.files import write_json
+from zkmargin.verifier import public_signals_to_json
 
 
 def main(argv: list[str]) -> None:

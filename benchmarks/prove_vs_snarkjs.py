@@ -32,7 +32,7 @@ import click
 from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.prover import get_engine, setup, write_zkey
 from zkmargin.prover.ptau import write_ptau
-from zkmargin.verifier.files import atomic_write
+from zkmargin.circuits.files import atomic_write
 
 from .circuits import SHAPES, build
 

@@ -11,9 +11,11 @@ import struct
 from pathlib import Path
 from typing import Iterable
 
-from zkmargin.verifier.files import FormatError, atomic_write
+from zkmargin.verifier.files import FormatError
+from .files import atomic_write
 
 FIELD_BYTES = 32  # n8 for BN254's q and r
+MAX_FILE_BYTES = 4 << 30  # keys near the largest capacity; counts in headers are checked against the data
 
 
 def int_to_bytes(value: int, n8: int = FIELD_BYTES) -> bytes:
@@ -64,13 +66,25 @@ def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, bytes]]
     return version, sections
 
 
-def read(path: str | os.PathLike, magic: bytes) -> tuple[int, dict[int, bytes]]:
+def read(path: str | os.PathLike, magic: bytes, limit: int = MAX_FILE_BYTES) -> tuple[int, dict[int, bytes]]:
+    """Read at most ``limit`` + 1 bytes (so /dev/zero or a runaway file is refused, not loaded)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise FormatError(f"{path}: larger than {limit:,} bytes, the limit for .{magic.decode()} files")
     return decode(data, magic, str(path))
+
+
+def unpack(layout: str, data: bytes, offset: int, name: str, what: str) -> tuple[int, ...]:
+    """struct.unpack_from with a FormatError naming the file and the part that is cut short."""
+    try:
+        return struct.unpack_from(layout, data, offset)
+    except struct.error:
+        raise FormatError(f"{name}: {what} is truncated") from None
 
 
 def require(sections: dict[int, bytes], kind: int, name: str) -> bytes:

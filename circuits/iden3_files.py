@@ -7,7 +7,8 @@ import struct
 from typing import Sequence
 
 from zkmargin.verifier.curve import CURVE_ORDER
-from zkmargin.verifier.files import FormatError, atomic_write
+from zkmargin.verifier.files import FormatError
+from .files import atomic_write
 
 from . import binfile
 from .binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32, u64
@@ -45,34 +46,53 @@ def write_r1cs(r1cs: R1CS, path: str | os.PathLike) -> None:
     atomic_write(path, r1cs_bytes(r1cs))
 
 
+def _field_header(header: bytes, name: str, what: str) -> int:
+    """The n8 and prime that open both headers: BN254's r, 32 bytes; the offset after them."""
+    (n8,) = binfile.unpack("<I", header, 0, name, "header")
+    if n8 != FIELD_BYTES or int_from_bytes(header[4 : 4 + n8]) != CURVE_ORDER:
+        raise FormatError(f"{name}: {what} is not over the BN254 scalar field")
+    return 4 + n8
+
+
 def read_r1cs(path: str | os.PathLike) -> R1CS:
+    """Strictly: counts against the section sizes before any list is built, wires below
+    nWires, coefficients below r, and nothing after the last constraint."""
     name = str(path)
     version, sections = binfile.read(path, R1CS_MAGIC)
     if version != 1:
         raise FormatError(f"{name}: r1cs version {version} is not supported (expected 1)")
     header = binfile.require(sections, 1, name)
-    (n8,) = struct.unpack_from("<I", header, 0)
-    if n8 != FIELD_BYTES or int_from_bytes(header[4 : 4 + n8]) != CURVE_ORDER:
-        raise FormatError(f"{name}: not over the BN254 scalar field")
-    n_wires, n_out, n_pub_in, n_prv_in = struct.unpack_from("<IIII", header, 4 + n8)
-    (n_constraints,) = struct.unpack_from("<I", header, 4 + n8 + 16 + 8)
+    at = _field_header(header, name, "constraint system")
+    n_wires, n_out, n_pub_in, n_prv_in, _, n_constraints = binfile.unpack("<IIIIQI", header, at, name, "header")
+    if 1 + n_out + n_pub_in + n_prv_in > n_wires:
+        raise FormatError(f"{name}: header counts more inputs than its {n_wires} wires")
     data, offset = binfile.require(sections, 2, name), 0
+    if n_constraints * 12 > len(data):  # three u32 term counts per constraint at least
+        raise FormatError(f"{name}: {n_constraints} constraints cannot fit in a {len(data)}-byte section")
 
     def row() -> dict[int, int]:
         nonlocal offset
         (count,) = struct.unpack_from("<I", data, offset)
         offset += 4
+        if offset + count * (4 + n8) > len(data):
+            raise struct.error("row past the end")
         result = {}
         for _ in range(count):
             (wire,) = struct.unpack_from("<I", data, offset)
-            result[wire] = int_from_bytes(data[offset + 4 : offset + 4 + n8])
+            value = int_from_bytes(data[offset + 4 : offset + 4 + n8])
+            if wire >= n_wires or value >= CURVE_ORDER:
+                raise FormatError(f"{name}: constraint term names wire {wire} of {n_wires} or a coefficient not below r")
+            result[wire] = value
             offset += 4 + n8
         return result
 
+    n8 = FIELD_BYTES
     try:
         constraints = [Constraint(row(), row(), row()) for _ in range(n_constraints)]
     except struct.error:
         raise FormatError(f"{name}: constraint section is truncated") from None
+    if offset != len(data):
+        raise FormatError(f"{name}: {len(data) - offset} bytes follow the last constraint")
     return R1CS(n_wires, n_out + n_pub_in, n_prv_in, constraints)
 
 
@@ -88,13 +108,15 @@ def write_wtns(witness: Sequence[int], path: str | os.PathLike) -> None:
 
 def read_wtns(path: str | os.PathLike) -> list[int]:
     name = str(path)
-    _, sections = binfile.read(path, WTNS_MAGIC)
+    version, sections = binfile.read(path, WTNS_MAGIC)
+    if version != 2:
+        raise FormatError(f"{name}: wtns version {version} is not supported (expected 2)")
     header = binfile.require(sections, 1, name)
-    (n8,) = struct.unpack_from("<I", header, 0)
-    if n8 != FIELD_BYTES or int_from_bytes(header[4 : 4 + n8]) != CURVE_ORDER:
-        raise FormatError(f"{name}: witness is not over the BN254 scalar field")
-    (count,) = struct.unpack_from("<I", header, 4 + n8)
+    (count,) = binfile.unpack("<I", header, _field_header(header, name, "witness"), name, "header")
     data = binfile.require(sections, 2, name)
-    if len(data) != count * n8:
+    if len(data) != count * FIELD_BYTES:
         raise FormatError(f"{name}: expected {count} witness values")
-    return [int_from_bytes(data[i * n8 : (i + 1) * n8]) for i in range(count)]
+    values = [int_from_bytes(data[i * FIELD_BYTES : (i + 1) * FIELD_BYTES]) for i in range(count)]
+    if any(v >= CURVE_ORDER for v in values):
+        raise FormatError(f"{name}: a witness value is not below r")
+    return values

@@ -22,7 +22,7 @@ from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_to_bytes, u32
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import FIELD_MODULUS
-from zkmargin.verifier.files import atomic_write
+from zkmargin.circuits.files import atomic_write
 
 from .domain import Domain
 from .engine import Engine

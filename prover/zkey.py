@@ -16,11 +16,13 @@ from typing import Sequence
 from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
 from zkmargin.circuits.r1cs import R1CS
-from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, g2_from_affine
-from zkmargin.verifier.files import FormatError, atomic_write
+from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1_INFINITY, g1_from_affine, g2_from_affine
+from zkmargin.verifier.files import FormatError
+from zkmargin.circuits.files import atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
 from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .key_checks import check_coefficients, check_header_point, check_points
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
@@ -53,7 +55,7 @@ class ProvingKey:
 
     def verifying_key(self) -> VerifyingKey:
         def g1(p: G1Affine):
-            return g1_from_affine(*p)
+            return G1_INFINITY if p is None else g1_from_affine(*p)
 
         def g2(p: G2Affine):
             return g2_from_affine(*p)
@@ -101,10 +103,6 @@ def g2_bytes(p: G2Affine) -> bytes:
         return bytes(128)
     (x0, x1), (y0, y1) = p
     return _fq(x0) + _fq(x1) + _fq(y0) + _fq(y1)
-
-
-def _point_at(data: bytes, offset: int, group: int):
-    return EncodedPoints(data[offset : offset + 64 * group], group)[0]
 
 
 def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints:
@@ -158,7 +156,8 @@ def write_zkey(pk: ProvingKey, path: str | os.PathLike) -> None:
 def read_zkey(path: str | os.PathLike) -> ProvingKey:
     name = str(path)
     _, s = binfile.read(path, ZKEY_MAGIC)
-    if struct.unpack("<I", binfile.require(s, 1, name)[:4])[0] != GROTH16:
+    kind = binfile.require(s, 1, name)
+    if len(kind) < 4 or struct.unpack_from("<I", kind)[0] != GROTH16:
         raise FormatError(f"{name}: not a Groth16 proving key")
     h = binfile.require(s, 2, name)
     try:
@@ -174,24 +173,29 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         off += 12
         if len(h) < off + 576:
             raise struct.error("short header")
-        alpha_1, beta_1 = _point_at(h, off, 1), _point_at(h, off + 64, 1)
-        beta_2, gamma_2 = _point_at(h, off + 128, 2), _point_at(h, off + 256, 2)
-        delta_1, delta_2 = _point_at(h, off + 384, 1), _point_at(h, off + 448, 2)
     except struct.error:
         raise FormatError(f"{name}: header section is truncated") from None
+    if not n_public < n_vars or domain_size & (domain_size - 1) or not n_public < domain_size:
+        raise FormatError(f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {domain_size})")
+
+    def header_point(at: int, group: int, what: str):
+        return check_header_point(_encoded(h[off + at : off + at + 64 * group], group, f"{name} {what}", 1), f"{name} {what}")
+
+    def points(section: int, group: int, what: str, count: int) -> EncodedPoints:
+        return check_points(_encoded(binfile.require(s, section, name), group, f"{name} {what}", count), f"{name} {what}")
+
+    alpha_1, beta_1, beta_2 = header_point(0, 1, "alpha_1"), header_point(64, 1, "beta_1"), header_point(128, 2, "beta_2")
+    gamma_2, delta_1, delta_2 = header_point(256, 2, "gamma_2"), header_point(384, 1, "delta_1"), header_point(448, 2, "delta_2")
     raw = binfile.require(s, 4, name)
-    (count,) = struct.unpack_from("<I", raw, 0)
-    if len(raw) != 4 + count * 44:
+    if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * 44:
         raise FormatError(f"{name}: coefficient section has the wrong size")
-    coefficients = EncodedCoefficients(raw[4:])
     return ProvingKey(
         n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
-        ic=_encoded(binfile.require(s, 3, name), 1, f"{name} IC", n_public + 1),
-        coefficients=coefficients,
-        a=_encoded(binfile.require(s, 5, name), 1, f"{name} A", n_vars),
-        b1=_encoded(binfile.require(s, 6, name), 1, f"{name} B1", n_vars),
-        b2=_encoded(binfile.require(s, 7, name), 2, f"{name} B2", n_vars),
-        c=_encoded(binfile.require(s, 8, name), 1, f"{name} C", n_vars - n_public - 1),
-        h=_encoded(binfile.require(s, 9, name), 1, f"{name} H", domain_size),
+        ic=points(3, 1, "IC", n_public + 1),
+        coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, domain_size),
+        a=points(5, 1, "A", n_vars),
+        b1=points(6, 1, "B1", n_vars),
+        b2=points(7, 2, "B2", n_vars),
+        c=points(8, 1, "C", n_vars - n_public - 1),
+        h=points(9, 1, "H", domain_size),
     )
-

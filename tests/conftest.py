@@ -32,3 +32,16 @@ def tiny_margin_bundle(tmp_path_factory):
     case = api.load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", capacity)
     api.prove_case(case, keys.zkey, root / "bundle")
     return root
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-seconds", type=float, default=None, metavar="N",
+        help="Run each reader's fuzz test for about N seconds [default: a few seconds in all].",
+    )
+
+
+@pytest.fixture(scope="session")
+def fuzz_seconds(request) -> float | None:
+    """The --fuzz-seconds budget per fuzz test, or None for the short default run."""
+    return request.config.getoption("--fuzz-seconds")

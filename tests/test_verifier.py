@@ -63,9 +63,9 @@ def test_malformed_json(tmp_path):
 def test_public_input_at_or_above_r():
     with pytest.raises(FormatError, match="below the field modulus"):
         parse_public_signals([str(CURVE_ORDER)])
-    with pytest.raises(FormatError, match="decimal"):
+    with pytest.raises(FormatError, match="whole number"):
         parse_public_signals(["-1"])
-    with pytest.raises(FormatError, match="decimal"):
+    with pytest.raises(FormatError, match="whole number"):
         parse_public_signals(["0x10"])
 
 

@@ -6,10 +6,10 @@ rest of zkmargin imports them.
 """
 
 from .curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint
-from .files import FormatError, atomic_write, read_json, write_json
+from .files import FormatError, read_json
 from .formats import Proof, VerifyingKey, parse_public_signals, public_signals_to_json
 from .groth16 import verify
 from .poseidon import poseidon
 
-__all__ = ["CURVE_ORDER", "FIELD_MODULUS", "FormatError", "InvalidPoint", "Proof", "VerifyingKey", "atomic_write"]
-__all__ += ["parse_public_signals", "poseidon", "public_signals_to_json", "read_json", "verify", "write_json"]
+__all__ = ["CURVE_ORDER", "FIELD_MODULUS", "FormatError", "InvalidPoint", "Proof", "VerifyingKey"]
+__all__ += ["parse_public_signals", "poseidon", "public_signals_to_json", "read_json", "verify"]

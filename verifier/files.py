@@ -1,10 +1,12 @@
-"""Reading JSON with errors a user can act on, and writing files all-or-nothing."""
+"""Reading JSON and numbers within limits, with errors a user can act on."""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import re
+from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -31,42 +33,57 @@ def read_int(value: object, where: str, *, lo: int, hi: int) -> int:
     return value
 
 
-def read_json(path: str | os.PathLike, what: str | None = None) -> Any:
+MAX_JSON_DEPTH = 64  # our files nest 4 deep; json.loads recurses per level, and py_ecc lifts Python's recursion limit
+MAX_JSON_BYTES = 64 << 20  # a statement at the largest capacity; callers pass smaller limits for smaller kinds
+_STRING_OR_REST = re.compile(rb'"(?:[^"\\]++|\\.)*+"|".*', re.DOTALL)  # possessive: linear time, never backtracks
+_STEP = [1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256)]
+
+
+def _number(text: str, convert: Callable[[str], Any]) -> Any:
+    """json.loads's hook for numbers: bounded length before conversion, finite results only."""
+    if len(text) > MAX_INT_DIGITS:
+        raise FormatError(f"a number of {len(text)} characters (at most {MAX_INT_DIGITS})")
+    value = convert(text)
+    if value * 0 != 0:  # float("1e400") is inf
+        raise FormatError(f"number {text} is out of range")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise FormatError(f"{text} is not a number JSON allows")
+
+
+def parse_json(data: bytes, label: str) -> Any:
+    """json.loads after a flat scan of the nesting depth (brackets in strings skipped), and with
+    numbers bounded: a 70,000-deep list would otherwise overflow the C stack, not raise."""
+    brackets = _STRING_OR_REST.sub(b"", data).translate(None, bytes(c for c in range(256) if not _STEP[c]))
+    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH:
+        raise FormatError(f"{label}: JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        text = data.decode("utf-8")
+        number = {"parse_int": lambda t: _number(t, int), "parse_float": lambda t: _number(t, float)}
+        return json.loads(text, **number, parse_constant=_constant)
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{label}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except FormatError as exc:
+        raise FormatError(f"{label}: {exc}") from None
+
+
+def read_json(path: str | os.PathLike, what: str | None = None, *, limit: int = MAX_JSON_BYTES) -> Any:
+    """A JSON file of at most ``limit`` bytes; only limit + 1 bytes are ever read."""
     path = Path(path)
     label = what or path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise FormatError(f"{label}: file not found: {path}") from None
     except IsADirectoryError:
         raise FormatError(f"{label}: expected a file, found a directory: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{label}: cannot read {path}: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{label}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-
-
-def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside the target and rename it into place.
-
-    A reader never sees a half-written proof or key, even if the writer is killed.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_json(path: str | os.PathLike, obj: Any) -> None:
-    atomic_write(path, (json.dumps(obj, indent=1) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise FormatError(f"{label}: cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise FormatError(f"{label}: larger than {limit:,} bytes, the limit for this kind of file")
+    return parse_json(data, label)

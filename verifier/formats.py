@@ -8,34 +8,20 @@ either tool reads the other's files.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .curve import (
-    CURVE_ORDER,
-    G1Point,
-    G2Point,
-    InvalidPoint,
-    g1_affine,
-    g1_from_affine,
-    g2_affine,
-    g2_from_affine,
-)
-from .files import FormatError
+from .curve import CURVE_ORDER, G1Point, G2Point, InvalidPoint, g1_affine, g1_from_affine, g2_affine, g2_from_affine
+from .files import FormatError, read_int
+
+_GROTH16 = {"protocol": "groth16", "curve": "bn128"}
+MAX_PUBLIC = 1024  # public inputs of a circuit; ours has 4. Bounds the work a key or public.json can ask for
 
 
 def _integer(value: Any, where: str) -> int:
-    if isinstance(value, bool):
-        raise FormatError(f"{where}: expected a decimal number, got {value!r}")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
-        number = int(value)
-    else:
-        raise FormatError(f"{where}: expected a decimal number, got {value!r}")
-    if number < 0:
-        raise FormatError(f"{where}: negative numbers are not field elements")
-    return number
+    """A coordinate or flag: digits counted before int() (read_int); the curve checks < q."""
+    return read_int(value, where, lo=0, hi=1 << 256)
 
 
 def _list(value: Any, length: int, where: str) -> list:
@@ -58,12 +44,9 @@ def parse_g2(value: Any, where: str) -> G2Point:
     x, y, z = (_list(part, 2, f"{where}[{i}]") for i, part in enumerate(_list(value, 3, where)))
     if (_integer(z[0], where), _integer(z[1], where)) != (1, 0):
         raise FormatError(f"{where}: expected affine coordinates with z = [\"1\", \"0\"]")
+    (x0, x1), (y0, y1) = ([_integer(v, where) for v in pair] for pair in (x, y))
     try:
-        return g2_from_affine(
-            (_integer(x[0], where), _integer(x[1], where)),
-            (_integer(y[0], where), _integer(y[1], where)),
-            where,
-        )
+        return g2_from_affine((x0, x1), (y0, y1), where)
     except InvalidPoint as exc:
         raise FormatError(str(exc)) from None
 
@@ -94,9 +77,9 @@ def _object(value: Any, where: str, keys: Sequence[str]) -> dict:
 
 def _check_groth16_bn128(obj: dict, where: str) -> None:
     if obj.get("protocol") != "groth16":
-        raise FormatError(f"{where}: protocol is {obj.get('protocol')!r}, expected 'groth16'")
+        raise FormatError(f"{where}: protocol is {reprlib.repr(obj.get('protocol'))}, expected 'groth16'")
     if obj.get("curve", "bn128") not in ("bn128", "bn254"):
-        raise FormatError(f"{where}: curve is {obj.get('curve')!r}, expected 'bn128'")
+        raise FormatError(f"{where}: curve is {reprlib.repr(obj.get('curve'))}, expected 'bn128'")
 
 
 @dataclass(frozen=True)
@@ -118,18 +101,12 @@ class Proof:
         )
 
     def to_json(self) -> dict:
-        return {
-            "pi_a": g1_to_json(self.a),
-            "pi_b": g2_to_json(self.b),
-            "pi_c": g1_to_json(self.c),
-            "protocol": "groth16",
-            "curve": "bn128",
-        }
+        return {"pi_a": g1_to_json(self.a), "pi_b": g2_to_json(self.b), "pi_c": g1_to_json(self.c), **_GROTH16}
 
 
 def parse_public_signals(obj: Any, where: str = "public.json") -> tuple[int, ...]:
-    if not isinstance(obj, list):
-        raise FormatError(f"{where}: expected a JSON list of decimal strings")
+    if not isinstance(obj, list) or len(obj) > MAX_PUBLIC:
+        raise FormatError(f"{where}: expected a JSON list of at most {MAX_PUBLIC} decimal strings")
     values = tuple(_integer(v, f"{where}[{i}]") for i, v in enumerate(obj))
     for i, v in enumerate(values):
         if v >= CURVE_ORDER:
@@ -160,7 +137,7 @@ class VerifyingKey:
         keys = ("protocol", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC")
         obj = _object(obj, where, keys)
         _check_groth16_bn128(obj, where)
-        n_public = _integer(obj["nPublic"], f"{where}: nPublic")
+        n_public = read_int(obj["nPublic"], f"{where}: nPublic", lo=0, hi=MAX_PUBLIC + 1)
         ic = obj["IC"]
         if not isinstance(ic, list) or len(ic) != n_public + 1:
             raise FormatError(f"{where}: IC must list nPublic + 1 = {n_public + 1} points")
@@ -176,8 +153,7 @@ class VerifyingKey:
 
     def to_json(self) -> dict:
         return {
-            "protocol": "groth16",
-            "curve": "bn128",
+            **_GROTH16,
             "nPublic": self.n_public,
             "vk_alpha_1": g1_to_json(self.alpha_1),
             "vk_beta_2": g2_to_json(self.beta_2),

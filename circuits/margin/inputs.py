@@ -14,6 +14,8 @@ add-on rates, fixed-point scale.
 from __future__ import annotations
 
 import json
+import re
+import reprlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
@@ -22,12 +24,24 @@ from pathlib import Path
 from typing import Any
 
 from zkmargin.verifier.curve import CURVE_ORDER
-from zkmargin.verifier.files import FormatError, read_json
+from zkmargin.verifier.files import FormatError, read_int, read_json
 
 INSTRUMENT_KINDS = ("spot", "perp", "future", "call", "put", "lending")
 ASSET_CLASSES = ("stablecoin", "major", "yield-bearing", "options-lp", "other")
 VOL_DIRECTIONS = ("up", "none", "down")
 PRESETS = ("span16", "occ10", "crypto-pm")
+
+# Limits on what the files say, checked before any arithmetic (README, "Input formats").
+MAX_NUMBER_TEXT, MAX_EXPONENT = 64, 30
+MAX_MAGNITUDE = Fraction(10**15)
+MAX_ENTRIES = 1024  # instruments, assets, scenarios, ... in one list or object
+PRICE_RANGE = (Fraction(1, 10**9), Fraction(10**9))  # spot, strike, multiplier
+VOL_RANGE = (Fraction(1, 10**4), Fraction(10))  # 0.01% to 1000% a year
+MAX_MOVE = Fraction(10)  # a scenario moves a price by more than -100% and at most +1000%
+RATE_RANGE = (Fraction(-1), Fraction(1))
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc)
+MARKET_BYTES = MODEL_BYTES = PORTFOLIO_BYTES = 4 << 20  # a market at the largest capacity is ~300 KB
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?|[+-]?\d+/(?P<den>\d+)", re.ASCII)
 
 
 class Reader:
@@ -42,11 +56,18 @@ class Reader:
     def obj(self, value: Any, where: str) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a JSON object")
-        return value
+        return self._bounded(value, where)
 
     def list(self, value: Any, where: str) -> list:
         if not isinstance(value, list):
             raise self.fail(where, "expected a JSON list")
+        return self._bounded(value, where)
+
+    def _bounded(self, value, where: str):
+        """No input has more entries than a circuit has slots; more would only multiply the work
+        (scenarios x instruments of option pricing)."""
+        if len(value) > MAX_ENTRIES:
+            raise self.fail(where, f"more than {MAX_ENTRIES} entries, the largest capacity")
         return value
 
     def get(self, obj: dict, key: str, where: str, default: Any = ...) -> Any:
@@ -58,25 +79,36 @@ class Reader:
 
     def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"expected a non-empty string, got {value!r}")
+            raise self.fail(where, f"expected a non-empty string, got {reprlib.repr(value)}")
         return value.strip()
 
-    def number(self, value: Any, where: str, *, positive: bool = False, nonnegative: bool = False) -> Fraction:
+    def number(
+        self, value: Any, where: str, *, positive: bool = False, nonnegative: bool = False,
+        lo: Fraction | None = None, hi: Fraction | None = None,
+    ) -> Fraction:
+        """An exact number, its size checked on the text first: Fraction("1e99999999") would
+        compute 10^99999999. Then |x| <= 10^15 (or lo <= x <= hi), so float() of it is finite."""
         if isinstance(value, bool) or isinstance(value, float):
             raise self.fail(where, f"write numbers as strings (\"{value}\"), not binary floats")
         if isinstance(value, int):
-            result = Fraction(value)
-        elif isinstance(value, str):
-            try:
-                result = Fraction(value.strip())
-            except (ValueError, ZeroDivisionError):
-                raise self.fail(where, f"{value!r} is not a number") from None
-        else:
-            raise self.fail(where, f"expected a number as a string, got {value!r}")
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.fail(where, f"expected a number as a string, got {reprlib.repr(value)}")
+        text = value.strip()
+        match = _NUMBER.fullmatch(text) if len(text) <= MAX_NUMBER_TEXT else None
+        if not match or int(match["den"] or 1) == 0:
+            problem = f"is not a number (a decimal or a ratio a/b, at most {MAX_NUMBER_TEXT} characters)"
+            raise self.fail(where, f"{reprlib.repr(value)} {problem}")
+        if abs(int(match["exp"] or 0)) > MAX_EXPONENT:
+            raise self.fail(where, f"{text} is out of range (exponents from -{MAX_EXPONENT} to {MAX_EXPONENT})")
+        result = Fraction(text)
         if positive and result <= 0:
             raise self.fail(where, f"must be positive, got {value}")
         if nonnegative and result < 0:
             raise self.fail(where, f"must not be negative, got {value}")
+        low, high = (-MAX_MAGNITUDE if lo is None else lo), (MAX_MAGNITUDE if hi is None else hi)
+        if not low <= result <= high:
+            raise self.fail(where, f"{value} is outside {_show(low)} .. {_show(high)}")
         return result
 
     def time(self, value: Any, where: str) -> datetime:
@@ -84,10 +116,16 @@ class Reader:
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise self.fail(where, f"{text!r} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)") from None
+            raise self.fail(where, f"{reprlib.repr(text)} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)") from None
         if moment.tzinfo is None:
             raise self.fail(where, "give a time zone (e.g. a trailing Z for UTC)")
+        if not EARLIEST <= moment < LATEST:  # compared aware: no conversion that could overflow
+            raise self.fail(where, f"{text} is outside the years {EARLIEST.year} to {LATEST.year - 1}")
         return moment.astimezone(timezone.utc)
+
+
+def _show(x: Fraction) -> str:
+    return f"{float(x):g}"
 
 
 # ------------------------------------------------------------------- market
@@ -143,15 +181,15 @@ def parse_market(raw: Any, source: str = "market") -> Market:
     r = Reader(source)
     top = r.obj(raw, "market")
     timestamp = r.time(r.get(top, "timestamp", ""), "timestamp")
-    rate = r.number(r.get(top, "rate", "", "0"), "rate")
+    rate = r.number(r.get(top, "rate", "", "0"), "rate", lo=RATE_RANGE[0], hi=RATE_RANGE[1])
     underlyings = {}
     for symbol, entry in r.obj(r.get(top, "underlyings", ""), "underlyings").items():
         where = f"underlyings.{symbol}"
         entry = r.obj(entry, where)
         underlyings[symbol] = Underlying(
             symbol,
-            spot=r.number(r.get(entry, "spot", where), f"{where}.spot", positive=True),
-            vol=r.number(r.get(entry, "vol", where), f"{where}.vol", positive=True),
+            spot=r.number(r.get(entry, "spot", where), f"{where}.spot", positive=True, lo=PRICE_RANGE[0], hi=PRICE_RANGE[1]),
+            vol=r.number(r.get(entry, "vol", where), f"{where}.vol", positive=True, lo=VOL_RANGE[0], hi=VOL_RANGE[1]),
         )
     instruments: dict[str, Instrument] = {}
     for i, entry in enumerate(r.list(r.get(top, "instruments", ""), "instruments")):
@@ -167,7 +205,7 @@ def parse_market(raw: Any, source: str = "market") -> Market:
         if underlying not in underlyings:
             raise r.fail(f"{where}.underlying", f"{underlying!r} is not in underlyings")
         opt = lambda key, **kw: None if entry.get(key) is None else r.number(entry[key], f"{where}.{key}", **kw)  # noqa: E731
-        strike = opt("strike", positive=True)
+        strike = opt("strike", positive=True, lo=PRICE_RANGE[0], hi=PRICE_RANGE[1])
         expiry = None if entry.get("expiry") is None else r.time(entry["expiry"], f"{where}.expiry")
         if kind in ("call", "put", "future"):
             if expiry is None:
@@ -181,11 +219,11 @@ def parse_market(raw: Any, source: str = "market") -> Market:
             venue=r.text(r.get(entry, "venue", where), f"{where}.venue"),
             kind=kind,
             underlying=underlying,
-            multiplier=opt("multiplier", positive=True) or Fraction(1),
+            multiplier=opt("multiplier", positive=True, lo=PRICE_RANGE[0], hi=PRICE_RANGE[1]) or Fraction(1),
             strike=strike,
             expiry=expiry,
-            mark=opt("mark", nonnegative=True),
-            vol=opt("vol", positive=True),
+            mark=opt("mark", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1]),
+            vol=opt("vol", positive=True, lo=VOL_RANGE[0], hi=VOL_RANGE[1]),
         )
     assets = {}
     for symbol, entry in r.obj(r.get(top, "assets", ""), "assets").items():
@@ -194,7 +232,8 @@ def parse_market(raw: Any, source: str = "market") -> Market:
         asset_class = r.text(r.get(entry, "class", where), f"{where}.class")
         if asset_class not in ASSET_CLASSES:
             raise r.fail(f"{where}.class", f"{asset_class!r} is not one of {', '.join(ASSET_CLASSES)}")
-        assets[symbol] = Asset(symbol, r.number(r.get(entry, "price", where), f"{where}.price", nonnegative=True), asset_class)
+        price = r.number(r.get(entry, "price", where), f"{where}.price", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1])
+        assets[symbol] = Asset(symbol, price, asset_class)
     if not instruments and not assets:
         raise r.fail("market", "lists no instruments and no collateral assets")
     return Market(timestamp, rate, underlyings, instruments, assets)
@@ -245,9 +284,9 @@ def parse_portfolio(raw: Any, market: Market, source: str = "portfolio") -> Port
         balances.append(Balance(r.text(r.get(entry, "venue", where), f"{where}.venue"), asset, amount))
     salt = top.get("salt")
     if salt is not None:
-        if not (isinstance(salt, str) and salt.isdigit() and salt.isascii()) or int(salt) >= CURVE_ORDER:
-            raise r.fail("salt", "must be a decimal whole number below the field modulus r")
-        salt = int(salt)
+        if not isinstance(salt, str):
+            raise r.fail("salt", "must be a decimal whole number below the field modulus r, as a string")
+        salt = read_int(salt, f"{source}: salt", lo=0, hi=CURVE_ORDER)
     return Portfolio(account, positions, tuple(balances), salt)
 
 
@@ -319,10 +358,12 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
             moves = {u: fraction * rng for u, rng in scan.items()}
         if any(m <= -1 for m in moves.values()):
             raise r.fail(where, "a price move of -100% or more leaves no price to value")
+        if any(m > MAX_MOVE for m in moves.values()):
+            raise r.fail(where, f"a price move above {float(MAX_MOVE):.0%} is outside the model's range")
         vol = entry.get("vol", "none")
         if vol not in VOL_DIRECTIONS:
             raise r.fail(f"{where}.vol", f"must be one of {', '.join(VOL_DIRECTIONS)}")
-        weight = r.number(entry.get("weight", "1"), f"{where}.weight", positive=True)
+        weight = r.number(entry.get("weight", "1"), f"{where}.weight", positive=True, hi=Fraction(10))
         scenarios.append(Scenario(r.text(r.get(entry, "name", where), f"{where}.name"), moves, vol, weight))
     if not scenarios:
         raise r.fail("scenarios", "the model needs at least one scenario")
@@ -333,10 +374,10 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
     defaults = VolShock()
     vol_shock = VolShock(
         kind=kind,
-        range=r.number(shock.get("range", "0"), "vol_shock.range", nonnegative=True),
-        up=r.number(shock.get("up", str(defaults.up)), "vol_shock.up", nonnegative=True),
-        down=r.number(shock.get("down", str(defaults.down)), "vol_shock.down", nonnegative=True),
-        floor=r.number(shock.get("floor", str(defaults.floor)), "vol_shock.floor", positive=True),
+        range=r.number(shock.get("range", "0"), "vol_shock.range", nonnegative=True, hi=Fraction(10)),
+        up=r.number(shock.get("up", str(defaults.up)), "vol_shock.up", nonnegative=True, hi=Fraction(10)),
+        down=r.number(shock.get("down", str(defaults.down)), "vol_shock.down", nonnegative=True, hi=Fraction(10)),
+        floor=r.number(shock.get("floor", str(defaults.floor)), "vol_shock.floor", positive=True, hi=Fraction(1)),
     )
     haircuts = r.obj(top.get("haircuts", {}), "haircuts")
 
@@ -368,11 +409,11 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
 
 # ------------------------------------------------------------------ loading
 def load_market(path: str | Path) -> Market:
-    return parse_market(read_json(path), str(path))
+    return parse_market(read_json(path, limit=MARKET_BYTES), str(path))
 
 
 def load_portfolio(path: str | Path, market: Market) -> Portfolio:
-    return parse_portfolio(read_json(path), market, str(path))
+    return parse_portfolio(read_json(path, limit=PORTFOLIO_BYTES), market, str(path))
 
 
 def load_model(name_or_path: str | Path) -> RiskModel:
@@ -383,7 +424,7 @@ def load_model(name_or_path: str | Path) -> RiskModel:
     path = Path(name_or_path)
     if not path.exists():
         raise FormatError(f"{path}: no such model file, and not a preset ({', '.join(PRESETS)})")
-    return parse_model(read_json(path), str(path))
+    return parse_model(read_json(path, limit=MODEL_BYTES), str(path))
 
 
 def sample_path(name: str) -> Path:

@@ -51,16 +51,23 @@ class RiskArrays:
     scale: int
 
 
+def _finite(x: float) -> float:
+    """The input ranges keep Black-76 finite; this makes any gap a clear error, not an OverflowError."""
+    if not math.isfinite(x):
+        raise FormatError(f"an option value came out as {x}: check the market's spots, strikes, vols and expiries")
+    return x
+
+
 def _ceil(x: Fraction | float, scale: int) -> int:
     if isinstance(x, Fraction):
         return math.ceil(x * scale)
-    return math.ceil(x * scale + abs(x * scale) * _FLOAT_SLACK)
+    return math.ceil(_finite(x * scale + abs(x * scale) * _FLOAT_SLACK))
 
 
 def _floor(x: Fraction | float, scale: int) -> int:
     if isinstance(x, Fraction):
         return math.floor(x * scale)
-    return math.floor(x * scale - abs(x * scale) * _FLOAT_SLACK)
+    return math.floor(_finite(x * scale - abs(x * scale) * _FLOAT_SLACK))
 
 
 def shocked_vol(model: RiskModel, vol: float, years: float, direction: str) -> float:

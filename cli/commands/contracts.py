@@ -19,7 +19,8 @@ from zkmargin.prover.groth16.solidity import (
     verifier_contract,
 )
 from zkmargin.verifier.bundle import KEY, PROOF, PUBLIC, key_fingerprint
-from zkmargin.verifier.files import FormatError, atomic_write, read_json
+from zkmargin.verifier.files import FormatError, read_json
+from zkmargin.circuits.files import atomic_write
 from zkmargin.verifier.formats import Proof, VerifyingKey, parse_public_signals
 
 from ..errors import friendly_errors

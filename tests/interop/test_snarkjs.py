@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.cli.main import cli
 from zkmargin.prover import get_engine, prove, write_zkey
-from zkmargin.verifier import poseidon, write_json
+from zkmargin.circuits.files import write_json
+from zkmargin.verifier import poseidon
 from zkmargin.api.proving import write_bundle
 from zkmargin.verifier.kinds import SOLVENCY_BASIC
 from zkmargin.verifier.statement import Statement

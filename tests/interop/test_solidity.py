@@ -354,7 +354,7 @@ def test_export_errors_are_one_line_and_exit_2(tmp_path):
         missing.output
     )
     from zkmargin.verifier.curve import G2_GENERATOR
-    from zkmargin.verifier.files import write_json
+    from zkmargin.circuits.files import write_json
     from zkmargin.verifier.formats import VerifyingKey
 
     g1, g2 = G1_GENERATOR, G2_GENERATOR
