@@ -19,6 +19,7 @@ from zkmargin.circuits.margin.circuit import build_margin_circuit
 from zkmargin.circuits.margin.inputs import PRESETS
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall
 from zkmargin.prover import DEVELOPMENT_ONLY, Phases, get_engine, prove, read_zkey, setup, write_zkey
+from zkmargin.prover.groth16 import domain_size
 from zkmargin.verifier.bundle import KEY, key_fingerprint, load_bundle, write_bundle
 from zkmargin.verifier.files import FormatError, write_json
 from zkmargin.verifier.statement import CIRCUIT, Capacity
@@ -268,12 +269,12 @@ def inspect_cmd(positions, collateral, scenarios, r1cs_path, as_json) -> None:
     """Constraints, wires and public inputs of the circuit at a capacity, and where the constraints go."""
     if r1cs_path:
         r1cs = read_r1cs(r1cs_path)
-        stats = r1cs.stats()
+        stats = {**r1cs.stats(), "domain_size": domain_size(r1cs)}
         emit(as_json, {"r1cs": str(r1cs_path), **stats}, [str(r1cs_path)] + [f"  {k.replace('_', ' '):16} {v}" for k, v in stats.items()])
         return
     capacity = _capacity(positions, collateral, scenarios)
     r1cs = _circuit(capacity).compile()
-    stats = r1cs.stats()
+    stats = {**r1cs.stats(), "domain_size": domain_size(r1cs)}
     parts = Counter(c.label.split("/")[0].split("[")[0] for c in r1cs.constraints)
     emit(
         as_json,

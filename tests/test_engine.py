@@ -7,7 +7,7 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from zkmargin.prover.domain import Domain, root_of_unity
-from zkmargin.prover.engine import get_engine
+from zkmargin.prover import get_engine
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import g1_affine, g2_affine
 

@@ -18,11 +18,6 @@ CURVE_ORDER: int = bn.curve_order
 G1Point = tuple  # (FQ, FQ, FQ)
 G2Point = tuple  # (FQ2, FQ2, FQ2)
 
-G1_GENERATOR: G1Point = bn.G1
-G2_GENERATOR: G2Point = bn.G2
-G1_INFINITY: G1Point = bn.Z1
-G2_INFINITY: G2Point = bn.Z2
-
 
 class InvalidPoint(ValueError):
     """A coordinate set that is not a usable point of the group it claims to be in."""

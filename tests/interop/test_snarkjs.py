@@ -113,10 +113,11 @@ def test_we_verify_a_proof_from_snarkjs_own_setup(artifacts):
 
 def test_snarkjs_sets_up_from_our_development_ptau(artifacts, solvency_key):
     """Our .ptau, just large enough for the circuit, is one snarkjs builds a working key from."""
+    from zkmargin.prover.groth16 import domain_size
     from zkmargin.prover.ptau import write_ptau
 
     folder, _ = artifacts
-    power = solvency_key[1].domain_size().bit_length() - 1
+    power = domain_size(solvency_key[1]).bit_length() - 1
     write_ptau(folder / "ours.ptau", power, get_engine())
     assert "ERROR" not in snarkjs("groth16", "setup", "circuit.r1cs", "ours.ptau", "from_ours.zkey", cwd=folder)
     snarkjs("zkey", "export", "verificationkey", "from_ours.zkey", "from_ours_vk.json", cwd=folder)

@@ -2,7 +2,7 @@
 
 Using snarkjs's own format means ``snarkjs groth16 prove`` accepts our keys and we can
 prove from keys snarkjs made. Curve points are affine, each coordinate in Montgomery form
-(x * 2^256 mod q); section-4 coefficients are stored as c * R^2 mod r (R = 2^256).
+(x * 2^256 mod q); section-4 coefficients are stored as c * 2^512 mod r (see ../encoding.py).
 """
 
 from __future__ import annotations
@@ -20,14 +20,11 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, 
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from ..encoding import COEFFICIENT_BYTES, Coefficient, EncodedCoefficients, EncodedPoints, G1Affine, G2Affine, g1_bytes, g2_bytes, points_bytes
+from .reduction import coefficients_of, domain_size
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
-_MONT_Q = (1 << 256) % FIELD_MODULUS
-
-#: (matrix 0 = A / 1 = B, constraint row, wire, coefficient)
-Coefficient = tuple[int, int, int, int]
 
 
 @dataclass
@@ -62,7 +59,7 @@ class ProvingKey:
 
     def check_matches(self, r1cs: R1CS) -> None:
         """Refuse a key made for another circuit: same sizes and the same A and B matrices."""
-        if (self.n_vars, self.n_public, self.domain_size) != (r1cs.n_wires, r1cs.n_public, r1cs.domain_size()):
+        if (self.n_vars, self.n_public, self.domain_size) != (r1cs.n_wires, r1cs.n_public, domain_size(r1cs)):
             raise FormatError(
                 f"proving key is for a circuit with {self.n_vars} wires and {self.n_public} public inputs, "
                 f"this circuit has {r1cs.n_wires} and {r1cs.n_public}: run setup for it"
@@ -73,36 +70,7 @@ class ProvingKey:
             raise FormatError("proving key was made for a different circuit of the same size: run setup for it")
 
 
-def coefficients_of(r1cs: R1CS) -> list[Coefficient]:
-    """Section 4: the A and B entries, then A[nConstraints + s][s] = 1 for s = 0..nPublic.
-
-    The extra rows make the public wires' polynomials linearly independent, which Groth16's
-    soundness needs and which snarkjs adds in the same way.
-    """
-    out: list[Coefficient] = []
-    for row, con in enumerate(r1cs.constraints):
-        out += [(0, row, wire, coef) for wire, coef in con.a.items()]
-        out += [(1, row, wire, coef) for wire, coef in con.b.items()]
-    out += [(0, r1cs.n_constraints + s, s, 1) for s in range(r1cs.n_public + 1)]
-    return out
-
-
-# ------------------------------------------------------------------ encoding
-def _fq(value: int) -> bytes:
-    return int_to_bytes(value * _MONT_Q % FIELD_MODULUS)
-
-
-def g1_bytes(p: G1Affine) -> bytes:
-    return bytes(64) if p is None else _fq(p[0]) + _fq(p[1])
-
-
-def g2_bytes(p: G2Affine) -> bytes:
-    if p is None:
-        return bytes(128)
-    (x0, x1), (y0, y1) = p
-    return _fq(x0) + _fq(x1) + _fq(y0) + _fq(y1)
-
-
+# ---------------------------------------------------------------------- file
 def _point_at(data: bytes, offset: int, group: int):
     return EncodedPoints(data[offset : offset + 64 * group], group)[0]
 
@@ -111,14 +79,6 @@ def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints
     if len(data) != 64 * group * expected:
         raise FormatError(f"{name}: expected {expected} points")
     return EncodedPoints(data, group)
-
-
-def points_bytes(points: Sequence[G1Affine] | Sequence[G2Affine], group: int) -> bytes:
-    """The file encoding of a list of points (free for EncodedPoints, which already are)."""
-    if isinstance(points, EncodedPoints):
-        return points.data
-    encode = g1_bytes if group == 1 else g2_bytes
-    return b"".join(encode(p) for p in points)  # type: ignore[arg-type]
 
 
 def zkey_bytes(pk: ProvingKey) -> bytes:
@@ -181,7 +141,7 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         raise FormatError(f"{name}: header section is truncated") from None
     raw = binfile.require(s, 4, name)
     (count,) = struct.unpack_from("<I", raw, 0)
-    if len(raw) != 4 + count * 44:
+    if len(raw) != 4 + count * COEFFICIENT_BYTES:
         raise FormatError(f"{name}: coefficient section has the wrong size")
     coefficients = EncodedCoefficients(raw[4:])
     return ProvingKey(

@@ -20,8 +20,9 @@ from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import g1_from_affine, g2_from_affine
 from zkmargin.verifier.formats import Proof
 
-from .engine import Engine, G1Affine, G2Affine
-from .progress import Phases
+from ..engine import Engine, G1Affine, G2Affine
+from ..progress import Phases
+from .reduction import quotient_evaluations
 from .zkey import ProvingKey
 
 
@@ -51,7 +52,7 @@ def prove(
     with phases.phase("witness to scalars"):
         scalars = engine.prepare_scalars(witness)  # once: H and four MSMs read it
     with phases.phase("H (NTT on the coset)"):
-        h = engine.quotient_evaluations(pk.coefficients, scalars, pk.domain_size)
+        h = quotient_evaluations(engine, pk.coefficients, scalars, pk.domain_size)
     with phases.phase("MSM A (G1)"):
         a_sum = engine.msm_g1(engine.prepare_g1(pk.a), scalars)
     with phases.phase("MSM B (G2)"):
