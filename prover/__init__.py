@@ -5,4 +5,14 @@ from .groth16 import DEVELOPMENT_ONLY, ProvingKey, prove, read_zkey, setup, writ
 from .progress import Phases
 from .registry import get_engine
 
-__all__ = ["DEVELOPMENT_ONLY", "Engine", "Phases", "ProvingKey", "get_engine", "prove", "read_zkey", "setup", "write_zkey"]
+__all__ = [
+    "DEVELOPMENT_ONLY",
+    "Engine",
+    "Phases",
+    "ProvingKey",
+    "get_engine",
+    "prove",
+    "read_zkey",
+    "setup",
+    "write_zkey",
+]

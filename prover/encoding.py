@@ -81,7 +81,8 @@ class EncodedPoints(PackedRecords):
     def _decode(self, raw: bytes):
         if not any(raw):
             return None
-        c = [int.from_bytes(raw[i : i + 32], "little") * _FROM_MONTGOMERY_Q % FIELD_MODULUS for i in range(0, len(raw), 32)]
+        words = (int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32))
+        c = [w * _FROM_MONTGOMERY_Q % FIELD_MODULUS for w in words]
         return (c[0], c[1]) if self.group == 1 else ((c[0], c[1]), (c[2], c[3]))
 
 

@@ -173,7 +173,9 @@ class ReferenceEngine(Engine):
             factor = factor * shift % R
         return self.ntt(coefficients)
 
-    def sparse_products(self, entries: Sequence[Coefficient], scalars: Sequence[int], rows: int, matrices: int) -> list[list[int]]:
+    def sparse_products(
+        self, entries: Sequence[Coefficient], scalars: Sequence[int], rows: int, matrices: int
+    ) -> list[list[int]]:
         out = [[0] * rows for _ in range(matrices)]
         for matrix, row, column, value in entries:
             if matrix >= matrices or row >= rows or column >= len(scalars):

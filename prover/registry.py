@@ -13,7 +13,7 @@ def engines() -> dict[str, type[Engine]]:
 
     found: dict[str, type[Engine]] = {ReferenceEngine.name: ReferenceEngine}
     try:
-        from .native import NativeEngine
+        from .native.engine import NativeEngine
     except ImportError:
         return found
     found[NativeEngine.name] = NativeEngine

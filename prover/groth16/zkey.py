@@ -20,7 +20,17 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, g1_from_affine, 
 from zkmargin.verifier.files import FormatError, atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from ..encoding import COEFFICIENT_BYTES, Coefficient, EncodedCoefficients, EncodedPoints, G1Affine, G2Affine, g1_bytes, g2_bytes, points_bytes
+from ..encoding import (
+    COEFFICIENT_BYTES,
+    Coefficient,
+    EncodedCoefficients,
+    EncodedPoints,
+    G1Affine,
+    G2Affine,
+    g1_bytes,
+    g2_bytes,
+    points_bytes,
+)
 from .reduction import coefficients_of, domain_size
 
 ZKEY_MAGIC = b"zkey"
@@ -55,7 +65,8 @@ class ProvingKey:
         def g2(p: G2Affine):
             return g2_from_affine(*p)
 
-        return VerifyingKey(g1(self.alpha_1), g2(self.beta_2), g2(self.gamma_2), g2(self.delta_2), tuple(g1(p) for p in self.ic))
+        ic = tuple(g1(p) for p in self.ic)
+        return VerifyingKey(g1(self.alpha_1), g2(self.beta_2), g2(self.gamma_2), g2(self.delta_2), ic)
 
     def check_matches(self, r1cs: R1CS) -> None:
         """Refuse a key made for another circuit: same sizes and the same A and B matrices."""

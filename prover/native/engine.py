@@ -8,15 +8,25 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-import numpy as np
-from py_ecc import optimized_bn128 as bn
+from .startup import import_numba_registries
 
-from ..domain import root_of_unity
-from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE
-from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine
-from .field import Q, R, from_array, to_array
-from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
-from .ntt import accumulate_ab, from_montgomery, geometric, mul_into, mul_sub, ntt_inplace, scale_by_powers
+import_numba_registries()  # before any kernel loads: see startup.py
+
+import numpy as np  # noqa: E402
+from py_ecc import optimized_bn128 as bn  # noqa: E402
+
+from zkmargin.verifier.curve import CURVE_ORDER as R  # noqa: E402
+from zkmargin.verifier.curve import FIELD_MODULUS as Q  # noqa: E402
+
+from ..domain import root_of_unity  # noqa: E402
+from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE  # noqa: E402
+from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine  # noqa: E402
+from .field import from_array, to_array  # noqa: E402
+from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine  # noqa: E402
+from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine  # noqa: E402
+from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
+from .pippenger import g1_msm, g2_msm  # noqa: E402
+from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
 
 
 class _Bases:
@@ -161,7 +171,8 @@ class NativeEngine(Engine):
             return _from_encoding(points, (2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for c in points[i]]
-        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 4) if len(keep) else np.zeros((0, 2, 4), dtype=np.uint64)
+        shape = (len(keep), 2, 4)
+        array = to_array(coords, Q, montgomery=True).reshape(shape) if len(keep) else np.zeros(shape, np.uint64)
         return _Bases(array, keep)
 
     def prepare_g2(self, points: Sequence[G2Affine]) -> _Bases:
@@ -169,7 +180,8 @@ class NativeEngine(Engine):
             return _from_encoding(points, (2, 2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for part in points[i] for c in part]
-        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 2, 4) if len(keep) else np.zeros((0, 2, 2, 4), dtype=np.uint64)
+        shape = (len(keep), 2, 2, 4)
+        array = to_array(coords, Q, montgomery=True).reshape(shape) if len(keep) else np.zeros(shape, np.uint64)
         return _Bases(array, keep)
 
     def prepare_scalars(self, values: Sequence[int]) -> np.ndarray:
@@ -234,25 +246,28 @@ class NativeEngine(Engine):
             raise ValueError("the native engine multiplies two sparse matrices at a time")
         packed = _coefficient_entries(entries)
         # The kernel indexes without bounds checks: refuse entries that point outside.
-        if len(packed) and (packed["row"].max() >= rows or packed["wire"].max() >= len(scalars) or packed["matrix"].max() >= matrices):
+        if len(packed) and (
+            packed["row"].max() >= rows or packed["wire"].max() >= len(scalars) or packed["matrix"].max() >= matrices
+        ):
             raise ValueError("sparse matrix entries refer to rows or columns outside the sizes given")
         w = scalars if isinstance(scalars, np.ndarray) else self.prepare_scalars(scalars)
         a = np.zeros((rows, 4), dtype=np.uint64)
         b = np.zeros((rows, 4), dtype=np.uint64)
-        accumulate_ab(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), packed["wire"].astype(np.int64),
-                      np.ascontiguousarray(packed["value"]), w, a, b)
+        columns = packed["wire"].astype(np.int64)
+        sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
+                             np.ascontiguousarray(packed["value"]), w, a, b)
         return [_Vector(a), _Vector(b)]
 
     def hadamard(self, a, b) -> _Vector:
         x, y = _limbs(a), _limbs(b)
         out = np.empty_like(x)
-        mul_into(x, y, out)
+        hadamard_into(x, y, out)
         return _Vector(out)
 
     def hadamard_minus(self, a, b, c) -> np.ndarray:
         """Plain limbs, which msm_g1 takes as they are."""
         out = _limbs(c)
-        mul_sub(_limbs(a), _limbs(b), out)
+        hadamard_minus_into(_limbs(a), _limbs(b), out)
         from_montgomery(out)
         return out
 
