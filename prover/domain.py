@@ -44,9 +44,6 @@ class Domain:
         if self.log_size >= TWO_ADICITY:
             raise ValueError("circuit too large: the domain needs 2n <= 2^28")
         self.omega = root_of_unity(self.log_size)
-        #: The 2n-th root snarkjs multiplies coefficient i by (to the i-th power) to move
-        #: evaluations onto the odd points of the doubled domain, where x^n - 1 = -2.
-        self.coset_shift = root_of_unity(self.log_size + 1)
 
     def elements(self) -> list[int]:
         out, x = [], 1

@@ -7,8 +7,9 @@ from .engine import Engine
 
 
 def engines() -> dict[str, type[Engine]]:
-    """Engine classes by name; ``native`` only where numba imports. Imported on first use:
-    numba costs a fresh process a third of a second, which verifying never needs."""
+    """Engine classes by name; ``native`` only where numba imports. Imported on first use,
+    because importing numba is a large part of a fresh process's start-up and verifying
+    never needs it."""
     from .reference_engine import ReferenceEngine
 
     found: dict[str, type[Engine]] = {ReferenceEngine.name: ReferenceEngine}
@@ -18,10 +19,6 @@ def engines() -> dict[str, type[Engine]]:
         return found
     found[NativeEngine.name] = NativeEngine
     return found
-
-
-def available() -> list[str]:
-    return sorted(engines())
 
 
 def get_engine(name: str | None = None) -> Engine:

@@ -61,7 +61,7 @@ def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
     return _Bases(np.ascontiguousarray(array[keep]), keep)
 
 
-_ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+_ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("column", "<u4"), ("value", "<u8", (4,))])
 assert _ENTRY.itemsize == COEFFICIENT_BYTES
 
 
@@ -70,7 +70,7 @@ def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
         return np.frombuffer(coefficients.data, dtype=_ENTRY)
     entries = np.zeros(len(coefficients), dtype=_ENTRY)
     if len(coefficients):
-        entries["matrix"], entries["row"], entries["wire"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
+        entries["matrix"], entries["row"], entries["column"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
         entries["value"] = to_array([c[3] * COEFFICIENT_SCALE % R for c in coefficients], R, montgomery=False)
     return entries
 
@@ -155,7 +155,7 @@ class NativeEngine(Engine):
 
     def load(self) -> None:
         """Call every compiled kernel once on tiny inputs: a fresh process pays numba's
-        one-off start-up here (about 0.15 s, see docs/architecture.md) instead of in H."""
+        one-off start-up here (see docs/architecture.md) instead of in H."""
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
@@ -247,13 +247,13 @@ class NativeEngine(Engine):
         packed = _coefficient_entries(entries)
         # The kernel indexes without bounds checks: refuse entries that point outside.
         if len(packed) and (
-            packed["row"].max() >= rows or packed["wire"].max() >= len(scalars) or packed["matrix"].max() >= matrices
+            packed["row"].max() >= rows or packed["column"].max() >= len(scalars) or packed["matrix"].max() >= matrices
         ):
             raise ValueError("sparse matrix entries refer to rows or columns outside the sizes given")
         w = scalars if isinstance(scalars, np.ndarray) else self.prepare_scalars(scalars)
         a = np.zeros((rows, 4), dtype=np.uint64)
         b = np.zeros((rows, 4), dtype=np.uint64)
-        columns = packed["wire"].astype(np.int64)
+        columns = packed["column"].astype(np.int64)
         sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
                              np.ascontiguousarray(packed["value"]), w, a, b)
         return [_Vector(a), _Vector(b)]
