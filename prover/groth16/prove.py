@@ -5,7 +5,7 @@ With random r and s:
   B = sum w_i B_i + beta + s delta             (G2, and B1 in G1 for C)
   C = sum_private w_i C_i + sum h_i H_i + s A + r B1 - r s delta
 where h_i = a_i b_i - c_i on the odd points of the doubled domain (the bases H_i carry
-the rest of h(tau) Z(tau) / delta, see Domain.odd_lagrange_of_double_at).
+the rest of h(tau) Z(tau) / delta, see reduction.h_bases_at).
 """
 
 from __future__ import annotations

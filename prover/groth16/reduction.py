@@ -12,6 +12,7 @@ from typing import Any, Sequence
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER
 
+from ..domain import Domain
 from ..engine import Coefficient, Engine
 
 #: Matrix indices in the coefficient list (C is never stored: on a satisfied witness C w = A w * B w).
@@ -58,12 +59,21 @@ def evaluate_qap(r1cs: R1CS, lagrange: Sequence[int]) -> tuple[list[int], list[i
     return a, b, c
 
 
+def h_bases_at(domain: Domain, tau: int) -> list[int]:
+    """L'_{2i+1}(tau) over the 2n domain, for i < n: what the H query commits to (over delta).
+
+    On the odd points Z(x) = x^n - 1 = -2, and Z(x) L^coset_i(x) = -2 L'_{2i+1}(x), so
+    sum_i h_i L'_{2i+1}(tau) = h(tau) Z(tau) when h_i = a_i b_i - c_i there.
+    """
+    return Domain(2 * domain.size).lagrange_at(tau)[1::2]
+
+
 def quotient_evaluations(engine: Engine, coefficients: Sequence[Coefficient], scalars: Any, n: int) -> Any:
     """h_i = a_i b_i - c_i on the odd points of the 2n domain, as MSM scalars for the H query.
 
     a and b are the A and B rows applied to the witness and c = a * b on the domain. On the
     odd points x^n - 1 = -2, so h there is (a b - c) / Z up to that constant, which the key's
-    H bases absorb (Domain.odd_lagrange_of_double_at). ``scalars`` is the witness, a list or
+    H bases absorb (h_bases_at). ``scalars`` is the witness, a list or
     the engine's prepare_scalars form.
     """
     a, b = engine.sparse_products(coefficients, scalars, n, 2)

@@ -15,7 +15,7 @@ from zkmargin.verifier.curve import CURVE_ORDER as R
 from ..domain import Domain
 from ..engine import Engine
 from ..progress import Phases
-from .reduction import coefficients_of, domain_size, evaluate_qap, public_rows
+from .reduction import coefficients_of, domain_size, evaluate_qap, h_bases_at, public_rows
 from .zkey import ProvingKey
 
 DEVELOPMENT_ONLY = "development-only setup: one party knows the trapdoor and could forge proofs for this key"
@@ -31,8 +31,8 @@ def setup(r1cs: R1CS, engine: Engine, phases: Phases | None = None) -> ProvingKe
     domain = Domain(domain_size(r1cs))
     with phases.phase("evaluate polynomials at tau"):
         a, b, c = evaluate_qap(r1cs, domain.lagrange_at(tau))
-        h_scalars = [v * pow(delta, -1, R) % R for v in domain.odd_lagrange_of_double_at(tau)]
         gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
+        h_scalars = [v * delta_inv % R for v in h_bases_at(domain, tau)]
         combined = [(beta * a[j] + alpha * b[j] + c[j]) % R for j in range(r1cs.n_wires)]
         n_pub = public_rows(r1cs)
         ic_scalars = [v * gamma_inv % R for v in combined[:n_pub]]
