@@ -70,7 +70,8 @@ def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
         return np.frombuffer(coefficients.data, dtype=_ENTRY)
     entries = np.zeros(len(coefficients), dtype=_ENTRY)
     if len(coefficients):
-        entries["matrix"], entries["row"], entries["column"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
+        indices = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
+        entries["matrix"], entries["row"], entries["column"] = indices
         entries["value"] = to_array([c[3] * COEFFICIENT_SCALE % R for c in coefficients], R, montgomery=False)
     return entries
 

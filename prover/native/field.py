@@ -4,8 +4,9 @@ An element is a tuple of four uint64 limbs, little-endian, in Montgomery form x 
 Multiplication, squaring, addition and subtraction are numba intrinsics: they emit LLVM IR
 straight into the caller, with the modulus as constants, so a group law or a butterfly
 compiles to one straight-line block instead of calls that pass the modulus and tuples
-through memory (which measured markedly slower; figures in the README). The product is CIOS without the final carry word, valid because both moduli's top words are below
-2^63 - 1 (the "no-carry" variant of gnark and of Gautam et al., EdMSM); 128-bit partial products and
+through memory (which measured markedly slower; figures in the README). The product is
+CIOS without the final carry word, valid because both moduli's top words are below 2^63 - 1
+(the "no-carry" variant of gnark and of Gautam et al., EdMSM); 128-bit partial products and
 256-bit compare-and-select are plain LLVM integer types, which the x86 backend lowers to
 mulx/adc chains and cmov.
 
