@@ -1,4 +1,5 @@
-"""The verifier is the trust base: it must not import circuits, prover or cli."""
+"""Layering: the verifier (the trust base) imports no other package of ours, no layer imports
+a higher one, and no module of ours imports in a cycle."""
 
 import ast
 from pathlib import Path

@@ -73,8 +73,8 @@ def quotient_evaluations(engine: Engine, coefficients: Sequence[Coefficient], sc
 
     a and b are the A and B rows applied to the witness and c = a * b on the domain. On the
     odd points x^n - 1 = -2, so h there is (a b - c) / Z up to that constant, which the key's
-    H bases absorb (h_bases_at). ``scalars`` is the witness, a list or
-    the engine's prepare_scalars form.
+    H bases absorb (h_bases_at). ``scalars`` is the witness, a list or the engine's
+    prepare_scalars form.
     """
     a, b = engine.sparse_products(coefficients, scalars, n, 2)
     c = engine.hadamard(a, b)
