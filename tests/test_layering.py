@@ -31,7 +31,7 @@ def test_verifier_imports_only_itself_stdlib_and_py_ecc():
                 continue
             elif module.startswith("zkmargin") and not module.startswith("zkmargin.verifier"):
                 offenders.append(f"{path.name}: {module}")
-            elif top not in sys.stdlib_module_names and top not in ALLOWED_THIRD_PARTY and top != "zkmargin" and top != "__future__":
+            elif top not in sys.stdlib_module_names | ALLOWED_THIRD_PARTY | {"zkmargin", "__future__"}:
                 offenders.append(f"{path.name}: third-party {module}")
     assert not offenders, offenders
 
