@@ -29,7 +29,7 @@ from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
 from .checking import check_opening, check_parameters, read_opening, verify_bundle
-from .keys import KeySet, default_key_path, engine, margin_circuit, setup_keys
+from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
 from .proving import ProofRecord, export_witness, prove_case
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "Verdict",
     "check_opening",
     "check_parameters",
+    "circuit_stats",
     "default_key_path",
     "engine",
     "export_witness",

@@ -8,7 +8,9 @@ from pathlib import Path
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.margin.circuit import build_margin_circuit
+from zkmargin.circuits.r1cs import R1CS
 from zkmargin.prover import Engine, Phases, get_engine, setup, write_zkey
+from zkmargin.prover.groth16 import domain_size
 from zkmargin.verifier.bundle import KEY, key_fingerprint
 from zkmargin.verifier.files import FormatError
 from zkmargin.circuits.files import write_json
@@ -29,6 +31,11 @@ def margin_circuit(capacity: MarginCapacity, case: MarginCase | None = None) -> 
     api = ConstraintSystem()
     build_margin_circuit(api, capacity, case.witness() if case else None)
     return api
+
+
+def circuit_stats(r1cs: R1CS) -> dict[str, int]:
+    """Sizes of a circuit, and the Groth16 evaluation domain its key needs."""
+    return {**r1cs.stats(), "domain_size": domain_size(r1cs)}
 
 
 def default_key_path(capacity: MarginCapacity, folder: Path = Path("keys")) -> Path:

@@ -55,12 +55,6 @@ class R1CS:
     def n_internal(self) -> int:
         return self.n_wires - 1 - self.n_public - self.n_private_inputs
 
-    def domain_size(self) -> int:
-        """The Groth16 evaluation domain: a power of two holding every constraint plus
-        one extra row per public wire (constant included), as snarkjs lays it out."""
-        needed = self.n_constraints + self.n_public + 1
-        return 1 << max(0, (needed - 1).bit_length())
-
     def first_unsatisfied(self, witness: Sequence[int]) -> int | None:
         if len(witness) != self.n_wires:
             raise ValueError(f"witness has {len(witness)} values, the circuit has {self.n_wires} wires")
@@ -84,7 +78,6 @@ class R1CS:
             "public_inputs": self.n_public,
             "private_inputs": self.n_private_inputs,
             "internal_wires": self.n_internal,
-            "domain_size": self.domain_size(),
             "nonzero_a_b": sum(len(c.a) + len(c.b) for c in self.constraints),
         }
 

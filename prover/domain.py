@@ -44,9 +44,6 @@ class Domain:
         if self.log_size >= TWO_ADICITY:
             raise ValueError("circuit too large: the domain needs 2n <= 2^28")
         self.omega = root_of_unity(self.log_size)
-        #: The 2n-th root snarkjs multiplies coefficient i by (to the i-th power) to move
-        #: evaluations onto the odd points of the doubled domain, where x^n - 1 = -2.
-        self.coset_shift = root_of_unity(self.log_size + 1)
 
     def elements(self) -> list[int]:
         out, x = [], 1
@@ -58,16 +55,6 @@ class Domain:
     def lagrange_at(self, tau: int) -> list[int]:
         """L_i(tau) = (tau^n - 1) / n * omega^i / (tau - omega^i) for every i."""
         return _lagrange_at(self.elements(), self.size, tau)
-
-    def odd_lagrange_of_double_at(self, tau: int) -> list[int]:
-        """L'_{2i+1}(tau) over the 2n domain, for i < n: the bases H is committed in.
-
-        On the odd points Z(x) = x^n - 1 = -2, and Z(x) L^coset_i(x) = -2 L'_{2i+1}(x), so
-        sum_i h_i L'_{2i+1}(tau) = h(tau) Z(tau) when h_i = a_i b_i - c_i there.
-        """
-        double = Domain(2 * self.size)
-        points = double.elements()
-        return _lagrange_at(points, 2 * self.size, tau)[1::2]
 
 
 def _lagrange_at(points: list[int], size: int, tau: int) -> list[int]:

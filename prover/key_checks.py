@@ -13,7 +13,7 @@ from py_ecc import optimized_bn128 as bn
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint, g2_from_affine
 from zkmargin.verifier.files import FormatError
 
-from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
 
 
 def _below(words: np.ndarray, modulus: int) -> np.ndarray:

@@ -25,9 +25,9 @@ from zkmargin.verifier.curve import FIELD_MODULUS
 from zkmargin.circuits.files import atomic_write
 
 from .domain import Domain
+from .encoding import points_bytes
 from .engine import Engine
 from .progress import Phases
-from .zkey import points_bytes
 
 PTAU_MAGIC = b"ptau"
 
@@ -44,7 +44,7 @@ def _lagrange_blocks(tau: int, last_power: int) -> list[int]:
     return [v for k in range(last_power + 1) for v in Domain(1 << k).lagrange_at(tau)]
 
 
-def _scaled(values: list[int], factor: int) -> list[int]:
+def _multiplied_by(values: list[int], factor: int) -> list[int]:
     return [v * factor % R for v in values]
 
 
@@ -67,8 +67,8 @@ def ptau_bytes(power: int, engine: Engine, phases: Phases | None = None) -> byte
             (1, u32(FIELD_BYTES) + int_to_bytes(FIELD_MODULUS) + u32(power) + u32(power)),
             (2, g1s(powers)),
             (3, g2s(powers[:n])),
-            (4, g1s(_scaled(powers[:n], alpha))),
-            (5, g1s(_scaled(powers[:n], beta))),
+            (4, g1s(_multiplied_by(powers[:n], alpha))),
+            (5, g1s(_multiplied_by(powers[:n], beta))),
             (6, g2s([beta])),
             (7, u32(0)),
         ]
@@ -78,8 +78,8 @@ def ptau_bytes(power: int, engine: Engine, phases: Phases | None = None) -> byte
         sections += [
             (12, g1s(lagrange)),
             (13, g2s(up_to_power)),
-            (14, g1s(_scaled(up_to_power, alpha))),
-            (15, g1s(_scaled(up_to_power, beta))),
+            (14, g1s(_multiplied_by(up_to_power, alpha))),
+            (15, g1s(_multiplied_by(up_to_power, beta))),
         ]
     return binfile.encode(PTAU_MAGIC, 1, sections)
 

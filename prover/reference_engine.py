@@ -17,7 +17,7 @@ from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import g1_affine, g2_affine
 
 from .domain import root_of_unity
-from .engine import Engine, G1Affine, G2Affine, register
+from .engine import Coefficient, Engine, G1Affine, G2Affine
 
 _SCALAR_BITS = 254
 
@@ -102,7 +102,6 @@ class FixedBaseTable:
         return acc
 
 
-@register
 class ReferenceEngine(Engine):
     name = "reference"
 
@@ -163,3 +162,33 @@ class ReferenceEngine(Engine):
             n_inv = pow(n, -1, R)
             out = [v * n_inv % R for v in out]
         return out
+
+    def odd_coset(self, evaluations: Sequence[int]) -> list[int]:
+        """Interpolate, multiply coefficient i by shift^i for a 2n-th root shift, evaluate."""
+        n = len(evaluations)
+        coefficients = self.ntt(evaluations, inverse=True)
+        shift, factor = root_of_unity(n.bit_length()), 1
+        for i in range(n):
+            coefficients[i] = coefficients[i] * factor % R
+            factor = factor * shift % R
+        return self.ntt(coefficients)
+
+    def sparse_products(
+        self, entries: Sequence[Coefficient], scalars: Sequence[int], rows: int, matrices: int
+    ) -> list[list[int]]:
+        out = [[0] * rows for _ in range(matrices)]
+        for matrix, row, column, value in entries:
+            if matrix >= matrices or row >= rows or column >= len(scalars):
+                raise ValueError("sparse matrix entries refer to rows or columns outside the sizes given")
+            target = out[matrix]
+            target[row] = (target[row] + value * scalars[column]) % R
+        return out
+
+    def hadamard(self, a: Sequence[int], b: Sequence[int]) -> list[int]:
+        return [x * y % R for x, y in zip(a, b)]
+
+    def hadamard_minus(self, a: Sequence[int], b: Sequence[int], c: Sequence[int]) -> list[int]:
+        return [(x * y - z) % R for x, y, z in zip(a, b, c)]
+
+    def integers(self, vector: Sequence[int]) -> list[int]:
+        return [v % R for v in vector]

@@ -24,7 +24,7 @@ from zkmargin.circuits.iden3_files import read_r1cs, read_wtns, write_r1cs, writ
 from zkmargin.circuits.margin.case import DEFAULT_CAPACITY, load_case
 from zkmargin.circuits.margin.inputs import load_market, load_model, sample_path
 from zkmargin.circuits.margin.risk_arrays import compute_risk_arrays
-from zkmargin.prover.zkey import read_zkey, write_zkey
+from zkmargin.prover.groth16.zkey import read_zkey, write_zkey
 from zkmargin.verifier.bundle import load_bundle
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS
 from zkmargin.verifier.files import FormatError

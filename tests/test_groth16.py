@@ -49,6 +49,7 @@ class NoCryptoEngine(Engine):
         raise AssertionError("cryptography ran on an unsatisfied witness")
 
     prepare_g1 = prepare_g2 = msm_g1 = msm_g2 = fixed_base_g1 = fixed_base_g2 = ntt = _boom
+    odd_coset = sparse_products = hadamard = hadamard_minus = integers = _boom
 
 
 def test_unsatisfied_witness_stops_before_cryptography(proved, solvency_key):
@@ -87,3 +88,17 @@ def test_key_for_a_same_size_circuit_with_other_coefficients_is_refused(solvency
         key.check_matches(r1cs)
         with pytest.raises(FormatError, match="different circuit of the same size"):
             key.check_matches(other)
+
+
+@pytest.mark.parametrize(
+    "constraints, public, size", [(0, 0, 1), (1, 0, 2), (2, 1, 4), (5, 2, 8), (6, 2, 16), (14, 1, 16), (15, 1, 32)]
+)
+def test_domain_holds_the_constraints_and_a_row_per_public_wire(constraints, public, size):
+    """snarkjs's rule: the smallest power of two >= constraints + public inputs + 1."""
+    from zkmargin.circuits.r1cs import R1CS, Constraint
+    from zkmargin.prover.groth16 import coefficients_of, domain_size
+
+    r1cs = R1CS(public + 1, public, 0, [Constraint({0: 1}, {0: 1}, {0: 1})] * constraints)
+    assert domain_size(r1cs) == size
+    extra = coefficients_of(r1cs)[2 * constraints :]
+    assert extra == [(0, constraints + s, s, 1) for s in range(public + 1)]

@@ -4,7 +4,7 @@ import pytest
 
 from zkmargin.circuits import solvency_basic
 from zkmargin.circuits.iden3_files import read_r1cs, read_wtns, write_r1cs, write_wtns
-from zkmargin.prover.zkey import read_zkey, write_zkey
+from zkmargin.prover import read_zkey, write_zkey
 from zkmargin.verifier.files import FormatError
 
 

@@ -1,12 +1,13 @@
 """The native (numba) engine against the reference engine, which is plain py_ecc."""
 
 import random
+import re
 
 import numpy as np
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from zkmargin.prover.engine import get_engine
+from zkmargin.prover import get_engine
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import FIELD_MODULUS as Q
 from zkmargin.verifier.curve import g1_affine
@@ -116,38 +117,36 @@ def test_msm_scalars_that_fill_the_top_window(group):
 
 
 def test_glv_split_is_a_short_decomposition():
-    from zkmargin.prover.native import msm
+    from zkmargin.prover.native import glv
 
-    assert (msm.A1 + msm.B1 * msm.LAMBDA) % R == 0 and (msm.A2 + msm.B2 * msm.LAMBDA) % R == 0
-    assert bn.eq(bn.multiply(bn.G1, msm.LAMBDA), (bn.G1[0] * msm.BETA, bn.G1[1], bn.G1[2]))  # phi = [lambda]
+    assert (glv.A1 + glv.B1 * glv.LAMBDA) % R == 0 and (glv.A2 + glv.B2 * glv.LAMBDA) % R == 0
+    assert bn.eq(bn.multiply(bn.G1, glv.LAMBDA), (bn.G1[0] * glv.BETA, bn.G1[1], bn.G1[2]))  # phi = [lambda]
     scalars = EDGE_SCALARS[1:] + [rng.randrange(R) for _ in range(200)]
     points = to_array([1, 2] * len(scalars), Q, montgomery=True).reshape(len(scalars), 2, 4)
-    out_points = np.empty((2 * len(scalars), 2, 4), dtype=np.uint64)
-    out_scalars = np.empty((2 * len(scalars), 4), dtype=np.uint64)
-    msm.g1_glv_split(points, to_array(scalars, R, montgomery=False), out_points, out_scalars)
+    out_points, out_scalars = glv.glv_split(points, to_array(scalars, R, montgomery=False))
     k = from_array(out_scalars, R, montgomery=False)
     y = from_array(out_points[:, 1], Q, montgomery=True)
     for i, scalar in enumerate(scalars):
         k1 = k[i] if y[i] == 2 else -k[i]  # a negated y carries the sign
         k2 = k[len(scalars) + i] if y[len(scalars) + i] == 2 else -k[len(scalars) + i]
-        assert (k1 + k2 * msm.LAMBDA - scalar) % R == 0
+        assert (k1 + k2 * glv.LAMBDA - scalar) % R == 0
         assert abs(k1) < 1 << 128 and abs(k2) < 1 << 128
 
 
 def test_signed_digits_recombine():
-    from zkmargin.prover.native import msm
+    from zkmargin.prover.native.digits import signed_digits
 
     scalars = [0, 1, R - 1, (1 << 128) - 1] + [rng.randrange(R) for _ in range(50)]
     for c in (2, 5, 13, 16):
         windows = -(-255 // c)
-        digits = msm.signed_digits(to_array(scalars, R, montgomery=False), c, windows)
+        digits = signed_digits(to_array(scalars, R, montgomery=False), c, windows)
         assert np.abs(digits).max() <= 1 << (c - 1)
         for i, scalar in enumerate(scalars):
             assert sum(int(digits[w, i]) << (c * w) for w in range(windows)) == scalar
 
 
 def test_key_coordinates_must_be_reduced():
-    from zkmargin.prover.engine import EncodedPoints
+    from zkmargin.prover.encoding import EncodedPoints
 
     good = to_array([1, 2], Q, montgomery=True).tobytes()
     assert native.msm_g1(native.prepare_g1(EncodedPoints(good, 1)), [1]) == (1, 2)
@@ -174,7 +173,7 @@ def test_ntt_round_trip_and_reference(size):
     evaluations = native.ntt(values)
     assert evaluations == reference.ntt(values)
     assert native.ntt(evaluations, inverse=True) == values
-    assert native.odd_coset(values) == reference.odd_coset(values)
+    assert native.integers(native.odd_coset(values)) == reference.odd_coset(values)
     edge = [R - 1] * size
     assert native.ntt(edge) == reference.ntt(edge)
 
@@ -186,21 +185,80 @@ def test_ntt_refuses_sizes_that_are_not_powers_of_two():
 
 def test_quotient_matches_reference_from_a_list_and_from_a_key_file(tmp_path, solvency_key):
     from zkmargin.prover import read_zkey, write_zkey
+    from zkmargin.prover.groth16 import quotient_evaluations
 
     spec, r1cs, pk = solvency_key
     witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
-    expected = reference.quotient_evaluations(pk.coefficients, witness, pk.domain_size)
-    from_list = native.quotient_evaluations(list(pk.coefficients), witness, pk.domain_size)
-    assert from_array(from_list, R, montgomery=False) == expected
+    expected = quotient_evaluations(reference, pk.coefficients, witness, pk.domain_size)
+    from_list = quotient_evaluations(native, list(pk.coefficients), witness, pk.domain_size)
+    assert native.integers(from_list) == expected
     write_zkey(pk, tmp_path / "k.zkey")
     loaded = read_zkey(tmp_path / "k.zkey")
-    from_file = native.quotient_evaluations(loaded.coefficients, witness, pk.domain_size)
-    assert from_array(from_file, R, montgomery=False) == expected
+    from_file = quotient_evaluations(native, loaded.coefficients, witness, pk.domain_size)
+    assert native.integers(from_file) == expected
     # The prover hands over the witness already converted by prepare_scalars.
-    from_scalars = native.quotient_evaluations(loaded.coefficients, native.prepare_scalars(witness), pk.domain_size)
-    assert from_array(from_scalars, R, montgomery=False) == expected
+    from_scalars = quotient_evaluations(native, loaded.coefficients, native.prepare_scalars(witness), pk.domain_size)
+    assert native.integers(from_scalars) == expected
     # ... and the MSM takes those limbs as scalars directly.
     bases = native.prepare_g1(loaded.h)
     assert native.msm_g1(bases, from_file) == reference.msm_g1(reference.prepare_g1(list(loaded.h)), expected)
-    with pytest.raises(ValueError, match="outside"):
-        native.quotient_evaluations(list(pk.coefficients) + [(0, pk.domain_size, 0, 1)], witness, pk.domain_size)
+    for engine in (native, reference):
+        with pytest.raises(ValueError, match="outside"):
+            quotient_evaluations(engine, list(pk.coefficients) + [(0, pk.domain_size, 0, 1)], witness, pk.domain_size)
+
+
+def _fq2_inverse(c0, c1):
+    if (c0, c1) == (0, 0):
+        return (0, 0)
+    inverse = bn.FQ2([c0, c1]).inv()
+    return tuple(int(c) for c in inverse.coeffs)
+
+
+@pytest.mark.parametrize("group", [1, 2])
+def test_shared_batch_inversion_inverts_nonzeros_and_keeps_zeros(group):
+    """The one Montgomery-trick kernel (G2's copy generated from G1's): zeros stay zero and
+    cost nothing, entries past ``count`` are left alone, and no entries is a no-op."""
+    from zkmargin.prover.native import batch_affine_g1, batch_affine_g2
+
+    invert = batch_affine_g1.fq_batch_invert if group == 1 else batch_affine_g2.fq2_batch_invert
+    shape = (-1, 4) if group == 1 else (-1, 2, 4)
+    width = group  # Fq coordinates per element
+    elements = [(0,) * width, (1,) + (0,) * (width - 1), (Q - 1,) * width, (0,) * width]
+    elements += [tuple(rng.randrange(Q) for _ in range(width)) for _ in range(6)] + [(0,) * width]
+
+    def limbs(values):
+        return to_array([c for e in values for c in e], Q, montgomery=True).reshape(shape)
+
+    def decoded(array):
+        flat = from_array(array.reshape(-1, 4), Q, montgomery=True)
+        return [tuple(flat[i : i + width]) for i in range(0, len(flat), width)]
+
+    def inverse(e):
+        return (pow(e[0], -1, Q) if e[0] else 0,) if group == 1 else _fq2_inverse(*e)
+
+    for count in (0, 1, 4, len(elements) - 3, len(elements)):
+        array = limbs(elements)
+        invert(array, count, np.empty_like(array))
+        assert decoded(array) == [inverse(e) for e in elements[:count]] + elements[count:]
+    zeros = limbs([(0,) * width] * 3)
+    invert(zeros, 3, np.empty_like(zeros))
+    assert not zeros.any()
+
+
+def test_generated_g2_kernels_are_up_to_date():
+    """G2's files are G1's templates with Fq names renamed: regenerating changes nothing."""
+    from zkmargin.prover.native import generate
+
+    for template, target in generate.TEMPLATES.items():
+        assert (generate.HERE / target).read_text() == generate.g2_source(template), (
+            f"{target} is stale: run python -m zkmargin.prover.native.generate"
+        )
+
+
+def test_generator_renames_every_g1_name():
+    from zkmargin.prover.native import generate
+
+    for template in generate.TEMPLATES:
+        generated = generate.g2_source(template)
+        body = generated.split("\n", 1)[1]  # past the header naming the template
+        assert not re.search(r"(?<![A-Za-z0-9])(g1|G1|fq_)|Q_ONE|from \.field", body), template

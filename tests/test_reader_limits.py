@@ -22,7 +22,8 @@ import pytest
 from zkmargin.circuits import binfile
 from zkmargin.circuits.iden3_files import read_r1cs, read_wtns, write_r1cs, write_wtns
 from zkmargin.circuits.margin.inputs import Reader
-from zkmargin.prover.zkey import g1_bytes, read_zkey, write_zkey, zkey_bytes
+from zkmargin.prover.encoding import g1_bytes
+from zkmargin.prover.groth16.zkey import read_zkey, write_zkey, zkey_bytes
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS
 from zkmargin.verifier.files import MAX_JSON_DEPTH, FormatError, parse_json, read_int, read_json
 from zkmargin.verifier.formats import MAX_PUBLIC, VerifyingKey, parse_public_signals

@@ -17,11 +17,7 @@ CURVE_ORDER: int = bn.curve_order
 
 G1Point = tuple  # (FQ, FQ, FQ)
 G2Point = tuple  # (FQ2, FQ2, FQ2)
-
-G1_GENERATOR: G1Point = bn.G1
-G2_GENERATOR: G2Point = bn.G2
 G1_INFINITY: G1Point = bn.Z1
-G2_INFINITY: G2Point = bn.Z2
 
 
 class InvalidPoint(ValueError):

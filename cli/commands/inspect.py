@@ -35,7 +35,7 @@ def inspect(positions, collateral, scenarios, r1cs_path, depth, as_json) -> None
     """Constraints, wires and public inputs of the circuit at a capacity, and where the constraints go."""
     if r1cs_path:
         r1cs = read_r1cs(r1cs_path)
-        stats = r1cs.stats()
+        stats = api.circuit_stats(r1cs)
         emit(
             as_json,
             {"r1cs": str(r1cs_path), **stats},
@@ -44,7 +44,7 @@ def inspect(positions, collateral, scenarios, r1cs_path, depth, as_json) -> None
         return
     capacity = api.MarginCapacity(positions, collateral, scenarios)
     r1cs = api.margin_circuit(capacity).compile()
-    stats, parts = r1cs.stats(), r1cs.cost_by_scope(depth)
+    stats, parts = api.circuit_stats(r1cs), r1cs.cost_by_scope(depth)
     emit(
         as_json,
         {"circuit": "portfolio-margin", "capacity": capacity.sizes(), **stats, "constraints_by_part": parts},

@@ -1,9 +1,4 @@
-"""The native engine: BN254 arithmetic compiled with numba, registered as engine "native"."""
+"""The native engine: BN254 arithmetic compiled with numba (``engine.NativeEngine``).
 
-from .startup import import_numba_registries
-
-import_numba_registries()  # before any kernel loads: see startup.py
-
-from .engine import NativeEngine  # noqa: E402
-
-__all__ = ["NativeEngine"]
+Not imported here, so that ``python -m zkmargin.prover.native.generate`` runs even while
+the generated files are missing or stale."""

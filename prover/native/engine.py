@@ -8,14 +8,25 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-import numpy as np
-from py_ecc import optimized_bn128 as bn
+from .startup import import_numba_registries
 
-from ..domain import root_of_unity
-from ..engine import COEFFICIENT_BYTES, R2, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine, register
-from .field import Q, R, from_array, to_array
-from .msm import g1_fixed_base, g1_msm, g1_table, g1_to_affine, g2_fixed_base, g2_msm, g2_table, g2_to_affine
-from .ntt import accumulate_ab, from_montgomery, geometric, mul_into, mul_sub, ntt_inplace, scale_by_powers
+import_numba_registries()  # before any kernel loads: see startup.py
+
+import numpy as np  # noqa: E402
+from py_ecc import optimized_bn128 as bn  # noqa: E402
+
+from zkmargin.verifier.curve import CURVE_ORDER as R  # noqa: E402
+from zkmargin.verifier.curve import FIELD_MODULUS as Q  # noqa: E402
+
+from ..domain import root_of_unity  # noqa: E402
+from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE  # noqa: E402
+from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine  # noqa: E402
+from .field import from_array, to_array  # noqa: E402
+from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine  # noqa: E402
+from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine  # noqa: E402
+from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
+from .pippenger import g1_msm, g2_msm  # noqa: E402
+from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
 
 
 class _Bases:
@@ -50,17 +61,18 @@ def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
     return _Bases(np.ascontiguousarray(array[keep]), keep)
 
 
-_ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+_ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("column", "<u4"), ("value", "<u8", (4,))])
 assert _ENTRY.itemsize == COEFFICIENT_BYTES
 
 
-def _coefficient_entries(coefficients: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
     if isinstance(coefficients, EncodedCoefficients):
         return np.frombuffer(coefficients.data, dtype=_ENTRY)
     entries = np.zeros(len(coefficients), dtype=_ENTRY)
     if len(coefficients):
-        entries["matrix"], entries["row"], entries["wire"] = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
-        entries["value"] = to_array([c[3] * R2 % R for c in coefficients], R, montgomery=False)
+        indices = np.array([c[:3] for c in coefficients], dtype=np.uint32).T
+        entries["matrix"], entries["row"], entries["column"] = indices
+        entries["value"] = to_array([c[3] * COEFFICIENT_SCALE % R for c in coefficients], R, montgomery=False)
     return entries
 
 
@@ -97,6 +109,25 @@ def _g2_from_jacobian(j: np.ndarray) -> G2Affine:
     return (int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1]))
 
 
+class _Vector:
+    """This engine's field Vector: (n, 4) Fr limbs in Montgomery form. A bare array is
+    scalars in plain limbs, as prepare_scalars and hadamard_minus give them to the MSMs."""
+
+    __slots__ = ("limbs",)
+
+    def __init__(self, limbs: np.ndarray):
+        self.limbs = limbs
+
+
+def _limbs(vector) -> np.ndarray:
+    """The Montgomery limbs of a Vector, or of a list of integers or plain scalar limbs."""
+    if isinstance(vector, _Vector):
+        return vector.limbs
+    if isinstance(vector, np.ndarray):
+        vector = from_array(vector, R, montgomery=False)
+    return to_array([v % R for v in vector], R, montgomery=True)
+
+
 def _montgomery(value: int) -> np.ndarray:
     return to_array([value % R], R, montgomery=True)[0]
 
@@ -116,7 +147,6 @@ def _coset_powers(log_n: int) -> np.ndarray:
     return geometric(_montgomery(pow(n, -1, R)), _montgomery(root_of_unity(log_n + 1)), n)
 
 
-@register
 class NativeEngine(Engine):
     name = "native"
 
@@ -126,14 +156,15 @@ class NativeEngine(Engine):
 
     def load(self) -> None:
         """Call every compiled kernel once on tiny inputs: a fresh process pays numba's
-        one-off start-up here (about 0.15 s, see docs/architecture.md) instead of in H."""
+        one-off start-up here (see docs/architecture.md) instead of in H."""
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
         gen2 = bn.normalize(bn.G2)
         g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)] * 2)
         self.msm_g2(g2, self.prepare_scalars([7, 1]))
-        self.quotient_evaluations([(0, 0, 0, 1), (1, 0, 0, 1)], [1], 2)
+        a, b = self.sparse_products([(0, 0, 0, 1), (1, 0, 0, 1)], [1], 2, 2)
+        self.hadamard_minus(self.odd_coset(a), self.odd_coset(b), self.hadamard(a, b))
 
     # ---------------------------------------------------------------- MSM
     def prepare_g1(self, points: Sequence[G1Affine]) -> _Bases:
@@ -141,7 +172,8 @@ class NativeEngine(Engine):
             return _from_encoding(points, (2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for c in points[i]]
-        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 4) if len(keep) else np.zeros((0, 2, 4), dtype=np.uint64)
+        shape = (len(keep), 2, 4)
+        array = to_array(coords, Q, montgomery=True).reshape(shape) if len(keep) else np.zeros(shape, np.uint64)
         return _Bases(array, keep)
 
     def prepare_g2(self, points: Sequence[G2Affine]) -> _Bases:
@@ -149,7 +181,8 @@ class NativeEngine(Engine):
             return _from_encoding(points, (2, 2, 4))
         keep = np.array([i for i, p in enumerate(points) if p is not None], dtype=np.int64)
         coords = [c for i in keep for part in points[i] for c in part]
-        array = to_array(coords, Q, montgomery=True).reshape(len(keep), 2, 2, 4) if len(keep) else np.zeros((0, 2, 2, 4), dtype=np.uint64)
+        shape = (len(keep), 2, 2, 4)
+        array = to_array(coords, Q, montgomery=True).reshape(shape) if len(keep) else np.zeros(shape, np.uint64)
         return _Bases(array, keep)
 
     def prepare_scalars(self, values: Sequence[int]) -> np.ndarray:
@@ -196,36 +229,52 @@ class NativeEngine(Engine):
             out = [v * n_inv % R for v in out]
         return out
 
-    def odd_coset(self, evaluations: Sequence[int]) -> list[int]:
-        array = to_array([v % R for v in evaluations], R, montgomery=True)
-        self._odd_coset_inplace(array)
-        return from_array(array, R, montgomery=True)
-
-    @staticmethod
-    def _odd_coset_inplace(array: np.ndarray) -> None:
-        log_n = array.shape[0].bit_length() - 1
+    def odd_coset(self, evaluations) -> _Vector:
+        array = _limbs(evaluations)
+        n = array.shape[0]
+        if n & (n - 1) or n == 0:
+            raise ValueError("domain size must be a power of two")
+        log_n = n.bit_length() - 1
         ntt_inplace(array, _twiddles(log_n, True))
         scale_by_powers(array, _coset_powers(log_n))
         ntt_inplace(array, _twiddles(log_n, False))
+        return _Vector(array)
 
-    def quotient_evaluations(self, coefficients, witness: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
-        """As the reference, all in limb arrays; returns plain limbs, which msm_g1 takes as is.
-        ``witness`` may be prepare_scalars' array already."""
-        if n & (n - 1):
-            raise ValueError("domain size must be a power of two")
-        entries = _coefficient_entries(coefficients)
-        # The kernel indexes without bounds checks: refuse a key that points outside.
-        if len(entries) and (entries["row"].max() >= n or entries["wire"].max() >= len(witness) or entries["matrix"].max() > 1):
-            raise ValueError("proving key coefficients refer to rows or wires outside the circuit")
-        w = witness if isinstance(witness, np.ndarray) else self.prepare_scalars(witness)
-        a = np.zeros((n, 4), dtype=np.uint64)
-        b = np.zeros((n, 4), dtype=np.uint64)
-        accumulate_ab(entries["matrix"].astype(np.int64), entries["row"].astype(np.int64), entries["wire"].astype(np.int64),
-                      np.ascontiguousarray(entries["value"]), w, a, b)
-        c = np.empty_like(a)
-        mul_into(a, b, c)
-        for array in (a, b, c):
-            self._odd_coset_inplace(array)
-        mul_sub(a, b, c)
-        from_montgomery(c)
-        return c
+    def sparse_products(self, entries, scalars, rows: int, matrices: int) -> list[_Vector]:
+        """Vectors in Montgomery limbs from the entries' c * 2^512 form (read as they are from
+        a key file) and plain scalar limbs: one Montgomery product each."""
+        if matrices != 2:
+            raise ValueError("the native engine multiplies two sparse matrices at a time")
+        packed = _coefficient_entries(entries)
+        # The kernel indexes without bounds checks: refuse entries that point outside.
+        if len(packed) and (
+            packed["row"].max() >= rows or packed["column"].max() >= len(scalars) or packed["matrix"].max() >= matrices
+        ):
+            raise ValueError("sparse matrix entries refer to rows or columns outside the sizes given")
+        w = scalars if isinstance(scalars, np.ndarray) else self.prepare_scalars(scalars)
+        a = np.zeros((rows, 4), dtype=np.uint64)
+        b = np.zeros((rows, 4), dtype=np.uint64)
+        columns = packed["column"].astype(np.int64)
+        sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
+                             np.ascontiguousarray(packed["value"]), w, a, b)
+        return [_Vector(a), _Vector(b)]
+
+    def hadamard(self, a, b) -> _Vector:
+        x, y = _limbs(a), _limbs(b)
+        out = np.empty_like(x)
+        hadamard_into(x, y, out)
+        return _Vector(out)
+
+    def hadamard_minus(self, a, b, c) -> np.ndarray:
+        """Plain limbs, which msm_g1 takes as they are."""
+        out = _limbs(c)
+        hadamard_minus_into(_limbs(a), _limbs(b), out)
+        from_montgomery(out)
+        return out
+
+    def integers(self, vector) -> list[int]:
+        if isinstance(vector, _Vector):
+            return from_array(vector.limbs, R, montgomery=True)
+        if isinstance(vector, np.ndarray):
+            return from_array(vector, R, montgomery=False)
+        return [v % R for v in vector]

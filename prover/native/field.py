@@ -1,14 +1,18 @@
 """Montgomery arithmetic for BN254's two prime fields, compiled with numba.
 
 An element is a tuple of four uint64 limbs, little-endian, in Montgomery form x * 2^256 mod p.
-Multiplication, addition and subtraction are numba intrinsics: they emit LLVM IR straight
-into the caller, with the modulus as constants, so a group law or a butterfly compiles to
-one straight-line block instead of calls that pass the modulus and tuples through memory
-(measured: a product's latency 37 -> 27 ns, an addition or subtraction about half). The
-product is CIOS without the final carry word, valid because both moduli's top words are below
-2^63 - 1 (the "no-carry" variant of gnark and of Gautam et al., EdMSM); 128-bit partial products and
+Multiplication, squaring, addition and subtraction are numba intrinsics: they emit LLVM IR
+straight into the caller, with the modulus as constants, so a group law or a butterfly
+compiles to one straight-line block instead of calls that pass the modulus and tuples
+through memory (which measured markedly slower; figures in the README). The product is
+CIOS without the final carry word, valid because both moduli's top words are below 2^63 - 1
+(the "no-carry" variant of gnark and of Gautam et al., EdMSM); 128-bit partial products and
 256-bit compare-and-select are plain LLVM integer types, which the x86 backend lowers to
 mulx/adc chains and cmov.
+
+Array helpers (``fq_load``, ``fq_store``, ``fq_empty`` ...) read and write elements of limb
+arrays. Group code goes through them only, so that the same source text, with ``fq_``
+renamed to ``fq2_`` (see fq2.py and generate.py), is G2's code.
 """
 
 from __future__ import annotations
@@ -18,23 +22,15 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
-R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
 
 
 def limbs(value: int) -> tuple[int, int, int, int]:
     return tuple((value >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(4))  # type: ignore[return-value]
 
 
-def _montgomery_constants(p: int):
-    return (
-        tuple(np.uint64(x) for x in limbs((1 << 256) % p)),  # one, in Montgomery form
-        tuple(np.uint64(x) for x in limbs(pow(1 << 256, 2, p))),  # R^2, to enter Montgomery form
-    )
-
-
-Q_ONE, Q_R2 = _montgomery_constants(Q)
-R_ONE, R_R2 = _montgomery_constants(R)
+Q_ONE = tuple(np.uint64(x) for x in limbs((1 << 256) % Q))  # one, in Montgomery form
 ZERO = (np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0))
 
 _I64, _I128, _I256 = ir.IntType(64), ir.IntType(128), ir.IntType(256)
@@ -96,7 +92,7 @@ def _reduced(builder, wide, p: int) -> list:
 
 
 def _field_intrinsics(p: int):
-    """Product, sum and difference mod p as intrinsics on 4-limb Montgomery tuples."""
+    """Product, square, sum and difference mod p as intrinsics on 4-limb Montgomery tuples."""
 
     def binary(body):
         @intrinsic
@@ -112,19 +108,30 @@ def _field_intrinsics(p: int):
     def product(builder, a, b):
         return _montgomery_product_ir(builder, a, b, p)
 
+    def square(builder, a):
+        return _montgomery_product_ir(builder, a, a, p)
+
     def total(builder, a, b):  # a + b < 2p < 2^255: no overflow in 256 bits
         return _reduced(builder, builder.add(_join(builder, a), _join(builder, b)), p)
 
     def difference(builder, a, b):
         x, y = _join(builder, a), _join(builder, b)
         d = builder.sub(x, y)
-        return _split(builder, builder.select(builder.icmp_unsigned("<", x, y), builder.add(d, ir.Constant(_I256, p)), d))
+        wrapped = builder.add(d, ir.Constant(_I256, p))
+        return _split(builder, builder.select(builder.icmp_unsigned("<", x, y), wrapped, d))
 
-    return binary(product), binary(total), binary(difference)
+    @intrinsic
+    def squared(typingctx, a):
+        def codegen(context, builder, signature, args):
+            return context.make_tuple(builder, _ELEMENT, square(builder, _unpack(builder, args[0])))
+
+        return _ELEMENT(_ELEMENT), codegen
+
+    return binary(product), squared, binary(total), binary(difference)
 
 
-fq_mul, fq_add, fq_sub = _field_intrinsics(Q)
-fr_mul, fr_add, fr_sub = _field_intrinsics(R)
+fq_mul, fq_square, fq_add, fq_sub = _field_intrinsics(Q)
+fr_mul, _, fr_add, fr_sub = _field_intrinsics(R)
 
 
 @intrinsic
@@ -134,13 +141,14 @@ def mac(typingctx, acc, a, b, carry):
 
     def codegen(context, builder, signature, args):
         acc_, a_, b_, c_ = args
-        return context.make_tuple(builder, signature.return_type, _low_high(builder, _multiply_add(builder, a_, b_, acc_, c_)))
+        words = _low_high(builder, _multiply_add(builder, a_, b_, acc_, c_))
+        return context.make_tuple(builder, signature.return_type, words)
 
     return sig, codegen
 
 
 @njit(cache=True)
-def is_zero(a):
+def fq_is_zero(a):
     return (a[0] | a[1] | a[2] | a[3]) == 0
 
 
@@ -154,10 +162,48 @@ def fq_inv(a):
     for i in range(3, -1, -1):
         word = Q_MINUS_2[i]
         for bit in range(63, -1, -1):
-            result = fq_mul(result, result)
+            result = fq_square(result)
             if (word >> np.uint64(bit)) & np.uint64(1):
                 result = fq_mul(result, a)
     return result
+
+
+# ---------------------------------------------------------- limb arrays
+# An Fq array holds one element per trailing (4,) axis: (m, 4) vectors, (n, k, 4) points.
+
+
+@njit(cache=True)
+def fq_load(a, i):
+    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+
+
+@njit(cache=True)
+def fq_store(a, i, v):
+    for limb in range(4):
+        a[i, limb] = v[limb]
+
+
+@njit(cache=True)
+def fq_load_at(a, i, k):
+    return (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
+
+
+@njit(cache=True)
+def fq_store_at(a, i, k, v):
+    for limb in range(4):
+        a[i, k, limb] = v[limb]
+
+
+@njit(cache=True)
+def fq_empty(m):
+    """A vector of m elements, uninitialised."""
+    return np.empty((m, 4), dtype=np.uint64)
+
+
+@njit(cache=True)
+def fq_zeros(n, k):
+    """n rows of k elements (points: k coordinates), all zero."""
+    return np.zeros((n, k, 4), dtype=np.uint64)
 
 
 # ------------------------------------------------------- array conversion

@@ -1,4 +1,5 @@
-"""Radix-2 number-theoretic transform over Fr (Montgomery limbs), stages parallel with prange."""
+"""Radix-2 number-theoretic transform over Fr (Montgomery limbs), stages parallel with
+prange, and the coset step: powers of a shift for twiddles and cosets, and scaling by them."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
 @njit(cache=True)
 def geometric(start, ratio, count):
     """start * ratio^i for i < count (Montgomery limbs in and out): twiddles and coset powers,
-    which in Python integers cost a quarter of a second per proof at 2^16."""
+    which in Python integers were a noticeable part of a proof."""
     out = np.empty((count, 4), dtype=np.uint64)
     x = (start[0], start[1], start[2], start[3])
     r = (ratio[0], ratio[1], ratio[2], ratio[3])
@@ -81,47 +82,5 @@ def scale_by_powers(a, powers):
     """a[i] *= powers[i] (elementwise, Montgomery)."""
     for i in range(a.shape[0]):
         p = fr_mul((a[i, 0], a[i, 1], a[i, 2], a[i, 3]), (powers[i, 0], powers[i, 1], powers[i, 2], powers[i, 3]))
-        for limb in range(4):
-            a[i, limb] = p[limb]
-
-
-@njit(cache=True)
-def accumulate_ab(matrix, row, wire, values, witness, a, b):
-    """a[row] += v * w[wire] (matrix 0) or b[row] += ... (matrix 1): the A and B products of
-    the witness, row by row. ``values`` hold c * R^2 (the .zkey form) and ``witness`` plain
-    limbs, so one Montgomery product lands in Montgomery form."""
-    for k in range(matrix.shape[0]):
-        w = wire[k]
-        t = fr_mul((values[k, 0], values[k, 1], values[k, 2], values[k, 3]), (witness[w, 0], witness[w, 1], witness[w, 2], witness[w, 3]))
-        target = a if matrix[k] == 0 else b
-        r = row[k]
-        s = fr_add((target[r, 0], target[r, 1], target[r, 2], target[r, 3]), t)
-        for limb in range(4):
-            target[r, limb] = s[limb]
-
-
-@njit(cache=True)
-def mul_sub(a, b, c):
-    """a * b - c elementwise (Montgomery), written to c."""
-    for i in range(a.shape[0]):
-        p = fr_sub(fr_mul((a[i, 0], a[i, 1], a[i, 2], a[i, 3]), (b[i, 0], b[i, 1], b[i, 2], b[i, 3])), (c[i, 0], c[i, 1], c[i, 2], c[i, 3]))
-        for limb in range(4):
-            c[i, limb] = p[limb]
-
-
-@njit(cache=True)
-def mul_into(a, b, out):
-    for i in range(a.shape[0]):
-        p = fr_mul((a[i, 0], a[i, 1], a[i, 2], a[i, 3]), (b[i, 0], b[i, 1], b[i, 2], b[i, 3]))
-        for limb in range(4):
-            out[i, limb] = p[limb]
-
-
-@njit(cache=True)
-def from_montgomery(a):
-    """x * R -> x in place: a Montgomery product with plain 1."""
-    one = (np.uint64(1), np.uint64(0), np.uint64(0), np.uint64(0))
-    for i in range(a.shape[0]):
-        p = fr_mul((a[i, 0], a[i, 1], a[i, 2], a[i, 3]), one)
         for limb in range(4):
             a[i, limb] = p[limb]

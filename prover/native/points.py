@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .curve import G2_INFINITY, fq2_add, fq2_is_zero, fq2_mul, g2_add_affine, g2_double
+from .fq2 import fq2_add, fq2_is_zero, fq2_mul
+from .g2 import G2_INFINITY, g2_add_affine, g2_double
 from .field import Q, R, fq_add, fq_mul, limbs
 
 _Q = tuple(np.uint64(w) for w in limbs(Q))

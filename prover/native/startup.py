@@ -3,9 +3,9 @@
 The first compiled function a process runs (even one loaded from numba's cache) makes numba
 import its NumPy lowering registries. One of them, ``numba.np.arraymath``, probes at import
 time whether SciPy's BLAS bindings exist, only to choose the inner loop of ``np.dot`` on
-floats; the probe imports ``scipy.linalg`` and, through SciPy's array-API shim, ``numpy.f2py``:
-0.15 s of a 0.8 s proof here (measured with ``python -X importtime``). The engine has no
-floats. So the registry is imported once with SciPy hidden. numba then uses its plain loop
+floats; the probe imports ``scipy.linalg`` and, through SciPy's array-API shim, ``numpy.f2py``,
+a sizeable share of a small proof's wall time (see ``python -X importtime``). The engine has
+no floats. So the registry is imported once with SciPy hidden. numba then uses its plain loop
 for that one case. ``np.linalg`` in numba code still works: it imports SciPy itself at
 typing time, and SciPy is importable again as soon as this returns.
 """

@@ -17,10 +17,11 @@ from click.testing import CliRunner
 
 from zkmargin.circuits.iden3_files import write_r1cs, write_wtns
 from zkmargin.cli.main import cli
-from zkmargin.prover import get_engine, prove, write_zkey
-from zkmargin.circuits.files import write_json
-from zkmargin.verifier import poseidon
 from zkmargin.api.proving import write_bundle
+from zkmargin.circuits.files import write_json
+from zkmargin.prover import get_engine, prove, read_zkey, write_zkey
+from zkmargin.prover.groth16 import coefficients_of, domain_size
+from zkmargin.verifier import poseidon
 from zkmargin.verifier.kinds import SOLVENCY_BASIC
 from zkmargin.verifier.statement import Statement
 from zkmargin.verifier.poseidon import PARTIAL_ROUNDS, parameters
@@ -98,11 +99,14 @@ def test_snarkjs_proves_with_our_zkey_and_exports_our_key(artifacts):
 
 def test_we_verify_a_proof_from_snarkjs_own_setup(artifacts):
     """snarkjs's powers of tau, its groth16 setup over our .r1cs, its prover: zkmargin verify accepts."""
-    folder, _ = artifacts
+    folder, r1cs = artifacts
     snarkjs("powersoftau", "new", "bn128", "10", "pot0.ptau", cwd=folder)
     snarkjs("powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "--name=test", "-e=zkmargin interop", cwd=folder)
     snarkjs("powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau", cwd=folder)
     snarkjs("groth16", "setup", "circuit.r1cs", "pot.ptau", "theirs.zkey", cwd=folder)
+    theirs = read_zkey(folder / "theirs.zkey")  # snarkjs's reduction: the same domain and section 4 as ours
+    assert theirs.domain_size == domain_size(r1cs)
+    assert sorted(theirs.coefficients) == sorted(coefficients_of(r1cs))
     snarkjs("zkey", "export", "verificationkey", "theirs.zkey", "their_vk.json", cwd=folder)
     snarkjs("groth16", "prove", "theirs.zkey", "witness.wtns", "their_proof.json", "their_public.json", cwd=folder)
     args = ["verify", "--vk", str(folder / "their_vk.json"), "--proof", str(folder / "their_proof.json"), "--public", str(folder / "their_public.json")]
@@ -119,7 +123,7 @@ def test_snarkjs_sets_up_from_our_development_ptau(artifacts, solvency_key):
     from zkmargin.prover.ptau import write_ptau
 
     folder, _ = artifacts
-    power = solvency_key[1].domain_size().bit_length() - 1
+    power = domain_size(solvency_key[1]).bit_length() - 1
     write_ptau(folder / "ours.ptau", power, get_engine())
     assert "ERROR" not in snarkjs("groth16", "setup", "circuit.r1cs", "ours.ptau", "from_ours.zkey", cwd=folder)
     snarkjs("zkey", "export", "verificationkey", "from_ours.zkey", "from_ours_vk.json", cwd=folder)

@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from zkmargin.cli.main import cli
 from zkmargin.prover.groth16.solidity import proof_words
 from zkmargin.verifier.bundle import load_bundle
-from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1_GENERATOR
+from py_ecc.optimized_bn128 import G1 as G1_GENERATOR
+from py_ecc.optimized_bn128 import G2 as G2_GENERATOR
+from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS
 from zkmargin.verifier.formats import Proof
 
 from evm import ETHEREUMJS, SOLC, Chain, Contract, words
@@ -353,7 +355,6 @@ def test_export_errors_are_one_line_and_exit_2(tmp_path):
     assert missing.exit_code == 2 and missing.output.count("\n") == 1 and missing.output.startswith("error: "), (
         missing.output
     )
-    from zkmargin.verifier.curve import G2_GENERATOR
     from zkmargin.circuits.files import write_json
     from zkmargin.verifier.formats import VerifyingKey
 

@@ -5,7 +5,7 @@ With random r and s:
   B = sum w_i B_i + beta + s delta             (G2, and B1 in G1 for C)
   C = sum_private w_i C_i + sum h_i H_i + s A + r B1 - r s delta
 where h_i = a_i b_i - c_i on the odd points of the doubled domain (the bases H_i carry
-the rest of h(tau) Z(tau) / delta, see Domain.odd_lagrange_of_double_at).
+the rest of h(tau) Z(tau) / delta, see reduction.h_bases_at).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import g1_from_affine, g2_from_affine
 from zkmargin.verifier.formats import Proof
 
-from .engine import Engine, G1Affine, G2Affine
-from .progress import Phases
+from ..engine import Engine, G1Affine, G2Affine
+from ..progress import Phases
+from .reduction import quotient_evaluations
 from .zkey import ProvingKey
 
 
@@ -51,7 +52,7 @@ def prove(
     with phases.phase("witness to scalars"):
         scalars = engine.prepare_scalars(witness)  # once: H and four MSMs read it
     with phases.phase("H (NTT on the coset)"):
-        h = engine.quotient_evaluations(pk.coefficients, scalars, pk.domain_size)
+        h = quotient_evaluations(engine, pk.coefficients, scalars, pk.domain_size)
     with phases.phase("MSM A (G1)"):
         a_sum = engine.msm_g1(engine.prepare_g1(pk.a), scalars)
     with phases.phase("MSM B (G2)"):

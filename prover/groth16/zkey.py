@@ -2,7 +2,7 @@
 
 Using snarkjs's own format means ``snarkjs groth16 prove`` accepts our keys and we can
 prove from keys snarkjs made. Curve points are affine, each coordinate in Montgomery form
-(x * 2^256 mod q); section-4 coefficients are stored as c * R^2 mod r (R = 2^256).
+(x * 2^256 mod q); section-4 coefficients are stored as c * 2^512 mod r (see ../encoding.py).
 """
 
 from __future__ import annotations
@@ -16,20 +16,27 @@ from typing import Sequence
 from zkmargin.circuits import binfile
 from zkmargin.circuits.binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32
 from zkmargin.circuits.r1cs import R1CS
+from zkmargin.circuits.files import atomic_write
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, G1_INFINITY, g1_from_affine, g2_from_affine
 from zkmargin.verifier.files import FormatError
-from zkmargin.circuits.files import atomic_write
 from zkmargin.verifier.formats import VerifyingKey
 
-from .engine import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
-from .key_checks import check_coefficients, check_header_point, check_points
+from ..encoding import (
+    COEFFICIENT_BYTES,
+    Coefficient,
+    EncodedCoefficients,
+    EncodedPoints,
+    G1Affine,
+    G2Affine,
+    g1_bytes,
+    g2_bytes,
+    points_bytes,
+)
+from ..key_checks import check_coefficients, check_header_point, check_points
+from .reduction import coefficients_of, domain_size
 
 ZKEY_MAGIC = b"zkey"
 GROTH16 = 1
-_MONT_Q = (1 << 256) % FIELD_MODULUS
-
-#: (matrix 0 = A / 1 = B, constraint row, wire, coefficient)
-Coefficient = tuple[int, int, int, int]
 
 
 @dataclass
@@ -60,11 +67,12 @@ class ProvingKey:
         def g2(p: G2Affine):
             return g2_from_affine(*p)
 
-        return VerifyingKey(g1(self.alpha_1), g2(self.beta_2), g2(self.gamma_2), g2(self.delta_2), tuple(g1(p) for p in self.ic))
+        ic = tuple(g1(p) for p in self.ic)
+        return VerifyingKey(g1(self.alpha_1), g2(self.beta_2), g2(self.gamma_2), g2(self.delta_2), ic)
 
     def check_matches(self, r1cs: R1CS) -> None:
         """Refuse a key made for another circuit: same sizes and the same A and B matrices."""
-        if (self.n_vars, self.n_public, self.domain_size) != (r1cs.n_wires, r1cs.n_public, r1cs.domain_size()):
+        if (self.n_vars, self.n_public, self.domain_size) != (r1cs.n_wires, r1cs.n_public, domain_size(r1cs)):
             raise FormatError(
                 f"proving key is for a circuit with {self.n_vars} wires and {self.n_public} public inputs, "
                 f"this circuit has {r1cs.n_wires} and {r1cs.n_public}: run setup for it"
@@ -75,48 +83,11 @@ class ProvingKey:
             raise FormatError("proving key was made for a different circuit of the same size: run setup for it")
 
 
-def coefficients_of(r1cs: R1CS) -> list[Coefficient]:
-    """Section 4: the A and B entries, then A[nConstraints + s][s] = 1 for s = 0..nPublic.
-
-    The extra rows make the public wires' polynomials linearly independent, which Groth16's
-    soundness needs and which snarkjs adds in the same way.
-    """
-    out: list[Coefficient] = []
-    for row, con in enumerate(r1cs.constraints):
-        out += [(0, row, wire, coef) for wire, coef in con.a.items()]
-        out += [(1, row, wire, coef) for wire, coef in con.b.items()]
-    out += [(0, r1cs.n_constraints + s, s, 1) for s in range(r1cs.n_public + 1)]
-    return out
-
-
-# ------------------------------------------------------------------ encoding
-def _fq(value: int) -> bytes:
-    return int_to_bytes(value * _MONT_Q % FIELD_MODULUS)
-
-
-def g1_bytes(p: G1Affine) -> bytes:
-    return bytes(64) if p is None else _fq(p[0]) + _fq(p[1])
-
-
-def g2_bytes(p: G2Affine) -> bytes:
-    if p is None:
-        return bytes(128)
-    (x0, x1), (y0, y1) = p
-    return _fq(x0) + _fq(x1) + _fq(y0) + _fq(y1)
-
-
+# ---------------------------------------------------------------------- file
 def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints:
     if len(data) != 64 * group * expected:
         raise FormatError(f"{name}: expected {expected} points")
     return EncodedPoints(data, group)
-
-
-def points_bytes(points: Sequence[G1Affine] | Sequence[G2Affine], group: int) -> bytes:
-    """The file encoding of a list of points (free for EncodedPoints, which already are)."""
-    if isinstance(points, EncodedPoints):
-        return points.data
-    encode = g1_bytes if group == 1 else g2_bytes
-    return b"".join(encode(p) for p in points)  # type: ignore[arg-type]
 
 
 def zkey_bytes(pk: ProvingKey) -> bytes:
@@ -169,14 +140,14 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         off += 4 + n8r
         if (q, r) != (FIELD_MODULUS, CURVE_ORDER):
             raise FormatError(f"{name}: proving key is not for BN254")
-        n_vars, n_public, domain_size = struct.unpack_from("<III", h, off)
+        n_vars, n_public, n_domain = struct.unpack_from("<III", h, off)
         off += 12
         if len(h) < off + 576:
             raise struct.error("short header")
     except struct.error:
         raise FormatError(f"{name}: header section is truncated") from None
-    if not n_public < n_vars or domain_size & (domain_size - 1) or not n_public < domain_size:
-        raise FormatError(f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {domain_size})")
+    if not n_public < n_vars or n_domain & (n_domain - 1) or not n_public < n_domain:
+        raise FormatError(f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {n_domain})")
 
     def header_point(at: int, group: int, what: str):
         return check_header_point(_encoded(h[off + at : off + at + 64 * group], group, f"{name} {what}", 1), f"{name} {what}")
@@ -187,15 +158,16 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
     alpha_1, beta_1, beta_2 = header_point(0, 1, "alpha_1"), header_point(64, 1, "beta_1"), header_point(128, 2, "beta_2")
     gamma_2, delta_1, delta_2 = header_point(256, 2, "gamma_2"), header_point(384, 1, "delta_1"), header_point(448, 2, "delta_2")
     raw = binfile.require(s, 4, name)
-    if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * 44:
+    if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * COEFFICIENT_BYTES:
         raise FormatError(f"{name}: coefficient section has the wrong size")
     return ProvingKey(
-        n_vars, n_public, domain_size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
+        n_vars, n_public, n_domain, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
         ic=points(3, 1, "IC", n_public + 1),
-        coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, domain_size),
+        coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, n_domain),
         a=points(5, 1, "A", n_vars),
         b1=points(6, 1, "B1", n_vars),
         b2=points(7, 2, "B2", n_vars),
         c=points(8, 1, "C", n_vars - n_public - 1),
-        h=points(9, 1, "H", domain_size),
+        h=points(9, 1, "H", n_domain),
     )
+

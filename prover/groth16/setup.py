@@ -12,10 +12,11 @@ import secrets
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER as R
 
-from .domain import Domain
-from .engine import Engine
-from .progress import Phases
-from .zkey import ProvingKey, coefficients_of
+from ..domain import Domain
+from ..engine import Engine
+from ..progress import Phases
+from .reduction import coefficients_of, domain_size, evaluate_qap, h_bases_at, public_rows
+from .zkey import ProvingKey
 
 DEVELOPMENT_ONLY = "development-only setup: one party knows the trapdoor and could forge proofs for this key"
 
@@ -24,30 +25,16 @@ def _random_nonzero() -> int:
     return secrets.randbelow(R - 1) + 1
 
 
-def evaluate_qap(r1cs: R1CS, lagrange: list[int]) -> tuple[list[int], list[int], list[int]]:
-    """A_j(tau), B_j(tau), C_j(tau) for every wire j, given L_i(tau) for every row i."""
-    n = r1cs.n_wires
-    a, b, c = [0] * n, [0] * n, [0] * n
-    for row, con in enumerate(r1cs.constraints):
-        basis = lagrange[row]
-        for target, entries in ((a, con.a), (b, con.b), (c, con.c)):
-            for wire, coef in entries.items():
-                target[wire] = (target[wire] + coef * basis) % R
-    for s in range(r1cs.n_public + 1):  # the extra public rows of coefficients_of()
-        a[s] = (a[s] + lagrange[r1cs.n_constraints + s]) % R
-    return a, b, c
-
-
 def setup(r1cs: R1CS, engine: Engine, phases: Phases | None = None) -> ProvingKey:
     phases = phases or Phases()
     tau, alpha, beta, gamma, delta = (_random_nonzero() for _ in range(5))
-    domain = Domain(r1cs.domain_size())
+    domain = Domain(domain_size(r1cs))
     with phases.phase("evaluate polynomials at tau"):
         a, b, c = evaluate_qap(r1cs, domain.lagrange_at(tau))
-        h_scalars = [v * pow(delta, -1, R) % R for v in domain.odd_lagrange_of_double_at(tau)]
         gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
+        h_scalars = [v * delta_inv % R for v in h_bases_at(domain, tau)]
         combined = [(beta * a[j] + alpha * b[j] + c[j]) % R for j in range(r1cs.n_wires)]
-        n_pub = r1cs.n_public + 1
+        n_pub = public_rows(r1cs)
         ic_scalars = [v * gamma_inv % R for v in combined[:n_pub]]
         c_scalars = [v * delta_inv % R for v in combined[n_pub:]]
     with phases.phase("G1 query A, B1"):

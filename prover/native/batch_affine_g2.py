@@ -1,0 +1,139 @@
+# Generated from batch_affine_g1.py by python -m zkmargin.prover.native.generate: edit that file instead.
+"""Batch-affine sums of G2 points, and the Montgomery-trick batch inversion behind them.
+
+Adding affine points needs a field inversion each (the slope's denominator); inverting many
+at once costs one inversion and three multiplications each (Montgomery's trick), so an
+addition costs about 6 multiplications instead of a mixed Jacobian addition's 11. Pippenger's
+buckets, the scalar-one points and fixed base's normalisation all go through ``fq2_batch_invert``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .fq2 import (
+    FQ2_ONE,
+    FQ2_ZERO,
+    fq2_add,
+    fq2_empty,
+    fq2_inv,
+    fq2_is_zero,
+    fq2_load,
+    fq2_mul,
+    fq2_square,
+    fq2_store,
+    fq2_store_at,
+    fq2_sub,
+)
+from .g2 import G2_INFINITY
+
+# Kinds of pair: an operand is infinity (copy the other), distinct x (add), equal points
+# (double), opposite points (infinity).
+_COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def fq2_batch_invert(values, count, scratch):
+    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
+    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements."""
+    acc = FQ2_ONE
+    for k in range(count):
+        fq2_store(scratch, k, acc)
+        v = fq2_load(values, k)
+        if not fq2_is_zero(v):
+            acc = fq2_mul(acc, v)
+    inverse = fq2_inv(acc)
+    for k in range(count - 1, -1, -1):
+        v = fq2_load(values, k)
+        if fq2_is_zero(v):
+            continue
+        fq2_store(values, k, fq2_mul(inverse, fq2_load(scratch, k)))
+        inverse = fq2_mul(inverse, v)
+
+
+@njit(cache=True)
+def g2_sum_runs(xs, ys, inf, starts, lengths):
+    """Sum each run of affine points (run s: ``lengths[s]`` points from ``starts[s]``) into
+    its first slot, in place; ``inf`` marks points at infinity, and ``lengths`` is consumed.
+
+    Each round adds neighbours (2i, 2i + 1) of every run into slot i, so a run of length L
+    becomes ceil(L / 2); slot i is never one a later pair of the round still reads. All the
+    additions of a round share one batch inversion."""
+    half = xs.shape[0] // 2 + 1
+    left = np.empty(half, dtype=np.int64)
+    out = np.empty(half, dtype=np.int64)
+    kind = np.empty(half, dtype=np.int8)
+    denominators = fq2_empty(half)
+    scratch = fq2_empty(half)
+    while True:
+        count = 0
+        for s in range(starts.shape[0]):
+            base = starts[s]
+            for p in range(lengths[s] // 2):
+                i = base + 2 * p
+                left[count], out[count] = i, base + p
+                d = FQ2_ZERO
+                if inf[i] or inf[i + 1]:
+                    kind[count] = _COPY
+                else:
+                    dx = fq2_sub(fq2_load(xs, i + 1), fq2_load(xs, i))
+                    if not fq2_is_zero(dx):
+                        kind[count] = _ADD
+                        d = dx
+                    elif fq2_is_zero(fq2_sub(fq2_load(ys, i + 1), fq2_load(ys, i))):
+                        kind[count] = _DOUBLE
+                        d = fq2_add(fq2_load(ys, i), fq2_load(ys, i))
+                    else:
+                        kind[count] = _INFINITY
+                fq2_store(denominators, count, d)
+                count += 1
+        if count == 0:
+            return
+        fq2_batch_invert(denominators, count, scratch)
+        for k in range(count):
+            i, o, kd = left[k], out[k], kind[k]
+            if kd == _COPY:
+                src = i + 1 if inf[i] else i
+                fq2_store(xs, o, fq2_load(xs, src))
+                fq2_store(ys, o, fq2_load(ys, src))
+                inf[o] = inf[src]
+            elif kd == _INFINITY:
+                inf[o] = True
+            else:
+                x1, y1, x2 = fq2_load(xs, i), fq2_load(ys, i), fq2_load(xs, i + 1)
+                if kd == _ADD:
+                    numerator = fq2_sub(fq2_load(ys, i + 1), y1)
+                else:
+                    xx = fq2_square(x1)
+                    numerator = fq2_add(fq2_add(xx, xx), xx)
+                slope = fq2_mul(numerator, fq2_load(denominators, k))
+                x3 = fq2_sub(fq2_sub(fq2_square(slope), x1), x2)
+                fq2_store(xs, o, x3)
+                fq2_store(ys, o, fq2_sub(fq2_mul(slope, fq2_sub(x1, x3)), y1))
+                inf[o] = False
+        for s in range(starts.shape[0]):
+            length = lengths[s]
+            if length & 1 and length > 1:
+                src, dst = starts[s] + length - 1, starts[s] + length // 2
+                fq2_store(xs, dst, fq2_load(xs, src))
+                fq2_store(ys, dst, fq2_load(ys, src))
+                inf[dst] = inf[src]
+            lengths[s] = (length + 1) // 2
+
+
+@njit(cache=True)
+def g2_sum_into(points, first, last, out, row):
+    """out[row] = the sum of the affine points[first:last] (Jacobian), as one batch-affine run."""
+    m = last - first
+    xs = np.ascontiguousarray(points[first:last, 0])
+    ys = np.ascontiguousarray(points[first:last, 1])
+    inf = np.zeros(m, dtype=np.bool_)
+    total = G2_INFINITY
+    if m > 0:
+        g2_sum_runs(xs, ys, inf, np.zeros(1, dtype=np.int64), np.full(1, m, dtype=np.int64))
+        if not inf[0]:
+            total = (fq2_load(xs, 0), fq2_load(ys, 0), FQ2_ONE)
+    fq2_store_at(out, row, 0, total[0])
+    fq2_store_at(out, row, 1, total[1])
+    fq2_store_at(out, row, 2, total[2])

@@ -1,0 +1,94 @@
+"""Fq2 = Fq[u] / (u^2 + 1), the field of G2's coordinates, compiled with numba.
+
+An element is a pair (c0, c1) of Fq elements for c0 + c1 u. The names mirror field.py's Fq
+names with ``fq2_`` for ``fq_``, so that generate.py turns G1 code into G2 code by renaming.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .field import Q_ONE, ZERO, fq_add, fq_inv, fq_is_zero, fq_mul, fq_sub
+
+FQ2_ZERO = (ZERO, ZERO)
+FQ2_ONE = (Q_ONE, ZERO)
+
+
+@njit(cache=True)
+def fq2_add(a, b):
+    return (fq_add(a[0], b[0]), fq_add(a[1], b[1]))
+
+
+@njit(cache=True)
+def fq2_sub(a, b):
+    return (fq_sub(a[0], b[0]), fq_sub(a[1], b[1]))
+
+
+@njit(cache=True)
+def fq2_mul(a, b):
+    """Karatsuba: three Fq products instead of four."""
+    t0 = fq_mul(a[0], b[0])
+    t1 = fq_mul(a[1], b[1])
+    cross = fq_mul(fq_add(a[0], a[1]), fq_add(b[0], b[1]))
+    return (fq_sub(t0, t1), fq_sub(fq_sub(cross, t0), t1))
+
+
+@njit(cache=True)
+def fq2_square(a):
+    """(a0 + a1)(a0 - a1) + 2 a0 a1 u: two Fq products."""
+    t = fq_mul(a[0], a[1])
+    return (fq_mul(fq_add(a[0], a[1]), fq_sub(a[0], a[1])), fq_add(t, t))
+
+
+@njit(cache=True)
+def fq2_is_zero(a):
+    return fq_is_zero(a[0]) and fq_is_zero(a[1])
+
+
+@njit(cache=True)
+def fq2_inv(a):
+    """1 / (a0 + a1 u) = (a0 - a1 u) / (a0^2 + a1^2)."""
+    norm_inv = fq_inv(fq_add(fq_mul(a[0], a[0]), fq_mul(a[1], a[1])))
+    return (fq_mul(a[0], norm_inv), fq_sub(ZERO, fq_mul(a[1], norm_inv)))
+
+
+# ---------------------------------------------------------- limb arrays
+# An Fq2 array holds one element per trailing (2, 4) axes: (m, 2, 4) vectors, (n, k, 2, 4) points.
+
+
+@njit(cache=True)
+def fq2_load(a, i):
+    return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
+
+
+@njit(cache=True)
+def fq2_store(a, i, v):
+    for half in range(2):
+        for limb in range(4):
+            a[i, half, limb] = v[half][limb]
+
+
+@njit(cache=True)
+def fq2_load_at(a, i, k):
+    return (
+        (a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3]),
+        (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]),
+    )
+
+
+@njit(cache=True)
+def fq2_store_at(a, i, k, v):
+    for half in range(2):
+        for limb in range(4):
+            a[i, k, half, limb] = v[half][limb]
+
+
+@njit(cache=True)
+def fq2_empty(m):
+    return np.empty((m, 2, 4), dtype=np.uint64)
+
+
+@njit(cache=True)
+def fq2_zeros(n, k):
+    return np.zeros((n, k, 2, 4), dtype=np.uint64)
