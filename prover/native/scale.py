@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .curve import G1_INFINITY, g1_add_affine, g1_double
+from .curve import G1_INFINITY, G2_INFINITY, g1_add, g1_add_affine, g1_double, g2_add, g2_add_affine, g2_double
 from .field import Q
-from .msm import _fq, _put_fq, g1_to_affine
+from .msm import _fq, _fq2, _put_fq, _put_fq2, g1_to_affine, g2_to_affine
 
 _Q_WORDS = np.array([(Q >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)], dtype=np.uint64)
 
@@ -46,4 +46,81 @@ def g1_scale_encoded(data: bytes, scalar: int) -> bytes:
     points = np.frombuffer(data, dtype="<u8").reshape(count, 2, 4)
     bits = np.array([int(b) for b in bin(scalar)[2:]], dtype=np.uint8)
     affine = g1_to_affine(_g1_scale_all(points, bits))
+    return affine.astype("<u8").tobytes()
+
+
+# ------------------------------------------------------------------ sparse combinations
+# out[w] = sum over terms t of wire w: scalar_t * bases[row_t]. A circuit's initial phase-2
+# key is one such product per query (A, B1, B2, C, IC): a few terms per wire over the
+# Lagrange bases, too small for a bucketed MSM each, too many wires to call one per wire.
+
+
+@njit(cache=True)
+def _is_one(s, t):
+    return s[t, 0] == 1 and s[t, 1] == 0 and s[t, 2] == 0 and s[t, 3] == 0
+
+
+@njit(parallel=True, cache=True)
+def _g1_combine(bases, rows, scalars, starts):
+    wires = starts.shape[0] - 1
+    out = np.zeros((wires, 3, 4), dtype=np.uint64)
+    for w in prange(wires):
+        acc = G1_INFINITY
+        for t in range(starts[w], starts[w + 1]):
+            x = _fq(bases, rows[t], 0)
+            y = _fq(bases, rows[t], 1)
+            if _is_one(scalars, t):
+                acc = g1_add_affine(acc, x, y)
+                continue
+            term = G1_INFINITY
+            for k in range(255, -1, -1):
+                term = g1_double(term)
+                if (scalars[t, k // 64] >> np.uint64(k % 64)) & np.uint64(1):
+                    term = g1_add_affine(term, x, y)
+            acc = g1_add(acc, term)
+        _put_fq(out, w, 0, acc[0])
+        _put_fq(out, w, 1, acc[1])
+        _put_fq(out, w, 2, acc[2])
+    return out
+
+
+@njit(parallel=True, cache=True)
+def _g2_combine(bases, rows, scalars, starts):
+    wires = starts.shape[0] - 1
+    out = np.zeros((wires, 3, 2, 4), dtype=np.uint64)
+    for w in prange(wires):
+        acc = G2_INFINITY
+        for t in range(starts[w], starts[w + 1]):
+            x = _fq2(bases, rows[t], 0)
+            y = _fq2(bases, rows[t], 1)
+            if _is_one(scalars, t):
+                acc = g2_add_affine(acc, x, y)
+                continue
+            term = G2_INFINITY
+            for k in range(255, -1, -1):
+                term = g2_double(term)
+                if (scalars[t, k // 64] >> np.uint64(k % 64)) & np.uint64(1):
+                    term = g2_add_affine(term, x, y)
+            acc = g2_add(acc, term)
+        _put_fq2(out, w, 0, acc[0])
+        _put_fq2(out, w, 1, acc[1])
+        _put_fq2(out, w, 2, acc[2])
+    return out
+
+
+def combine_encoded(bases: bytes, group: int, terms: list[list[tuple[int, int]]]) -> bytes:
+    """For each output, sum of scalar * bases[row] over its (row, scalar) terms; ``bases`` and
+    the result in the file encoding (infinity bases must not occur: Lagrange bases never are)."""
+    size = 64 * group
+    shape = (len(bases) // size, 2, 4) if group == 1 else (len(bases) // size, 2, 2, 4)
+    array = np.frombuffer(bases, dtype="<u8").reshape(shape)
+    flat = [term for wire in terms for term in wire]
+    starts = np.zeros(len(terms) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(wire) for wire in terms])
+    rows = np.array([row for row, _ in flat], dtype=np.int64)
+    scalars = np.array([[(s >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)] for _, s in flat], dtype=np.uint64).reshape(len(flat), 4)
+    if group == 1:
+        affine = g1_to_affine(_g1_combine(array, rows, scalars, starts))
+    else:
+        affine = g2_to_affine(_g2_combine(array, rows, scalars, starts))
     return affine.astype("<u8").tobytes()
