@@ -234,20 +234,24 @@ def bn_affine_g2():
     return g2_affine(bn.G2)
 
 
-def check_lagrange(ptau: PtauFile, domain_size: int, engine: Engine) -> str | None:
+def check_lagrange(ptau: PtauFile, domain_size: int, engine: Engine, g1_only: bool = False) -> str | None:
     """The Lagrange block for ``domain_size`` in sections 12-15 against the monomial powers,
-    in full: with random rho_i, sum rho_i L_i(tau) = p(tau) for the polynomial p that takes
-    the values rho on the domain, so one NTT and two MSMs per section decide it (a wrong
-    point escapes with probability 1/r). Returns the failure, or None."""
+    in full: for a random polynomial p of degree < N, sum p(w^i) L_i(tau) = p(tau) = sum c_j
+    tau^j, so one NTT and two MSMs per section decide it (a wrong point escapes with
+    probability about 1/r). ``g1_only``: section 12 alone, which also holds the doubled
+    domain that H comes from; its top power tau^(2N-1) is not in the file, so there p has
+    degree < 2N - 1. Returns the failure, or None."""
     if not ptau.prepared:
         return "the file is not prepared for phase 2 (no Lagrange sections): run snarkjs powersoftau prepare phase2"
-    rho = [secrets.randbelow(R) for _ in range(domain_size)]
-    coefficients = engine.ntt(rho, inverse=True)
+    known = min(domain_size, ptau.require(2)[1] // G1_SIZE)
+    coefficients = [secrets.randbelow(R) for _ in range(known)] + [0] * (domain_size - known)
+    rho = engine.ntt(coefficients)
     first = domain_size - 1
-    for lag, mono, group, what in ((12, 2, 1, "tau"), (13, 3, 2, "tau G2"), (14, 4, 1, "alpha tau"), (15, 5, 1, "beta tau")):
+    checks = ((12, 2, 1, "tau"), (13, 3, 2, "tau G2"), (14, 4, 1, "alpha tau"), (15, 5, 1, "beta tau"))
+    for lag, mono, group, what in checks[:1] if g1_only else checks:
         prep, msm = (engine.prepare_g1, engine.msm_g1) if group == 1 else (engine.prepare_g2, engine.msm_g2)
         left = msm(prep(ptau.points(lag, first, domain_size, group)), rho)
-        right = msm(prep(ptau.points(mono, 0, domain_size, group)), coefficients)
+        right = msm(prep(ptau.points(mono, 0, known, group)), coefficients[:known])
         if left != right:
             return f"Lagrange basis ({what}) for domain {domain_size} does not match the powers"
     return None

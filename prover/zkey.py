@@ -50,6 +50,9 @@ class ProvingKey:
     b2: Sequence[G2Affine]
     c: Sequence[G1Affine]  # private wires only: nVars - nPublic - 1 points
     h: Sequence[G1Affine]
+    #: Section 10 as read (circuit hash and ceremony contributions), kept so that a key
+    #: from a ceremony is written back with its record; None for a key made here.
+    mpc: bytes | None = None
 
     def verifying_key(self) -> VerifyingKey:
         def g1(p: G1Affine):
@@ -146,8 +149,11 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
     ]
     # Section 10 opens with a 64-byte circuit hash; snarkjs hashes the key as it builds it
     # from a ptau. Ours is BLAKE2b-512 of the sections above, and no MPC contributions.
-    digest = hashlib.blake2b(b"".join(data for _, data in sections), digest_size=64).digest()
-    sections.append((10, digest + u32(0)))
+    if pk.mpc is not None:
+        sections.append((10, pk.mpc))
+    else:
+        digest = hashlib.blake2b(b"".join(data for _, data in sections), digest_size=64).digest()
+        sections.append((10, digest + u32(0)))
     return binfile.encode(ZKEY_MAGIC, 1, sections)
 
 
@@ -193,5 +199,6 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         b2=_encoded(binfile.require(s, 7, name), 2, f"{name} B2", n_vars),
         c=_encoded(binfile.require(s, 8, name), 1, f"{name} C", n_vars - n_public - 1),
         h=_encoded(binfile.require(s, 9, name), 1, f"{name} H", domain_size),
+        mpc=s.get(10),
     )
 
