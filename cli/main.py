@@ -371,3 +371,8 @@ def main() -> None:
     except SystemExit as stop:
         exit_now(stop.code)
     exit_now(EXIT_OK)
+
+
+from .ceremony import ceremony  # noqa: E402  (imported last: it reuses the options defined above)
+
+cli.add_command(ceremony)

@@ -187,7 +187,7 @@ class SampleReport:
     power: int
     samples: int
     ok: bool
-    failed: str | None = None
+    failure: str | None = None
 
 
 def check_sample(ptau: PtauFile, samples: int = 32) -> SampleReport:

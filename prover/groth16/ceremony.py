@@ -195,8 +195,7 @@ def verify(sections: Sections, where: str, r1cs: R1CS, ptau: PtauFile, engine: E
         if problem:
             blank.failure = f"ptau: {problem}"
             return blank
-    with phases.phase("rebuild the initial key"):
-        initial, cs_hash = new_key(r1cs, ptau, engine, phases)
+    initial, cs_hash = new_key(r1cs, ptau, engine, phases)  # reports its own phases
     if cs_hash != mpc.cs_hash:
         blank.failure = "the key was not made for this circuit and ptau (circuit hash differs)"
         return blank
