@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
 from zkmargin.circuits.iden3_files import read_r1cs
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.prover import Phases, read_zkey

@@ -8,7 +8,6 @@ import json
 import pytest
 from click.testing import CliRunner
 from py_ecc import optimized_bn128 as bn
-
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.iden3_files import write_r1cs
 from zkmargin.cli.main import cli
@@ -17,7 +16,7 @@ from zkmargin.prover.groth16.ceremony import beacon, contribute, key_origin, ver
 from zkmargin.prover.groth16.ceremony_new import new_key
 from zkmargin.prover.groth16.ceremony_rng import ChaCha, _fq2_sqrt, hash_to_g2
 from zkmargin.prover.groth16.ceremony_transcript import parse_mpc
-from zkmargin.prover.groth16.ceremony_zkey import read_sections, write_sections
+from zkmargin.prover.groth16.ceremony_zkey import write_sections
 from zkmargin.prover.ptau import write_ptau
 from zkmargin.prover.ptau_import import check_lagrange, check_sample, hermez_hashes, match_published, open_ptau
 from zkmargin.verifier.groth16 import verify as groth16_verify

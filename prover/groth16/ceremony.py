@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from py_ecc import optimized_bn128 as bn
 
+from py_ecc import optimized_bn128 as bn
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import InvalidPoint, g1_affine, g1_from_affine, g2_affine, g2_from_affine
@@ -244,7 +244,7 @@ def key_origin(zkey_path_or_sections: str | os.PathLike | Sections | object) -> 
     if isinstance(zkey_path_or_sections, dict):
         raw = zkey_path_or_sections.get(10, b"")
     elif hasattr(zkey_path_or_sections, "mpc"):
-        raw = getattr(zkey_path_or_sections, "mpc") or b""
+        raw = zkey_path_or_sections.mpc or b""  # type: ignore[union-attr]
     else:
         from .ceremony_zkey import read_sections
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import struct
 
+from py_ecc import optimized_bn128 as bn
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import g1_affine, g2_affine
 from zkmargin.verifier.files import FormatError
@@ -25,8 +26,6 @@ from ..ptau_import import PtauFile
 from ..zkey import GROTH16, coefficients_of, g1_bytes, g2_bytes
 from .ceremony_transcript import uncompressed_from_encoded
 from .ceremony_zkey import header_bytes
-
-from py_ecc import optimized_bn128 as bn
 
 Terms = list[list[tuple[int, int]]]  # per output point: (basis row, coefficient)
 
