@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from zkmargin.circuits.iden3_files import read_r1cs
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.prover import Phases, read_zkey
@@ -22,8 +23,26 @@ from zkmargin.prover.ptau_import import check_sample, file_blake2b, match_publis
 from zkmargin.verifier.bundle import key_fingerprint
 from zkmargin.verifier.files import FormatError, write_json
 
-from .main import _capacity, _circuit, _engine, capacity_options, engine_option, json_option
 from .output import EXIT_INVALID, emit, friendly_errors, progress_reporter
+
+
+@click.group("ceremony")
+def ceremony() -> None:
+    """Production keys: check a powers-of-tau file, then run a phase-2 ceremony (snarkjs-compatible).
+
+    \b
+    zkmargin ceremony import-ptau FILE           check a phase-1 file (published hash, pairings)
+    zkmargin ceremony new --ptau F -o K0.zkey    the circuit's initial key
+    zkmargin ceremony contribute K0 K1           add your secret (prints your contribution hash)
+    zkmargin ceremony beacon K2 K3 --beacon HEX  the final public random contribution
+    zkmargin ceremony verify K3 --ptau F         check every contribution and the key
+    zkmargin ceremony export K3 -o vk.json       the verification key
+    """
+
+
+# main.py registers the group above at its end and this module reuses main's options; the
+# group is defined before this import so that either module may be imported first.
+from .main import _capacity, _circuit, _engine, capacity_options, engine_option, json_option  # noqa: E402
 
 ptau_option = click.option("--ptau", "ptau_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Prepared phase-1 powers of tau (.ptau).")
 r1cs_option = click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False, path_type=Path), help="Circuit as an .r1cs file [default: the built-in margin circuit at the capacity given].")
@@ -43,20 +62,6 @@ def _hex(value: str, what: str) -> bytes:
     if not data or len(value) != 2 * len(data):
         raise FormatError(f"{what}: expected an even number of hexadecimal digits")
     return data
-
-
-@click.group("ceremony")
-def ceremony() -> None:
-    """Production keys: check a powers-of-tau file, then run a phase-2 ceremony (snarkjs-compatible).
-
-    \b
-    zkmargin ceremony import-ptau FILE           check a phase-1 file (published hash, pairings)
-    zkmargin ceremony new --ptau F -o K0.zkey    the circuit's initial key
-    zkmargin ceremony contribute K0 K1           add your secret (prints your contribution hash)
-    zkmargin ceremony beacon K2 K3 --beacon HEX  the final public random contribution
-    zkmargin ceremony verify K3 --ptau F         check every contribution and the key
-    zkmargin ceremony export K3 -o vk.json       the verification key
-    """
 
 
 @ceremony.command("import-ptau")

@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import FIELD_MODULUS, InvalidPoint, g1_from_affine, g2_from_affine
 from zkmargin.verifier.files import FormatError

@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.iden3_files import write_r1cs
 from zkmargin.cli.main import cli

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import InvalidPoint, g1_affine, g1_from_affine, g2_affine, g2_from_affine

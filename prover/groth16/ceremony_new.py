@@ -16,6 +16,7 @@ import hashlib
 import struct
 
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import g1_affine, g2_affine
 from zkmargin.verifier.files import FormatError

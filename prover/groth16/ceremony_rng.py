@@ -19,6 +19,7 @@ import hashlib
 import struct
 
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import FIELD_MODULUS as Q
 

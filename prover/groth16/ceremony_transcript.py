@@ -15,6 +15,7 @@ import struct
 from dataclasses import dataclass
 
 from py_ecc import optimized_bn128 as bn
+
 from zkmargin.verifier.curve import FIELD_MODULUS as Q
 from zkmargin.verifier.curve import g1_affine, g2_affine
 from zkmargin.verifier.files import FormatError
