@@ -18,7 +18,7 @@ from zkmargin.circuits.r1cs import R1CS
 from zkmargin.prover import Phases, read_zkey
 from zkmargin.prover.groth16.ceremony import beacon, contribute, key_origin, verify
 from zkmargin.prover.groth16.ceremony_new import new_key
-from zkmargin.prover.groth16.ceremony_zkey import read_sections, write_sections
+from zkmargin.prover.groth16.ceremony_zkey import NEW_KEY_ORDER, read_sections, write_sections
 from zkmargin.prover.ptau_import import check_sample, file_blake2b, match_published, open_ptau
 from zkmargin.verifier.bundle import key_fingerprint
 from zkmargin.verifier.files import FormatError, write_json
@@ -116,7 +116,7 @@ def new_cmd(ptau_path, r1cs_path, positions, collateral, scenarios, out_path: Pa
     phases = Phases(progress_reporter(as_json, "new"))
     with open_ptau(ptau_path) as ptau:
         sections, cs_hash = new_key(r1cs, ptau, engine, phases)
-    write_sections(out_path, sections)
+    write_sections(out_path, sections, NEW_KEY_ORDER)
     emit(as_json, {"zkey": str(out_path), "circuit_hash": cs_hash.hex(), "constraints": r1cs.n_constraints,
                    "seconds": round(sum(phases.timings.values()), 3)},
          [f"wrote {out_path} ({r1cs.n_constraints} constraints)", f"circuit hash {cs_hash.hex()}",

@@ -51,8 +51,14 @@ def read_sections(path: str | os.PathLike) -> Sections:
     return sections
 
 
-def write_sections(path: str | os.PathLike, sections: Sections) -> None:
-    atomic_write(path, binfile.encode(ZKEY_MAGIC, 1, [(k, sections[k]) for k in sorted(sections)]))
+#: The order ``snarkjs zkey new`` writes sections in (contribute and beacon write 1 to 10):
+#: an initial key from either tool is then the same file, byte for byte.
+NEW_KEY_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
+
+
+def write_sections(path: str | os.PathLike, sections: Sections, order: tuple[int, ...] | None = None) -> None:
+    kinds = order or sorted(sections)
+    atomic_write(path, binfile.encode(ZKEY_MAGIC, 1, [(k, sections[k]) for k in kinds]))
 
 
 def sizes(sections: Sections) -> tuple[int, int, int]:
