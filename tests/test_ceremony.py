@@ -208,3 +208,24 @@ def test_cli_flow_and_exit_codes(ceremony, tmp_path):
     result = run(cli, ["ceremony", "export", k2, "-o", str(tmp_path / "vk.json"), "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["origin"]["kind"] == "ceremony"
     assert json.loads((tmp_path / "vk.json").read_text())["protocol"] == "groth16"
+
+
+def test_native_and_reference_engines_build_the_same_initial_key(ceremony):
+    folder, r1cs, _, _ = ceremony
+    with open_ptau(folder / "dev.ptau") as ptau:
+        native, native_hash = new_key(r1cs, ptau, get_engine("native"))
+        reference, reference_hash = new_key(r1cs, ptau, get_engine("reference"))
+    assert native == reference and native_hash == reference_hash
+
+
+def test_native_batch_scale_matches_py_ecc():
+    from zkmargin.prover.engine import EncodedPoints
+    from zkmargin.prover.native.scale import g1_scale_encoded
+    from zkmargin.prover.zkey import g1_bytes
+    from zkmargin.verifier.curve import g1_affine
+
+    points = [g1_affine(bn.multiply(bn.G1, k)) for k in (1, 2, 99)] + [None]
+    scalar = bn.curve_order - 12345
+    out = EncodedPoints(g1_scale_encoded(b"".join(g1_bytes(p) for p in points), scalar), 1)
+    expected = [g1_affine(bn.multiply(bn.G1, k * scalar)) for k in (1, 2, 99)] + [None]
+    assert list(out) == expected

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .curve import G1_INFINITY, G2_INFINITY, g1_add, g1_add_affine, g1_double, g2_add, g2_add_affine, g2_double
-from .field import Q
+from .field import Q, R, ZERO, fq_sub
 from .msm import _fq, _fq2, _put_fq, _put_fq2, g1_to_affine, g2_to_affine
 
 _Q_WORDS = np.array([(Q >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)], dtype=np.uint64)
@@ -61,7 +61,7 @@ def _is_one(s, t):
 
 
 @njit(parallel=True, cache=True)
-def _g1_combine(bases, rows, scalars, starts):
+def _g1_combine(bases, rows, scalars, negate, starts):
     wires = starts.shape[0] - 1
     out = np.zeros((wires, 3, 4), dtype=np.uint64)
     for w in prange(wires):
@@ -69,6 +69,8 @@ def _g1_combine(bases, rows, scalars, starts):
         for t in range(starts[w], starts[w + 1]):
             x = _fq(bases, rows[t], 0)
             y = _fq(bases, rows[t], 1)
+            if negate[t]:
+                y = fq_sub(ZERO, y)
             if _is_one(scalars, t):
                 acc = g1_add_affine(acc, x, y)
                 continue
@@ -85,7 +87,7 @@ def _g1_combine(bases, rows, scalars, starts):
 
 
 @njit(parallel=True, cache=True)
-def _g2_combine(bases, rows, scalars, starts):
+def _g2_combine(bases, rows, scalars, negate, starts):
     wires = starts.shape[0] - 1
     out = np.zeros((wires, 3, 2, 4), dtype=np.uint64)
     for w in prange(wires):
@@ -93,6 +95,8 @@ def _g2_combine(bases, rows, scalars, starts):
         for t in range(starts[w], starts[w + 1]):
             x = _fq2(bases, rows[t], 0)
             y = _fq2(bases, rows[t], 1)
+            if negate[t]:
+                y = (fq_sub(ZERO, y[0]), fq_sub(ZERO, y[1]))
             if _is_one(scalars, t):
                 acc = g2_add_affine(acc, x, y)
                 continue
@@ -118,9 +122,14 @@ def combine_encoded(bases: bytes, group: int, terms: list[list[tuple[int, int]]]
     starts = np.zeros(len(terms) + 1, dtype=np.int64)
     starts[1:] = np.cumsum([len(wire) for wire in terms])
     rows = np.array([row for row, _ in flat], dtype=np.int64)
-    scalars = np.array([[(s >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)] for _, s in flat], dtype=np.uint64).reshape(len(flat), 4)
+    # A scalar above r/2 is used as -(r - s) times the point: circuits are full of -1 and
+    # other "negative" coefficients, which would otherwise cost a full 254-bit ladder each.
+    reduced = [s % R for _, s in flat]
+    negate = np.array([s > R // 2 for s in reduced], dtype=np.bool_)
+    small = [R - s if neg else s for s, neg in zip(reduced, negate)]
+    scalars = np.array([[(s >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)] for s in small], dtype=np.uint64).reshape(len(flat), 4)
     if group == 1:
-        affine = g1_to_affine(_g1_combine(array, rows, scalars, starts))
+        affine = g1_to_affine(_g1_combine(array, rows, scalars, negate, starts))
     else:
-        affine = g2_to_affine(_g2_combine(array, rows, scalars, starts))
+        affine = g2_to_affine(_g2_combine(array, rows, scalars, negate, starts))
     return affine.astype("<u8").tobytes()
