@@ -229,3 +229,25 @@ def test_native_batch_scale_matches_py_ecc():
     out = EncodedPoints(g1_scale_encoded(b"".join(g1_bytes(p) for p in points), scalar), 1)
     expected = [g1_affine(bn.multiply(bn.G1, k * scalar)) for k in (1, 2, 99)] + [None]
     assert list(out) == expected
+
+
+def test_native_sparse_combinations_match_py_ecc():
+    """Terms that cancel, negative and large scalars, an empty output, in G1 and G2."""
+    from zkmargin.prover.engine import EncodedPoints
+    from zkmargin.prover.native.scale import combine_encoded
+    from zkmargin.prover.zkey import g1_bytes, g2_bytes
+    from zkmargin.verifier.curve import g1_affine, g2_affine
+
+    r = bn.curve_order
+    terms = [[(0, 1), (2, r - 1)], [], [(3, 12345678901234567890123456789)], [(1, 5), (1, r - 5)],
+             [(2, r - 7), (0, r // 2 + 3), (0, 1), (3, 2**200 + 1)]]
+    for group, generator, zero, encode, affine in ((1, bn.G1, bn.Z1, g1_bytes, g1_affine), (2, bn.G2, bn.Z2, g2_bytes, g2_affine)):
+        bases = [bn.multiply(generator, k) for k in range(1, 5)]
+        expected = []
+        for wire in terms:
+            acc = zero
+            for row, s in wire:
+                acc = bn.add(acc, bn.multiply(bases[row], s))
+            expected.append(affine(acc))
+        out = EncodedPoints(combine_encoded(b"".join(encode(affine(p)) for p in bases), group, terms), group)
+        assert list(out) == expected
