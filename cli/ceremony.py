@@ -9,6 +9,7 @@ ceremony is invalid, 2 for input that cannot be used.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -54,6 +55,21 @@ def _the_circuit(r1cs_path: Path | None, positions: int, collateral: int, scenar
     return _circuit(_capacity(positions, collateral, scenarios)).compile()
 
 
+def _percent_reporter(as_json: bool):
+    """A percentage on a terminal while a large file is hashed (Hermez's 2^28 file is 288 GB)."""
+    if as_json or not sys.stderr.isatty():
+        return None
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent != shown[0]:
+            shown[0] = percent
+            click.echo(f" {percent:3d}%\b\b\b\b\b", err=True, nl=False)
+
+    return report
+
+
 def _hex(value: str, what: str) -> bytes:
     try:
         data = bytes.fromhex(value)
@@ -82,7 +98,7 @@ def import_ptau_cmd(ptau_path: Path, samples: int, skip_hash: bool, as_json: boo
         digest, published = None, None
         if not skip_hash:
             with phases.phase("BLAKE2b-512 of the file"):
-                digest = file_blake2b(ptau_path)
+                digest = file_blake2b(ptau_path, _percent_reporter(as_json))
             published = match_published(digest)
         with phases.phase(f"pairing checks on {samples} random powers per section"):
             report = check_sample(ptau, samples)
