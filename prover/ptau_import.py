@@ -68,6 +68,10 @@ class PtauFile:
     def point(self, section: int, index: int, group: int):
         return self.points(section, index, 1, group)[0]
 
+    def raw(self, offset: int, size: int) -> bytes:
+        """Bytes at an absolute file offset (short at the end of the file)."""
+        return self._map[offset : offset + size]
+
     def require(self, section: int) -> tuple[int, int]:
         if section not in self.sections:
             raise FormatError(f"{self.path}: missing section {section}")

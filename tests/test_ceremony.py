@@ -251,3 +251,14 @@ def test_native_sparse_combinations_match_py_ecc():
             expected.append(affine(acc))
         out = EncodedPoints(combine_encoded(b"".join(encode(affine(p)) for p in bases), group, terms), group)
         assert list(out) == expected
+
+
+def test_snarkjs_hash_quirk_only_from_domain_2_15():
+    from zkmargin.prover.groth16.ceremony_snarkjs_quirk import extra_point, hashes_extra_point
+    from zkmargin.prover.zkey import g1_bytes
+    from zkmargin.verifier.curve import g1_affine
+
+    assert [hashes_extra_point(1 << k) for k in (2, 8, 14, 15, 16, 20)] == [False, False, False, True, True, True]
+    # on real points the emulated wasm arithmetic is plain subtraction
+    p, q = g1_affine(bn.multiply(bn.G1, 11)), g1_affine(bn.multiply(bn.G1, 4))
+    assert extra_point(g1_bytes(p), q) == g1_affine(bn.multiply(bn.G1, 7))

@@ -25,7 +25,8 @@ from ..engine import EncodedPoints, Engine
 from ..progress import Phases
 from ..ptau_import import PtauFile
 from ..zkey import GROTH16, coefficients_of, g1_bytes, g2_bytes
-from .ceremony_transcript import uncompressed_from_encoded
+from .ceremony_snarkjs_quirk import extra_point, hashes_extra_point
+from .ceremony_transcript import g1_uncompressed, uncompressed_from_encoded
 from .ceremony_zkey import header_bytes
 
 Terms = list[list[tuple[int, int]]]  # per output point: (basis row, coefficient)
@@ -142,6 +143,11 @@ def new_key(r1cs: R1CS, ptau: PtauFile, engine: Engine, phases: Phases | None = 
         hasher.update(_u32be(n - 1))
         z_points = b"".join(g1_bytes(_affine_sub(powers[i + n], powers[i])) for i in range(n - 1))
         hasher.update(uncompressed_from_encoded(z_points, 1))
+        if hashes_extra_point(n):
+            # tau^(2n-1) G1 where section 2 would hold it: past its end when n is the ptau's power
+            offset, _ = ptau.require(2)
+            beyond = bytes(ptau.raw(offset + (2 * n - 1) * 64, 64)).ljust(64, b"\0")
+            hasher.update(g1_uncompressed(extra_point(beyond, powers[n - 1])))
         for data, group in ((sec_c, 1), (sec_a, 1), (sec_b1, 1), (sec_b2, 2)):
             hasher.update(_u32be(len(data) // (64 * group)) + uncompressed_from_encoded(data, group))
     cs_hash = hasher.digest()

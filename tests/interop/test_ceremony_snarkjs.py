@@ -228,3 +228,29 @@ def test_tampered_ceremony_is_rejected_by_both(phase1, tamper):
     assert code != 0 and "ZKey Ok!" not in out
     code, out = zkmargin("verify", str(bad), "--ptau", str(phase1 / "final.ptau"), "--r1cs", str(phase1 / "c.r1cs"))
     assert code == 1 and "INVALID" in out
+
+
+def test_bytes_past_section_2_hash_as_in_wasmcurves(phase1):
+    """snarkjs's circuit hash for domains >= 2^15 includes one 'point' read past section 2;
+    our emulation of its arithmetic on those bytes matches ffjavascript's G1.sub."""
+    from zkmargin.prover.groth16.ceremony_snarkjs_quirk import extra_point
+    from zkmargin.prover.groth16.ceremony_transcript import g1_uncompressed
+    from zkmargin.prover.ptau_import import open_ptau
+
+    path = phase1 / "final.ptau"
+    with open_ptau(path) as ptau:
+        offset, size = ptau.require(2)
+        n = 1 << ptau.power
+        ours = g1_uncompressed(extra_point(bytes(ptau.raw(offset + size, 64)), ptau.point(2, n - 1, 1))).hex()
+    script = f"""
+import {{ buildBn128 }} from "ffjavascript";
+import fs from "fs";
+const curve = await buildBn128(true);
+const fd = fs.openSync("{path}", "r");
+const past = Buffer.alloc(64); fs.readSync(fd, past, 0, 64, {offset + size});
+const last = Buffer.alloc(64); fs.readSync(fd, last, 0, 64, {offset + (n - 1) * 64});
+const u = await curve.G1.batchLEMtoU(curve.G1.toAffine(curve.G1.sub(new Uint8Array(past), new Uint8Array(last))));
+console.log(JSON.stringify({{u: Buffer.from(u).toString("hex")}}));
+process.exit(0);
+"""
+    assert _node_eval(script)["u"] == ours
