@@ -7,7 +7,8 @@ L_i(tau) (section 12 in G1, 13 in G2, 14 alpha L_i, 15 beta L_i) for the circuit
 A_j = sum A_ij L_i, B_j likewise in G1 and G2, and for each wire beta A_j + alpha B_j + C_j,
 into IC (public wires) or C (private). H is the odd half of the doubled domain's Lagrange
 block. The circuit hash is BLAKE2b-512 over the header points, then each query with its
-length, H replaced by the points (tau^n - 1) tau^i G1, all in the uncompressed encoding.
+length, H replaced by the points (tau^n - 1) tau^i G1, all in the uncompressed encoding
+(plus, from 2^15 on, the extra value of ceremony_snarkjs_quirk.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import struct
 from py_ecc import optimized_bn128 as bn
 
 from zkmargin.circuits.r1cs import R1CS
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
 from zkmargin.verifier.curve import g1_affine, g2_affine
 from zkmargin.verifier.files import FormatError
 
-from ..engine import EncodedPoints, Engine
+from ..engine import EncodedCoefficients, EncodedPoints, Engine
 from ..progress import Phases
 from ..ptau_import import PtauFile
 from ..zkey import GROTH16, coefficients_of, g1_bytes, g2_bytes
@@ -49,8 +51,6 @@ def _combine(engine: Engine, bases: EncodedPoints, group: int, terms: Terms) -> 
 
 def _affine_sub(p, q):
     """p - q for affine G1 points in integers (the points (tau^n - 1) tau^i G1 of the hash)."""
-    from zkmargin.verifier.curve import FIELD_MODULUS as Q
-
     if q is None:
         return p
     neg = (q[0], (Q - q[1]) % Q)
@@ -116,21 +116,18 @@ def new_key(r1cs: R1CS, ptau: PtauFile, engine: Engine, phases: Phases | None = 
     alpha_1, beta_1 = ptau.point(4, 0, 1), ptau.point(5, 0, 1)
     beta_2 = ptau.point(6, 0, 2)
     g1, g2 = g1_affine(bn.G1), g2_affine(bn.G2)
+    coefficients = coefficients_of(r1cs)
     sections = {
         1: struct.pack("<I", GROTH16),
         2: header_bytes(r1cs.n_wires, n_pub, n, alpha_1, beta_1, beta_2, g2, g1, g2),
         3: sec_ic,
-        4: struct.pack("<I", 0),  # replaced below
+        4: struct.pack("<I", len(coefficients)) + EncodedCoefficients.encode(coefficients).data,
         5: sec_a,
         6: sec_b1,
         7: sec_b2,
         8: sec_c,
         9: sec_h,
     }
-    from ..engine import EncodedCoefficients
-
-    coefficients = coefficients_of(r1cs)
-    sections[4] = struct.pack("<I", len(coefficients)) + EncodedCoefficients.encode(coefficients).data
 
     with phases.phase("circuit hash"):
         hasher = hashlib.blake2b(digest_size=64)
