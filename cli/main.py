@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from .commands.ceremony import ceremony
 from .commands.contracts import export
 from .commands.demo import demo
 from .commands.export import export_r1cs, export_wtns
@@ -30,13 +31,14 @@ def cli() -> None:
     zkmargin prove             prove a portfolio solvent, writing a proof bundle
     zkmargin verify BUNDLE     check a bundle: statement, digests, public inputs and the proof
     zkmargin export ...        a Solidity verifier, calldata, the .r1cs or a .wtns for other tools
+    zkmargin ceremony ...      keys users can trust: import a powers of tau, run a phase-2 ceremony
 
     Every command runs on the bundled inter-protocol sample when given no files.
     Proofs are Groth16 over BN254 in snarkjs's formats. Start with `zkmargin demo`.
     """
 
 
-for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, demo):
+for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, ceremony, demo):
     cli.add_command(command)
 export.add_command(export_r1cs, "r1cs")
 export.add_command(export_wtns, "wtns")
@@ -49,3 +51,4 @@ def main() -> None:
     except SystemExit as stop:
         exit_now(stop.code)
     exit_now(EXIT_OK)
+

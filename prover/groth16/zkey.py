@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from zkmargin.circuits import binfile
@@ -59,6 +59,10 @@ class ProvingKey:
     b2: Sequence[G2Affine]
     c: Sequence[G1Affine]  # private wires only: nVars - nPublic - 1 points
     h: Sequence[G1Affine]
+    #: Section 10 as read (circuit hash and ceremony contributions), kept so that a key
+    #: from a ceremony is written back with its record; None for a key made here. Not part of
+    #: equality: two keys with the same points prove and verify the same statements.
+    mpc: bytes | None = field(default=None, compare=False)
 
     def verifying_key(self) -> VerifyingKey:
         def g1(p: G1Affine):
@@ -115,8 +119,11 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
     ]
     # Section 10 opens with a 64-byte circuit hash; snarkjs hashes the key as it builds it
     # from a ptau. Ours is BLAKE2b-512 of the sections above, and no MPC contributions.
-    digest = hashlib.blake2b(b"".join(data for _, data in sections), digest_size=64).digest()
-    sections.append((10, digest + u32(0)))
+    if pk.mpc is not None:
+        sections.append((10, pk.mpc))
+    else:
+        digest = hashlib.blake2b(b"".join(data for _, data in sections), digest_size=64).digest()
+        sections.append((10, digest + u32(0)))
     return binfile.encode(ZKEY_MAGIC, 1, sections)
 
 
@@ -169,5 +176,6 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         b2=points(7, 2, "B2", n_vars),
         c=points(8, 1, "C", n_vars - n_public - 1),
         h=points(9, 1, "H", n_domain),
+        mpc=s.get(10),
     )
 
