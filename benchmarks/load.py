@@ -66,10 +66,9 @@ def loadavg_1min() -> float:
 
 
 def sample(cores: tuple[int, ...], window_s: float) -> Load:
-    """Sleep ``window_s`` seconds and report how busy each CPU was meanwhile (0 s: no sample)."""
+    """Sleep ``window_s`` seconds (> 0) and report how busy each CPU was meanwhile."""
     before = _cpu_jiffies()
-    if window_s > 0:
-        time.sleep(window_s)
+    time.sleep(window_s)
     after = _cpu_jiffies()
     busy = []
     for cpu in range(max(after) + 1):

@@ -286,7 +286,7 @@ def parse_sizes(sizes: str) -> list[int]:
     "--load-window",
     default=0.5,
     show_default=True,
-    type=click.FloatRange(0, 10),
+    type=click.FloatRange(0.05, 10),
     help="Seconds to sample CPU load before each timing.",
 )
 @click.option(
@@ -302,6 +302,7 @@ def parse_sizes(sizes: str) -> list[int]:
     default=str(ROOT / "benchmarks" / "results"),
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for results.json, results.md and prove.png (and the cache/ and work/ folders).",
 )
 def main(
     sizes: str,
@@ -316,7 +317,13 @@ def main(
     busy_threshold: float,
     out_dir: Path,
 ) -> None:
-    """Time zkmargin's Groth16 prover against snarkjs, rapidsnark and groth16py, side by side."""
+    """Time zkmargin's Groth16 prover against snarkjs, rapidsnark and groth16py, side by side.
+
+    Every prover proves from the same snarkjs-made key and witness, each proof a fresh
+    process, on one core and on all cores; snarkjs checks every proof before its time is
+    kept. The machine's load is sampled before each proof and loaded runs are flagged.
+    A peer that is not installed is left out, and the report says why.
+    """
     powers = parse_sizes(sizes)
     chosen = parse_list("--shapes", shapes, SHAPES)
     options = {
@@ -372,5 +379,18 @@ def main(
     click.echo("written: " + ", ".join(map(str, written)))
 
 
+def run() -> None:
+    """main() with every error as one line: exit 2 for a bad option (click's too), 1 for a failed run."""
+    try:
+        main.main(standalone_mode=False)
+    except click.UsageError as exc:
+        bad_option(exc.format_message())
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(1)
+    except click.Abort:
+        sys.exit(130)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -197,8 +197,11 @@ def plot(report: dict, path: Path) -> str:
     panels.append((f"peak memory, fresh process, {MODE_LABEL[main]}", "MiB", main, "peak_mib"))
     if any(r.get("warm_prove_s") for r in report["results"]):
         panels.append(("warm process, all cores, per proof", "seconds", "warm", "median_s"))
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.2))
-    for axis, (title, unit, mode, key) in zip(axes, panels, strict=True):
+    rows = (len(panels) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(12, 4.4 * rows), squeeze=False)
+    for axis in axes.flat[len(panels) :]:
+        axis.set_visible(False)
+    for axis, (title, unit, mode, key) in zip(axes.flat, panels, strict=False):
         for shape, style in zip(("dense", "range"), ("-", "--"), strict=True):
             rows = sorted((r for r in report["results"] if r["shape"] == shape), key=lambda r: r["power"])
             for name in _names(report):
