@@ -1,12 +1,17 @@
 """The benchmark's report: one markdown table of every prover side by side, and one plot.
 
 Both read only the JSON report that prove_vs_peers writes, so they can be redrawn from
-results.json without proving again.
+results.json without proving again:
+
+    python -m benchmarks.report [RESULTS_DIR]      # default benchmarks/results
 """
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
+import sys
 from pathlib import Path
 
 TARGETS = {"dense": 0.5, "range": 0.25}  # zkmargin / snarkjs prove wall time, at 2^16
@@ -34,17 +39,20 @@ def _main_mode(report: dict) -> str:
 def prove_table(report: dict) -> list[str]:
     names = _names(report)
     lines = [
-        "| shape | domain | cores | " + " | ".join(names) + " | busy before (max) | load avg (max) | under load |",
+        "| shape | domain | cores | "
+        + " | ".join(names)
+        + " | busy before (median / max) | load avg (max) | under load |",
         "|---|---|---|" + "---|" * len(names) + "---|---|---|",
     ]
     for r in report["results"]:
         for mode, m in r["modes"].items():
             cells = [_cell(m["provers"][n], m["ratio"].get(n)) for n in names]
+            busy = [run["load"]["busy_on_cores"] for p in m["provers"].values() for run in p["runs"]]
             flag = "**yes**" if m["loaded"] else "no"
             lines.append(
                 f"| {r['shape']} | 2^{r['power']} | {MODE_LABEL[mode]} | "
                 + " | ".join(cells)
-                + f" | {m['busy_on_cores_max']:.0%} | {m['loadavg_1min_max']:.2f} | {flag} |"
+                + f" | {statistics.median(busy):.0%} / {max(busy):.0%} | {m['loadavg_1min_max']:.2f} | {flag} |"
             )
     return lines
 
@@ -243,3 +251,18 @@ def plot(report: dict, path: Path) -> str:
     plt.close(fig)
     os.replace(partial, path)
     return ""
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 or sys.argv[1:2] in (["-h"], ["--help"]):
+        print("usage: python -m benchmarks.report [RESULTS_DIR]  (redraws results.md and prove.png)", file=sys.stderr)
+        sys.exit(2)
+    folder = Path(sys.argv[1] if len(sys.argv) == 2 else Path(__file__).resolve().parent / "results")
+    try:
+        report = json.loads((folder / "results.json").read_text())
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {folder / 'results.json'}: {exc}", file=sys.stderr)
+        sys.exit(2)
+    (folder / "results.md").write_text(markdown(report))
+    why = plot(report, folder / "prove.png")
+    print(f"redrawn: {folder / 'results.md'}" + (f"; plot left out: {why}" if why else f", {folder / 'prove.png'}"))
