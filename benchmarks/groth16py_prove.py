@@ -1,13 +1,14 @@
 """groth16py (arkworks) as a peer: prove from the same snarkjs .zkey and .wtns, write snarkjs's proof.json.
 
     python -m benchmarks.groth16py_prove KEY.zkey WITNESS.wtns PROOF.json     # one proof, fresh process
-    python -m benchmarks.groth16py_prove --warm KEY.zkey WITNESS.wtns RUNS   # one process, RUNS proofs
+    python -m benchmarks.groth16py_prove --warm KEY.zkey WITNESS.wtns RUNS PROOF.json   # one process, RUNS proofs
 
 The fresh form is timed as a whole process, like the other provers: start-up, importing the
 key, proving and writing the proof. It writes no public.json: the benchmark verifies every
 proof against the public signals it takes from the witness itself. The warm form imports the
 key once and proves RUNS times after one uncounted proof, reading the witness afresh each
-time; it prints JSON with the seconds of each counted proof.
+time; it prints JSON with the seconds of each counted proof and writes the last proof, after
+the timing, for snarkjs to check.
 """
 
 from __future__ import annotations
@@ -45,28 +46,30 @@ def prove_once(zkey: str, wtns: str, proof_path: str) -> None:
         json.dump(proof, out)
 
 
-def prove_warm(zkey: str, wtns: str, runs: int) -> None:
+def prove_warm(zkey: str, wtns: str, runs: int, proof_path: str) -> None:
     pk, _ = groth16py.import_zkey(zkey)
     seconds = []
     for run in range(runs + 1):  # run 0 warms up and is not counted
         start = time.perf_counter()
-        json.dumps(snarkjs_proof(groth16py.prove_wtns(pk, wtns)))
+        text = json.dumps(snarkjs_proof(groth16py.prove_wtns(pk, wtns)))
         if run:
             seconds.append(time.perf_counter() - start)
+    with open(proof_path, "w") as out:
+        out.write(text)
     print(json.dumps({"version": groth16py.__version__, "seconds": seconds}))
 
 
 USAGE = (
     "usage: python -m benchmarks.groth16py_prove KEY.zkey WITNESS.wtns PROOF.json\n"
-    "       python -m benchmarks.groth16py_prove --warm KEY.zkey WITNESS.wtns RUNS"
+    "       python -m benchmarks.groth16py_prove --warm KEY.zkey WITNESS.wtns RUNS PROOF.json"
 )
 
 if __name__ == "__main__":
     args = sys.argv[1:]
     if len(args) == 3 and not args[0].startswith("-"):
         prove_once(*args)
-    elif len(args) == 4 and args[0] == "--warm" and args[3].isdigit():
-        prove_warm(args[1], args[2], int(args[3]))
+    elif len(args) == 5 and args[0] == "--warm" and args[3].isdigit():
+        prove_warm(args[1], args[2], int(args[3]), args[4])
     else:
         print(USAGE, file=sys.stderr)
         sys.exit(2)

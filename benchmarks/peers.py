@@ -34,14 +34,14 @@ class Prover:
     name: str
     once: tuple[str, ...]  # KEY WITNESS PROOF [PUBLIC] are appended
     writes_public: bool
-    warm: tuple[str, ...] | None  # KEY WITNESS RUNS are appended; None: no warm mode
+    warm: tuple[str, ...] | None  # KEY WITNESS RUNS PROOF are appended; None: no warm mode
     version: str
 
     def prove_command(self, proof: str, public: str) -> list[str]:
         return [*self.once, KEY, WITNESS, proof, *([public] if self.writes_public else [])]
 
-    def warm_command(self, runs: int) -> list[str] | None:
-        return [*self.warm, KEY, WITNESS, str(runs)] if self.warm else None
+    def warm_command(self, runs: int, proof: str) -> list[str] | None:
+        return [*self.warm, KEY, WITNESS, str(runs), proof] if self.warm else None
 
 
 class PeerError(Exception):

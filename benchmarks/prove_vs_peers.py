@@ -83,6 +83,16 @@ class Timing:
         self.proofs.append((prover.name, proof, public if prover.writes_public else None))
         return {"wall_s": wall, "peak_mib": peak, "load": load.to_json(self.busy_threshold), "output": output}
 
+    def warm(self, prover: Prover, runs: int, cores: tuple[int, ...]) -> dict:
+        """One warm process proving ``runs`` times: the load just before it and the seconds of each proof."""
+        proof = f"{prover.name}_warm_proof.json"
+        (self.folder / proof).unlink(missing_ok=True)
+        load = machine_load.sample(cores, self.load_window)
+        _, _, output = run_measured(prover.warm_command(runs, proof), self.folder)
+        self.proofs.append((prover.name, proof, None))
+        seconds = json.loads(output.strip().splitlines()[-1])["seconds"]
+        return {"median_s": statistics.median(seconds), "runs": seconds, "load": load.to_json(self.busy_threshold)}
+
     def check_all(self) -> None:
         """snarkjs verifies every proof against the witness's public signals; any failure ends the benchmark."""
         expected = json.loads((self.folder / EXPECTED_PUBLIC).read_text())
@@ -166,11 +176,11 @@ def bench_circuit(shape: str, power: int, provers: list[Prover], options: dict, 
                     profiles.append(json.loads(sample["output"].strip().splitlines()[-1]) | {"wall": sample["wall_s"]})
         modes[mode] = summarise(samples) | {"cores": list(cores)}
         log("  " + mode + ": " + ", ".join(f"{n} {p['wall_s']:.2f} s" for n, p in modes[mode]["provers"].items()))
+    warm = warm_comparison(timing, provers, options["warm_runs"]) if options["warm_runs"] else None
     timing.check_all()
 
     ours = modes[options["modes"][-1]]["provers"]["zkmargin"]["wall_s"]
     profile = min(profiles, key=lambda p: abs(p["wall"] - ours))  # the run nearest the median, with its own wall time
-    warm = warm_comparison(folder, provers, options) if options["warm_runs"] else None
     return {
         "shape": shape,
         "power": power,
@@ -183,21 +193,11 @@ def bench_circuit(shape: str, power: int, provers: list[Prover], options: dict, 
     }
 
 
-def warm_comparison(folder: Path, provers: list[Prover], options: dict) -> dict:
-    """Median seconds per proof on all cores when one process holds the key and proves ``warm_runs`` times."""
-    runs, cores = options["warm_runs"], machine_load.usable_cores()
+def warm_comparison(timing: Timing, provers: list[Prover], runs: int) -> dict:
+    """Median seconds per proof on all cores when one process holds the key and proves ``runs`` times."""
     warm = [p for p in provers if p.warm]
     log(f"  warm: {runs} proofs in one process each: {', '.join(p.name for p in warm)}")
-    out = {}
-    for prover in warm:
-        load = machine_load.sample(cores, options["load_window"])
-        _, _, output = run_measured(prover.warm_command(runs), folder)
-        seconds = json.loads(output.strip().splitlines()[-1])["seconds"]
-        out[prover.name] = {
-            "median_s": statistics.median(seconds),
-            "runs": seconds,
-            "load": load.to_json(options["busy_threshold"]),
-        }
+    out = {prover.name: timing.warm(prover, runs, machine_load.usable_cores()) for prover in warm}
     ours = out["zkmargin"]["median_s"]
     return {
         "provers": out,

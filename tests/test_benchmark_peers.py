@@ -68,6 +68,21 @@ def test_benchmark_runs_end_to_end(tmp_path, snarkjs_installed):
     rows = [line for line in table.splitlines() if line.startswith("| dense | 2^4 |")]
     assert len(rows) >= len(result["modes"])
 
+    # The check that let these times count does reject a proof that is not valid.
+    work = tmp_path / "work" / "dense_04"
+    proof = json.loads((work / "zkmargin_warm_proof.json").read_text())
+    proof["pi_a"][0] = str(int(proof["pi_a"][0]) + 1)
+    (work / "tampered.json").write_text(json.dumps(proof))
+    check = ["node", str(ROOT / "benchmarks" / "snarkjs_verify.cjs"), str(SNARKJS.parent), "vk.json"]
+    done = subprocess.run(
+        [*check, "expected_public.json", "zkmargin_warm_proof.json", "tampered.json"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, False]
+
 
 @pytest.mark.parametrize(
     "args, complaint",
