@@ -1,1 +1,1 @@
-"""Benchmarks: zkmargin against snarkjs, run with ``python -m benchmarks.prove_vs_snarkjs``."""
+"""Benchmarks: zkmargin against snarkjs, rapidsnark and groth16py, run with ``python -m benchmarks.prove_vs_peers``."""
