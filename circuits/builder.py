@@ -143,7 +143,9 @@ class ConstraintSystem:
     def private_input(self, name: str, value: int | None = None) -> LinearCombination:
         return self._new_wire(_PRIVATE, name, value)
 
-    def hint(self, compute: Callable[..., int | Sequence[int]], *inputs: Value, count: int = 1, name: str = "hint") -> list[LinearCombination]:
+    def hint(
+        self, compute: Callable[..., int | Sequence[int]], *inputs: Value, count: int = 1, name: str = "hint"
+    ) -> list[LinearCombination]:
         """Private wires computed out of circuit from the values of ``inputs``.
 
         The caller must constrain every wire returned: a hint is the prover's free choice.

@@ -81,7 +81,9 @@ def read_r1cs(path: str | os.PathLike) -> R1CS:
             (wire,) = struct.unpack_from("<I", data, offset)
             value = int_from_bytes(data[offset + 4 : offset + 4 + n8])
             if wire >= n_wires or value >= CURVE_ORDER:
-                raise FormatError(f"{name}: constraint term names wire {wire} of {n_wires} or a coefficient not below r")
+                raise FormatError(
+                    f"{name}: constraint term names wire {wire} of {n_wires} or a coefficient not below r"
+                )
             result[wire] = value
             offset += 4 + n8
         return result

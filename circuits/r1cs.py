@@ -84,7 +84,10 @@ class R1CS:
     def cost_by_scope(self, depth: int = 1) -> dict[str, int]:
         """Constraints per gadget scope, cut to ``depth`` path segments with slot indices folded
         (``scenario[3]/signed64/bits`` counts as ``scenario`` at depth 1, ``scenario/signed64`` at 2)."""
-        counts = Counter("/".join(_INDEX.sub("", part) for part in c.label.split("/")[:depth]) or "(unscoped)" for c in self.constraints)
+        counts = Counter(
+            "/".join(_INDEX.sub("", part) for part in c.label.split("/")[:depth]) or "(unscoped)"
+            for c in self.constraints
+        )
         return dict(counts.most_common())
 
 

@@ -51,4 +51,3 @@ def main() -> None:
     except SystemExit as stop:
         exit_now(stop.code)
     exit_now(EXIT_OK)
-

@@ -123,7 +123,13 @@ def open_ptau(path: str | os.PathLike) -> PtauFile:
             raise FormatError(f"{path}: power {power} is out of range")
         ptau = PtauFile(path, power, ceremony_power, sections, data)
         n = 1 << power
-        for kind, count_, size in ((2, 2 * n - 1, G1_SIZE), (3, n, G2_SIZE), (4, n, G1_SIZE), (5, n, G1_SIZE), (6, 1, G2_SIZE)):
+        for kind, count_, size in (
+            (2, 2 * n - 1, G1_SIZE),
+            (3, n, G2_SIZE),
+            (4, n, G1_SIZE),
+            (5, n, G1_SIZE),
+            (6, 1, G2_SIZE),
+        ):
             if ptau.require(kind)[1] != count_ * size:
                 raise FormatError(f"{path}: section {kind} should hold {count_} points for power {power}")
         return ptau
@@ -219,7 +225,11 @@ def check_sample(ptau: PtauFile, samples: int = 32) -> SampleReport:
             hi = [lift(ptau.point(section, i + 1, group), f"section {section} point {i + 1}") for i in positions]
             return _combine(lo, scalars), _combine(hi, scalars)
 
-        for section, limit, what in ((2, 2 * n - 2, "tau^i G1"), (4, n - 1, "alpha tau^i G1"), (5, n - 1, "beta tau^i G1")):
+        for section, limit, what in (
+            (2, 2 * n - 2, "tau^i G1"),
+            (4, n - 1, "alpha tau^i G1"),
+            (5, n - 1, "beta tau^i G1"),
+        ):
             lo, hi = pairs(section, limit, 1)
             if not _same_ratio(lo, hi, g2, tau_g2):
                 return SampleReport(ptau.power, samples, False, f"{what}: consecutive powers do not share tau")

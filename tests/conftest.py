@@ -6,7 +6,18 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 #: CLI options for the tiny test market: 2 instruments, 1 collateral asset, occ10's 10 scenarios.
-TINY = ["--market", str(DATA / "tiny_market.json"), "--model", "occ10", "--positions", "2", "--collateral", "1", "--scenarios", "10"]
+TINY = [
+    "--market",
+    str(DATA / "tiny_market.json"),
+    "--model",
+    "occ10",
+    "--positions",
+    "2",
+    "--collateral",
+    "1",
+    "--scenarios",
+    "10",
+]
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +47,10 @@ def tiny_margin_bundle(tmp_path_factory):
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--fuzz-seconds", type=float, default=None, metavar="N",
+        "--fuzz-seconds",
+        type=float,
+        default=None,
+        metavar="N",
         help="Run each reader's fuzz test for about N seconds [default: a few seconds in all].",
     )
 

@@ -239,9 +239,17 @@ def test_native_sparse_combinations_match_py_ecc():
     from zkmargin.verifier.curve import g1_affine, g2_affine
 
     r = bn.curve_order
-    terms = [[(0, 1), (2, r - 1)], [], [(3, 12345678901234567890123456789)], [(1, 5), (1, r - 5)],
-             [(2, r - 7), (0, r // 2 + 3), (0, 1), (3, 2**200 + 1)]]
-    for group, generator, zero, encode, affine in ((1, bn.G1, bn.Z1, g1_bytes, g1_affine), (2, bn.G2, bn.Z2, g2_bytes, g2_affine)):
+    terms = [
+        [(0, 1), (2, r - 1)],
+        [],
+        [(3, 12345678901234567890123456789)],
+        [(1, 5), (1, r - 5)],
+        [(2, r - 7), (0, r // 2 + 3), (0, 1), (3, 2**200 + 1)],
+    ]
+    for group, generator, zero, encode, affine in (
+        (1, bn.G1, bn.Z1, g1_bytes, g1_affine),
+        (2, bn.G2, bn.Z2, g2_bytes, g2_affine),
+    ):
         bases = [bn.multiply(generator, k) for k in range(1, 5)]
         expected = []
         for wire in terms:

@@ -216,7 +216,9 @@ def test_loose_files_say_what_they_cannot_check(workspace):
         "--public",
         bundle / "public.json",
     )
-    assert result.exit_code == 0 and "nothing says what they mean without statement.json" in result.output, result.output
+    assert result.exit_code == 0 and "nothing says what they mean without statement.json" in result.output, (
+        result.output
+    )
 
 
 def test_verify_with_the_owners_opening(workspace, tmp_path):

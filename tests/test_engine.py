@@ -28,10 +28,13 @@ def test_roots_match_snarkjs():
     assert pow(root_of_unity(10), 1 << 10, R) == 1 and pow(root_of_unity(10), 1 << 9, R) != 1
 
 
-@pytest.mark.parametrize("group, gen, to_affine, msm, prepare", [
-    ("g1", bn.G1, g1_affine, engine.msm_g1, engine.prepare_g1),
-    ("g2", bn.G2, g2_affine, engine.msm_g2, engine.prepare_g2),
-])
+@pytest.mark.parametrize(
+    "group, gen, to_affine, msm, prepare",
+    [
+        ("g1", bn.G1, g1_affine, engine.msm_g1, engine.prepare_g1),
+        ("g2", bn.G2, g2_affine, engine.msm_g2, engine.prepare_g2),
+    ],
+)
 def test_msm_matches_scalar_multiplication(group, gen, to_affine, msm, prepare):
     points = [to_affine(bn.multiply(gen, rng.randrange(1, R))) for _ in range(6)]
     points += [points[0], None]  # a duplicate and the identity

@@ -39,18 +39,63 @@ BIG, DEEP = "@@5000-digit literal@@", "@@70000-deep list@@"  # spliced into the 
 
 #: Values that broke a reader once (issue 11) or sit at a boundary a reader checks.
 AWKWARD = [
-    "--5", "-", "", " ", "+5", "1e400", "1e-400", "1e99999999", "9" * 5000, "-1", "0", "1", "0x10", "NaN",
-    "Infinity", "1/0", "2/3", "1e6", "1e-30", "٣", "1_000", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
-    "2026-11-21T08:00:00", "2026-11-21T08:00:00Z", str(CURVE_ORDER), str(CURVE_ORDER - 1), str(FIELD_MODULUS),
-    str(2**256), str(2**64), BIG, DEEP, "[" * 100, '"\\', "call", "put", "perp", "up", "groth16", "bn128",
+    "--5",
+    "-",
+    "",
+    " ",
+    "+5",
+    "1e400",
+    "1e-400",
+    "1e99999999",
+    "9" * 5000,
+    "-1",
+    "0",
+    "1",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "1/0",
+    "2/3",
+    "1e6",
+    "1e-30",
+    "٣",
+    "1_000",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "2026-11-21T08:00:00",
+    "2026-11-21T08:00:00Z",
+    str(CURVE_ORDER),
+    str(CURVE_ORDER - 1),
+    str(FIELD_MODULUS),
+    str(2**256),
+    str(2**64),
+    BIG,
+    DEEP,
+    "[" * 100,
+    '"\\',
+    "call",
+    "put",
+    "perp",
+    "up",
+    "groth16",
+    "bn128",
 ]
 SCALARS = (
-    st.sampled_from(AWKWARD) | st.integers(-(2**70), 2**70) | st.floats() | st.booleans() | st.none()
-    | st.text(max_size=12) | st.lists(st.sampled_from(["1", 1, "0"]), max_size=4) | st.builds(dict)
+    st.sampled_from(AWKWARD)
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.booleans()
+    | st.none()
+    | st.text(max_size=12)
+    | st.lists(st.sampled_from(["1", 1, "0"]), max_size=4)
+    | st.builds(dict)
 )
 
 ANY_JSON = st.recursive(
-    SCALARS, lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -107,8 +152,13 @@ def mutated_bytes(draw, blob: bytes) -> bytes:
 def fuzz(seconds: float | None, strategy, check) -> None:
     """Run check on drawn inputs in short hypothesis rounds until the time budget is spent."""
 
-    @settings(max_examples=8, deadline=None, database=None, phases=[Phase.generate, Phase.shrink],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=8,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def round_(example):
         started = time.monotonic()
@@ -145,9 +195,15 @@ def _risk_arrays_file() -> dict:
     arrays = compute_risk_arrays(market, model)
     return {
         "scenarios": list(arrays.scenarios),
-        "instruments": {r.instrument_id: {"value": str(r.unit_value), "loss": [str(x) for x in r.unit_loss],
-                                          "short_option_min": str(r.short_option_min), "contingency": str(r.contingency)}
-                        for r in arrays.instruments},
+        "instruments": {
+            r.instrument_id: {
+                "value": str(r.unit_value),
+                "loss": [str(x) for x in r.unit_loss],
+                "short_option_min": str(r.short_option_min),
+                "contingency": str(r.contingency),
+            }
+            for r in arrays.instruments
+        },
     }
 
 
@@ -210,7 +266,10 @@ def binary_samples(workdir, solvency_key) -> dict[str, bytes]:
     write_r1cs(api.compile(), workdir / "c.r1cs")
     write_wtns(api.witness(), workdir / "c.wtns")
     write_zkey(pk, workdir / "k.zkey")
-    return {kind: (workdir / name).read_bytes() for kind, name in (("r1cs", "c.r1cs"), ("wtns", "c.wtns"), ("zkey", "k.zkey"))}
+    return {
+        kind: (workdir / name).read_bytes()
+        for kind, name in (("r1cs", "c.r1cs"), ("wtns", "c.wtns"), ("zkey", "k.zkey"))
+    }
 
 
 @pytest.mark.parametrize("kind, reader", [("r1cs", read_r1cs), ("wtns", read_wtns), ("zkey", read_zkey)])
@@ -222,7 +281,9 @@ def test_binary_readers(kind, reader, binary_samples, workdir, fuzz_seconds):
         target.write_bytes(blob)
         reader(target)
 
-    strategy = st.composite(lambda draw: mutated_bytes(draw, valid))() | st.binary(max_size=200).map(lambda b: kind.encode() + b)
+    strategy = st.composite(lambda draw: mutated_bytes(draw, valid))() | st.binary(max_size=200).map(
+        lambda b: kind.encode() + b
+    )
     fuzz(fuzz_seconds, strategy, check)
 
 

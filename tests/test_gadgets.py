@@ -113,7 +113,15 @@ def test_bits_at_most_matches_integer_comparison(value, bound):
 # ------------------------------------------------------------------- signed
 @pytest.mark.parametrize(
     "value, ok, sign",
-    [(0, True, 1), (5, True, 1), (-5, True, 0), (2**15 - 1, True, 1), (-(2**15), True, 0), (2**15, False, None), (-(2**15) - 1, False, None)],
+    [
+        (0, True, 1),
+        (5, True, 1),
+        (-5, True, 0),
+        (2**15 - 1, True, 1),
+        (-(2**15), True, 0),
+        (2**15, False, None),
+        (-(2**15) - 1, False, None),
+    ],
 )
 def test_signed_range_and_sign_bit(value, ok, sign):
     result = {}
@@ -168,7 +176,9 @@ def test_is_less_than_result_cannot_be_flipped():
     assert not holds(build, tamper) and tamper.seen
 
 
-@pytest.mark.parametrize("a, b, le, lt", [(3, 3, True, False), (2, 3, True, True), (4, 3, False, False), (0, 255, True, True)])
+@pytest.mark.parametrize(
+    "a, b, le, lt", [(3, 3, True, False), (2, 3, True, True), (4, 3, False, False), (0, 255, True, True)]
+)
 def test_asserted_comparisons(a, b, le, lt):
     assert holds(lambda api: assert_less_or_equal(api, api.private_input("a", a), api.private_input("b", b), 8)) is le
     assert holds(lambda api: assert_less_than(api, api.private_input("a", a), api.private_input("b", b), 8)) is lt
@@ -191,6 +201,7 @@ def test_select_and_tampering():
             c = api.private_input("c", cond)
             out = select(api, c, api.private_input("t", 10), api.private_input("f", 20))
             api.assert_equal(out, 10 if cond == 1 else 20)
+
         return inner
 
     assert holds(build(1)) and holds(build(0))

@@ -34,7 +34,13 @@ def test_bad_files_give_format_errors(tmp_path, reader, magic):
     with pytest.raises(FormatError, match="magic"):
         reader(wrong)
     truncated = tmp_path / "truncated"
-    truncated.write_bytes(magic + (1).to_bytes(4, "little") + (1).to_bytes(4, "little") + (1).to_bytes(4, "little") + (99).to_bytes(8, "little"))
+    truncated.write_bytes(
+        magic
+        + (1).to_bytes(4, "little")
+        + (1).to_bytes(4, "little")
+        + (1).to_bytes(4, "little")
+        + (99).to_bytes(8, "little")
+    )
     with pytest.raises(FormatError):
         reader(truncated)
     with pytest.raises(FormatError):

@@ -21,12 +21,15 @@ TIMESTAMP = "2026-11-21T08:00:00Z"
 
 
 def market(instruments, spot="1000", vol="0.2", rate="0"):
-    return parse_market({
-        "timestamp": TIMESTAMP, "rate": rate,
-        "underlyings": {"X": {"spot": spot, "vol": vol}},
-        "instruments": instruments,
-        "assets": {"USD": {"price": "1", "class": "stablecoin"}},
-    })
+    return parse_market(
+        {
+            "timestamp": TIMESTAMP,
+            "rate": rate,
+            "underlyings": {"X": {"spot": spot, "vol": vol}},
+            "instruments": instruments,
+            "assets": {"USD": {"price": "1", "class": "stablecoin"}},
+        }
+    )
 
 
 def span_model(scan="0.04"):
@@ -36,15 +39,39 @@ def span_model(scan="0.04"):
 
 
 def margin(mkt, model, positions, cash="0"):
-    portfolio = parse_portfolio({"account": "t", "positions": [{"instrument": i, "quantity": q} for i, q in positions.items()],
-                                 "collateral": [{"venue": "v", "asset": "USD", "amount": cash}]}, mkt)
+    portfolio = parse_portfolio(
+        {
+            "account": "t",
+            "positions": [{"instrument": i, "quantity": q} for i, q in positions.items()],
+            "collateral": [{"venue": "v", "asset": "USD", "amount": cash}],
+        },
+        mkt,
+    )
     arrays = compute_risk_arrays(mkt, model)
     params = to_public_parameters(arrays, MarginCapacity(len(mkt.instruments), 1, len(arrays.scenarios)))
-    return params, evaluate(params, scale_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
+    return params, evaluate(
+        params, scale_portfolio(portfolio, mkt, params, model.scale), real_scenarios=len(arrays.scenarios)
+    )
 
 
-FUTURE = {"id": "cme:SP-FUT", "venue": "cme", "kind": "future", "underlying": "X", "expiry": "2027-03-19T00:00:00Z", "mark": "1000", "multiplier": "250"}
-CALL = {"id": "cme:SP-C-1000", "venue": "cme", "kind": "call", "underlying": "X", "strike": "1000", "expiry": "2027-03-19T00:00:00Z", "multiplier": "250"}
+FUTURE = {
+    "id": "cme:SP-FUT",
+    "venue": "cme",
+    "kind": "future",
+    "underlying": "X",
+    "expiry": "2027-03-19T00:00:00Z",
+    "mark": "1000",
+    "multiplier": "250",
+}
+CALL = {
+    "id": "cme:SP-C-1000",
+    "venue": "cme",
+    "kind": "call",
+    "underlying": "X",
+    "strike": "1000",
+    "expiry": "2027-03-19T00:00:00Z",
+    "multiplier": "250",
+}
 
 
 def test_span_futures_array_is_the_textbook_one():
@@ -92,9 +119,18 @@ def test_rounding_goes_against_the_prover():
     # -10000/3 per unit rounds up (toward less gain): ceil(-3333.3333333) at 10^6
     assert params.unit_loss[0][2] == -3333333333
     # 0.98 * price rounds down
-    mkt = parse_market({"timestamp": TIMESTAMP, "underlyings": {}, "instruments": [], "assets": {"T": {"price": "1.0000007", "class": "stablecoin"}}})
+    mkt = parse_market(
+        {
+            "timestamp": TIMESTAMP,
+            "underlyings": {},
+            "instruments": [],
+            "assets": {"T": {"price": "1.0000007", "class": "stablecoin"}},
+        }
+    )
     arrays = compute_risk_arrays(mkt, load_model("occ10"))
-    assert to_public_parameters(arrays, MarginCapacity(1, 1, 10)).collateral_value == (980000,)  # 0.980000686 rounded down
+    assert to_public_parameters(arrays, MarginCapacity(1, 1, 10)).collateral_value == (
+        980000,
+    )  # 0.980000686 rounded down
 
 
 def test_insolvent_portfolio_names_worst_scenario_and_shortfall():
@@ -105,9 +141,21 @@ def test_insolvent_portfolio_names_worst_scenario_and_shortfall():
 
 
 def test_threshold_is_proven_against():
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10), threshold=parse_threshold("20"))
+    case = load_case(
+        DATA / "tiny_portfolio.json",
+        DATA / "tiny_market.json",
+        "occ10",
+        MarginCapacity(2, 1, 10),
+        threshold=parse_threshold("20"),
+    )
     assert case.result.solvent  # coverage is about 20.9x
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10), threshold=parse_threshold("21"))
+    case = load_case(
+        DATA / "tiny_portfolio.json",
+        DATA / "tiny_market.json",
+        "occ10",
+        MarginCapacity(2, 1, 10),
+        threshold=parse_threshold("21"),
+    )
     assert not case.result.solvent
     with pytest.raises(FormatError):
         parse_threshold("0.5")
@@ -115,24 +163,41 @@ def test_threshold_is_proven_against():
 
 def test_user_risk_arrays_are_used_as_given(tmp_path):
     arrays = tmp_path / "arrays.json"
-    arrays.write_text(json.dumps({"scenarios": ["up", "down"], "instruments": {
-        "deribit:ETH-3000-C": {"value": "100", "loss": ["-50", "75.5"], "short_option_min": "1"},
-        "hyperliquid:ETH-PERP": {"loss": ["-300", "300"], "contingency": "90"}}}))
-    case = load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 2), risk_arrays_path=arrays)
+    arrays.write_text(
+        json.dumps(
+            {
+                "scenarios": ["up", "down"],
+                "instruments": {
+                    "deribit:ETH-3000-C": {"value": "100", "loss": ["-50", "75.5"], "short_option_min": "1"},
+                    "hyperliquid:ETH-PERP": {"loss": ["-300", "300"], "contingency": "90"},
+                },
+            }
+        )
+    )
+    case = load_case(
+        DATA / "tiny_portfolio.json",
+        DATA / "tiny_market.json",
+        "occ10",
+        MarginCapacity(2, 1, 2),
+        risk_arrays_path=arrays,
+    )
     assert case.parameters.scenarios == ("up", "down")
     # -10 calls and +5.5 perps: up: 500 - 1650 = -1150; down: -755 + 1650 = 895
     assert [case.result.real(x) for x in case.result.scenario_loss] == [-1150, 895]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda m: m["instruments"][0].update(strike=3000.5), "not binary floats"),
-    (lambda m: m["instruments"][0].update(expiry="2026-11-20T00:00:00Z"), "expired"),
-    (lambda m: m["instruments"][0].update(kind="swaption"), "is not one of"),
-    (lambda m: m["instruments"][1].update(underlying="SOL"), "not in underlyings"),
-    (lambda m: m.update(timestamp="yesterday"), "ISO 8601"),
-    (lambda m: m["underlyings"]["ETH"].update(spot="-1"), "must be positive"),
-    (lambda m: m["assets"]["USDC"].update({"class": "meme"}), "class"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda m: m["instruments"][0].update(strike=3000.5), "not binary floats"),
+        (lambda m: m["instruments"][0].update(expiry="2026-11-20T00:00:00Z"), "expired"),
+        (lambda m: m["instruments"][0].update(kind="swaption"), "is not one of"),
+        (lambda m: m["instruments"][1].update(underlying="SOL"), "not in underlyings"),
+        (lambda m: m.update(timestamp="yesterday"), "ISO 8601"),
+        (lambda m: m["underlyings"]["ETH"].update(spot="-1"), "must be positive"),
+        (lambda m: m["assets"]["USDC"].update({"class": "meme"}), "class"),
+    ],
+)
 def test_market_errors_name_file_field_and_problem(mutate, message):
     raw = json.loads((DATA / "tiny_market.json").read_text())
     mutate(raw)
@@ -146,10 +211,18 @@ def test_portfolio_errors_name_file_field_and_problem():
     with pytest.raises(FormatError, match=r"p.json: positions\[0\].instrument: 'nope' is not an instrument"):
         parse_portfolio({"account": "a", "positions": [{"instrument": "nope", "quantity": "1"}]}, mkt, "p.json")
     with pytest.raises(FormatError, match=r"collateral\[0\].amount: must not be negative"):
-        parse_portfolio({"account": "a", "collateral": [{"venue": "v", "asset": "USDC", "amount": "-5"}]}, mkt, "p.json")
+        parse_portfolio(
+            {"account": "a", "collateral": [{"venue": "v", "asset": "USDC", "amount": "-5"}]}, mkt, "p.json"
+        )
     with pytest.raises(FormatError, match="more decimal places"):
-        scale_portfolio(parse_portfolio({"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt), mkt,
-                      to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), MarginCapacity(2, 1, 10)), 10**6)
+        scale_portfolio(
+            parse_portfolio(
+                {"account": "a", "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": "0.0000001"}]}, mkt
+            ),
+            mkt,
+            to_public_parameters(compute_risk_arrays(mkt, load_model("occ10")), MarginCapacity(2, 1, 10)),
+            10**6,
+        )
 
 
 def test_model_presets_load_with_their_scenario_counts():

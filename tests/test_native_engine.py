@@ -31,13 +31,17 @@ def test_native_is_the_default_engine():
 def test_field_edges_near_the_modulus(modulus):
     from zkmargin.prover.native import field
 
-    mul, add, sub = (field.fq_mul, field.fq_add, field.fq_sub) if modulus == Q else (field.fr_mul, field.fr_add, field.fr_sub)
+    mul, add, sub = (
+        (field.fq_mul, field.fq_add, field.fq_sub) if modulus == Q else (field.fr_mul, field.fr_add, field.fr_sub)
+    )
 
     @njit
     def operations(a, b):  # the field operations are intrinsics: callable from compiled code only
         return mul(a, b), add(a, b), sub(a, b)
 
-    values = [0, 1, 2, modulus - 1, modulus - 2, (1 << 255) % modulus, 1 << 128] + [rng.randrange(modulus) for _ in range(6)]
+    values = [0, 1, 2, modulus - 1, modulus - 2, (1 << 255) % modulus, 1 << 128] + [
+        rng.randrange(modulus) for _ in range(6)
+    ]
     limbs = [tuple(row) for row in to_array(values, modulus, montgomery=True)]
     for x, a in zip(values, limbs):
         for y, b in zip(values, limbs):
@@ -72,7 +76,9 @@ def test_msm_matches_reference_on_edge_cases(group):
 def test_msm_random_and_bit_scalars(count):
     points = _random_points(native.fixed_base_g1, count)
     for scalars in ([rng.randrange(R) for _ in range(count)], [rng.randrange(2) for _ in range(count)]):
-        assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(reference.prepare_g1(points), scalars)
+        assert native.msm_g1(native.prepare_g1(points), scalars) == reference.msm_g1(
+            reference.prepare_g1(points), scalars
+        )
 
 
 def _negated(point):
@@ -103,7 +109,9 @@ def test_msm_scalars_of_one_are_summed_outside_the_buckets(group):
 def test_msm_g2_random_and_small_negative_scalars():
     points = _random_points(native.fixed_base_g2, 40)
     for scalars in ([rng.randrange(R) for _ in range(40)], [R - rng.randrange(1 << 20) for _ in range(40)]):
-        assert native.msm_g2(native.prepare_g2(points), scalars) == reference.msm_g2(reference.prepare_g2(points), scalars)
+        assert native.msm_g2(native.prepare_g2(points), scalars) == reference.msm_g2(
+            reference.prepare_g2(points), scalars
+        )
 
 
 @pytest.mark.parametrize("group", ["g1", "g2"])

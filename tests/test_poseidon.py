@@ -54,6 +54,7 @@ def test_circuit_rejects_wrong_output_and_tampered_sbox():
             x = api.private_input("x", 1)
             y = api.private_input("y", 2)
             api.assert_equal(poseidon_hash(api, [x, y]), api.public_input("out", claimed))
+
         return inner
 
     assert holds(build(VECTORS[1][1]))

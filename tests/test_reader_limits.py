@@ -61,7 +61,13 @@ def zkmargin(*args, cwd: Path) -> Run:
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
-        return Run(process.returncode, out.read().decode(), err.read().decode(), time.monotonic() - started, usage.ru_maxrss / 1024)
+        return Run(
+            process.returncode,
+            out.read().decode(),
+            err.read().decode(),
+            time.monotonic() - started,
+            usage.ru_maxrss / 1024,
+        )
 
 
 def assert_one_line_error(run: Run, *fragments: str, code: int = 2) -> None:
@@ -84,7 +90,9 @@ def bundle(tiny_margin_bundle) -> Path:
 
 @pytest.mark.parametrize("path", crashers("market"), ids=lambda p: p.stem)
 def test_market_crashers_in_margin(path, tmp_path):
-    assert_one_line_error(zkmargin("margin", DATA / "tiny_portfolio.json", *TINY[2:], "--market", path, cwd=tmp_path), path.name)
+    assert_one_line_error(
+        zkmargin("margin", DATA / "tiny_portfolio.json", *TINY[2:], "--market", path, cwd=tmp_path), path.name
+    )
 
 
 @pytest.mark.parametrize("path", crashers("market"), ids=lambda p: p.stem)
@@ -101,7 +109,9 @@ def test_portfolio_crashers_in_margin(path, tmp_path):
 def test_model_crashers_in_margin(path, tmp_path):
     """Found by the fuzz test: the error message for a move above +1000% itself raised TypeError."""
     args = [*TINY[:2], "--model", path, *TINY[4:]]
-    assert_one_line_error(zkmargin("margin", DATA / "tiny_portfolio.json", *args, cwd=tmp_path), path.name, "above 1000%")
+    assert_one_line_error(
+        zkmargin("margin", DATA / "tiny_portfolio.json", *args, cwd=tmp_path), path.name, "above 1000%"
+    )
 
 
 @pytest.mark.parametrize("path", crashers("bundle"), ids=lambda p: p.stem)
@@ -131,7 +141,10 @@ def test_deep_json_in_a_bundle(name, levels, bundle, tmp_path):
 
 def test_deep_json_as_market_and_portfolio(tmp_path):
     (tmp_path / "m.json").write_text(_deep(70_000))
-    assert_one_line_error(zkmargin("margin", DATA / "tiny_portfolio.json", *TINY[2:], "--market", tmp_path / "m.json", cwd=tmp_path), "nested")
+    assert_one_line_error(
+        zkmargin("margin", DATA / "tiny_portfolio.json", *TINY[2:], "--market", tmp_path / "m.json", cwd=tmp_path),
+        "nested",
+    )
     assert_one_line_error(zkmargin("margin", tmp_path / "m.json", *TINY, cwd=tmp_path), "nested")
 
 
@@ -152,13 +165,24 @@ def tiny_key(tiny_margin_bundle):
 def test_prove_with_a_zkey_whose_alpha_is_off_the_curve(tiny_key, tmp_path):
     x, y = tiny_key.alpha_1
     (tmp_path / "bad.zkey").write_bytes(zkey_bytes(replace(tiny_key, alpha_1=(x, (y + 1) % FIELD_MODULUS))))
-    run = zkmargin("prove", DATA / "tiny_portfolio.json", *TINY, "--zkey", tmp_path / "bad.zkey", "--out", tmp_path / "out", cwd=tmp_path)
+    run = zkmargin(
+        "prove",
+        DATA / "tiny_portfolio.json",
+        *TINY,
+        "--zkey",
+        tmp_path / "bad.zkey",
+        "--out",
+        tmp_path / "out",
+        cwd=tmp_path,
+    )
     assert_one_line_error(run, "bad.zkey alpha_1 is not on the BN254 curve")
     assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------- read_int
-@pytest.mark.parametrize("value", ["--5", "-", "", "+5", " 5", "5 ", "٣", "0x10", "1e3", "9" * 5000, 5.0, True, None, [5]])
+@pytest.mark.parametrize(
+    "value", ["--5", "-", "", "+5", " 5", "5 ", "٣", "0x10", "1e3", "9" * 5000, 5.0, True, None, [5]]
+)
 def test_read_int_refuses(value):
     with pytest.raises(FormatError, match="^x: expected a whole number"):
         read_int(value, "x", lo=-10, hi=10**6)
@@ -184,7 +208,7 @@ def test_depth_limit_is_exact_and_skips_strings():
     with pytest.raises(FormatError, match=f"f: JSON nested more than {MAX_JSON_DEPTH} levels deep"):
         parse_json(_deep(MAX_JSON_DEPTH + 1).encode(), "f")
     brackets = "[" * 1000
-    assert parse_json(json.dumps([brackets, "\\\"[", {"k]": "}}}"}]).encode(), "f") == [brackets, "\\\"[", {"k]": "}}}"}]
+    assert parse_json(json.dumps([brackets, '\\"[', {"k]": "}}}"}]).encode(), "f") == [brackets, '\\"[', {"k]": "}}}"}]
     # Closing brackets in strings must not hide real nesting either.
     with pytest.raises(FormatError, match="nested"):
         parse_json(("[" * 40 + '"' + "]" * 40 + '",' + "[" * 40 + "0").encode(), "f")
@@ -195,16 +219,19 @@ def test_depth_limit_is_exact_and_skips_strings():
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"9" * 5000, "a number of 5000 characters"),
-    (b"[" + b"1" * 101 + b"]", "a number of 101 characters"),
-    (b"0." + b"1" * 200, "a number of 202 characters"),
-    (b"1e400", "out of range"),
-    (b"[-1e999]", "out of range"),
-    (b"NaN", "NaN is not a number JSON allows"),
-    (b'{"a": Infinity}', "Infinity"),
-    (b'"caf\xe9"', "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"9" * 5000, "a number of 5000 characters"),
+        (b"[" + b"1" * 101 + b"]", "a number of 101 characters"),
+        (b"0." + b"1" * 200, "a number of 202 characters"),
+        (b"1e400", "out of range"),
+        (b"[-1e999]", "out of range"),
+        (b"NaN", "NaN is not a number JSON allows"),
+        (b'{"a": Infinity}', "Infinity"),
+        (b'"caf\xe9"', "not UTF-8"),
+    ],
+)
 def test_json_numbers_and_text_are_bounded(data, message):
     with pytest.raises(FormatError, match=message):
         parse_json(data, "f")
@@ -230,16 +257,19 @@ def test_public_signal_and_ic_counts_are_capped(bundle):
 
 
 # ----------------------------------------------------------- margin inputs
-@pytest.mark.parametrize("value, kwargs, message", [
-    ("1e99999999", {}, "out of range"),
-    ("1e-400", {}, "out of range"),
-    ("1" * 65, {}, "not a number"),
-    ("1/0", {}, "not a number"),
-    ("1_000", {}, "not a number"),
-    ("2e15", {}, "outside"),
-    ("1e-30", {"lo": Fraction(1, 10**9), "hi": Fraction(10**9)}, "outside 1e-09 .. 1e+09"),
-    ("1e6", {"lo": Fraction(-1), "hi": Fraction(1)}, "outside -1 .. 1"),
-])
+@pytest.mark.parametrize(
+    "value, kwargs, message",
+    [
+        ("1e99999999", {}, "out of range"),
+        ("1e-400", {}, "out of range"),
+        ("1" * 65, {}, "not a number"),
+        ("1/0", {}, "not a number"),
+        ("1_000", {}, "not a number"),
+        ("2e15", {}, "outside"),
+        ("1e-30", {"lo": Fraction(1, 10**9), "hi": Fraction(10**9)}, "outside 1e-09 .. 1e+09"),
+        ("1e6", {"lo": Fraction(-1), "hi": Fraction(1)}, "outside -1 .. 1"),
+    ],
+)
 def test_numbers_are_bounded_before_arithmetic(value, kwargs, message):
     started = time.monotonic()
     with pytest.raises(FormatError, match=re.escape(message)):
@@ -250,10 +280,19 @@ def test_numbers_are_bounded_before_arithmetic(value, kwargs, message):
 def test_numbers_still_read_exactly():
     r = Reader("m.json")
     assert [r.number(v, "f") for v in ("2/3", "-0.15", ".5", "5.", "1e3", "+7", 12)] == [
-        Fraction(2, 3), Fraction(-3, 20), Fraction(1, 2), Fraction(5), Fraction(1000), Fraction(7), Fraction(12)]
+        Fraction(2, 3),
+        Fraction(-3, 20),
+        Fraction(1, 2),
+        Fraction(5),
+        Fraction(1000),
+        Fraction(7),
+        Fraction(12),
+    ]
 
 
-@pytest.mark.parametrize("text", ["1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+@pytest.mark.parametrize(
+    "text", ["1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+)
 def test_times_outside_the_window(text):
     with pytest.raises(FormatError, match="outside the years 1970 to 2199"):
         Reader("m.json").time(text, "timestamp")
@@ -311,13 +350,16 @@ def _off_curve(point):
     return (x, (y + 1) % FIELD_MODULUS) if isinstance(y, int) else (x, ((y[0] + 1) % FIELD_MODULUS, y[1]))
 
 
-@pytest.mark.parametrize("section, message", [
-    ("alpha_1", "alpha_1 is not on the BN254 curve"),
-    ("delta_2", "delta_2 is not on the BN254 curve twist"),
-    ("a", " A: point {} is not on the BN254 curve"),
-    ("b2", " B2: point {} is not on the BN254 curve twist"),
-    ("h", " H: point {} is not on the BN254 curve"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ("alpha_1", "alpha_1 is not on the BN254 curve"),
+        ("delta_2", "delta_2 is not on the BN254 curve twist"),
+        ("a", " A: point {} is not on the BN254 curve"),
+        ("b2", " B2: point {} is not on the BN254 curve twist"),
+        ("h", " H: point {} is not on the BN254 curve"),
+    ],
+)
 def test_zkey_points_must_be_on_the_curve(section, message, samples, tmp_path):
     _, pk = samples
     value = getattr(pk, section)

@@ -37,7 +37,7 @@ def twist_point_outside_subgroup():
     """A point on y^2 = x^3 + b2 that is not in the order-r subgroup (the cofactor is huge)."""
     for x0 in range(1, 100):
         x = bn.FQ2([x0, 1])
-        y = fq2_sqrt(x ** 3 + bn.b2)
+        y = fq2_sqrt(x**3 + bn.b2)
         if y is not None:
             point = (x, y, bn.FQ2.one())
             assert bn.is_on_curve(point, bn.b2)

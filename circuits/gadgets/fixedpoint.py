@@ -22,7 +22,7 @@ FLOOR, CEIL = "floor", "ceil"
 def parse_decimal(text: str | int | Decimal, where: str = "value") -> Decimal:
     """A decimal from a string or int, refusing binary floats (they are already rounded)."""
     if isinstance(text, bool) or isinstance(text, float):
-        raise ValueError(f"{where}: give decimals as strings (\"1.05\"), not binary floats")
+        raise ValueError(f'{where}: give decimals as strings ("1.05"), not binary floats')
     try:
         value = Decimal(text) if isinstance(text, (int, Decimal)) else Decimal(str(text).strip())
     except InvalidOperation:
@@ -39,7 +39,9 @@ def to_fixed(value: str | int | Decimal, scale: int, rounding: str = FLOOR, wher
     return int(scaled.to_integral_value(rounding=mode))
 
 
-def divide(api: ConstraintSystem, x: Value, divisor: int, quotient_bits: int, rounding: str = FLOOR) -> LinearCombination:
+def divide(
+    api: ConstraintSystem, x: Value, divisor: int, quotient_bits: int, rounding: str = FLOOR
+) -> LinearCombination:
     """x / divisor rounded down or up, for 0 <= x and a constant divisor > 0.
 
     Proves x' = q * divisor + rem with 0 <= rem < divisor (strictly: a remainder equal to
@@ -62,7 +64,9 @@ def divide(api: ConstraintSystem, x: Value, divisor: int, quotient_bits: int, ro
     return q
 
 
-def mul_fixed(api: ConstraintSystem, a: Value, b: Value, scale: int, bits: int, rounding: str = FLOOR) -> LinearCombination:
+def mul_fixed(
+    api: ConstraintSystem, a: Value, b: Value, scale: int, bits: int, rounding: str = FLOOR
+) -> LinearCombination:
     """a * b / scale for a, b in [0, 2^bits): the product of two fixed-point numbers."""
     assert_in_range(api, a, bits)
     assert_in_range(api, b, bits)

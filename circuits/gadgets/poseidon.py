@@ -79,7 +79,10 @@ def _sparse_plan(width: int) -> _SparsePlan:
         w_hat = _mat_vec(_inverse(a_hat), [row[0] for row in matrix[1:]])
         sparse.append((matrix[0][0], matrix[0][1:], w_hat))
         if k < partial - 1:  # next round's matrix: M diag(1, A_hat)
-            matrix = [[row[0]] + [sum(row[1 + m] * a_hat[m][j] for m in range(t - 1)) % R for j in range(t - 1)] for row in mds]
+            matrix = [
+                [row[0]] + [sum(row[1 + m] * a_hat[m][j] for m in range(t - 1)) % R for j in range(t - 1)]
+                for row in mds
+            ]
     return _SparsePlan(constants, sparse, a_hat)
 
 
@@ -105,6 +108,7 @@ def poseidon_hash(api: ConstraintSystem, inputs: Sequence[Value]) -> LinearCombi
             if k == params.partial_rounds - 1:
                 state = [state[0]] + [weighted_sum(zip(row, state[1:])) for row in plan.final]
     return state[0]
+
 
 def poseidon_sponge(api: ConstraintSystem, values: Sequence[Value]) -> LinearCombination:
     """The in-circuit twin of zkmargin.verifier.poseidon.poseidon_sponge (the length is a constant)."""

@@ -83,13 +83,19 @@ class Reader:
         return value.strip()
 
     def number(
-        self, value: Any, where: str, *, positive: bool = False, nonnegative: bool = False,
-        lo: Fraction | None = None, hi: Fraction | None = None,
+        self,
+        value: Any,
+        where: str,
+        *,
+        positive: bool = False,
+        nonnegative: bool = False,
+        lo: Fraction | None = None,
+        hi: Fraction | None = None,
     ) -> Fraction:
         """An exact number, its size checked on the text first: Fraction("1e99999999") would
         compute 10^99999999. Then |x| <= 10^15 (or lo <= x <= hi), so float() of it is finite."""
         if isinstance(value, bool) or isinstance(value, float):
-            raise self.fail(where, f"write numbers as strings (\"{value}\"), not binary floats")
+            raise self.fail(where, f'write numbers as strings ("{value}"), not binary floats')
         if isinstance(value, int):
             value = str(value)
         if not isinstance(value, str):
@@ -116,7 +122,9 @@ class Reader:
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise self.fail(where, f"{reprlib.repr(text)} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)") from None
+            raise self.fail(
+                where, f"{reprlib.repr(text)} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)"
+            ) from None
         if moment.tzinfo is None:
             raise self.fail(where, "give a time zone (e.g. a trailing Z for UTC)")
         if not EARLIEST <= moment < LATEST:  # compared aware: no conversion that could overflow
@@ -188,7 +196,9 @@ def parse_market(raw: Any, source: str = "market") -> Market:
         entry = r.obj(entry, where)
         underlyings[symbol] = Underlying(
             symbol,
-            spot=r.number(r.get(entry, "spot", where), f"{where}.spot", positive=True, lo=PRICE_RANGE[0], hi=PRICE_RANGE[1]),
+            spot=r.number(
+                r.get(entry, "spot", where), f"{where}.spot", positive=True, lo=PRICE_RANGE[0], hi=PRICE_RANGE[1]
+            ),
             vol=r.number(r.get(entry, "vol", where), f"{where}.vol", positive=True, lo=VOL_RANGE[0], hi=VOL_RANGE[1]),
         )
     instruments: dict[str, Instrument] = {}
@@ -232,7 +242,9 @@ def parse_market(raw: Any, source: str = "market") -> Market:
         asset_class = r.text(r.get(entry, "class", where), f"{where}.class")
         if asset_class not in ASSET_CLASSES:
             raise r.fail(f"{where}.class", f"{asset_class!r} is not one of {', '.join(ASSET_CLASSES)}")
-        price = r.number(r.get(entry, "price", where), f"{where}.price", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1])
+        price = r.number(
+            r.get(entry, "price", where), f"{where}.price", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1]
+        )
         assets[symbol] = Asset(symbol, price, asset_class)
     if not instruments and not assets:
         raise r.fail("market", "lists no instruments and no collateral assets")
@@ -272,7 +284,9 @@ def parse_portfolio(raw: Any, market: Market, source: str = "portfolio") -> Port
         ident = r.text(r.get(entry, "instrument", where), f"{where}.instrument")
         if ident not in market.instruments:
             raise r.fail(f"{where}.instrument", f"{ident!r} is not an instrument of the market snapshot")
-        positions[ident] = positions.get(ident, Fraction(0)) + r.number(r.get(entry, "quantity", where), f"{where}.quantity")
+        positions[ident] = positions.get(ident, Fraction(0)) + r.number(
+            r.get(entry, "quantity", where), f"{where}.quantity"
+        )
     balances = []
     for i, entry in enumerate(r.list(r.get(top, "collateral", "", []), "collateral")):
         where = f"collateral[{i}]"
@@ -341,16 +355,25 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
     scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
     if scale.denominator != 1 or scale > 10**12:
         raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
-    scan = {k: r.number(v, f"price_scan_range.{k}", positive=True) for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()}
+    scan = {
+        k: r.number(v, f"price_scan_range.{k}", positive=True)
+        for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()
+    }
     scenarios = []
     for i, entry in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")):
         where = f"scenarios[{i}]"
         entry = r.obj(entry, where)
         if ("move" in entry) == ("scan" in entry):
-            raise r.fail(where, "give exactly one of move (a relative price move) or scan (a fraction of the scan range)")
+            raise r.fail(
+                where, "give exactly one of move (a relative price move) or scan (a fraction of the scan range)"
+            )
         if "move" in entry:
             value = entry["move"]
-            moves = {k: r.number(v, f"{where}.move.{k}") for k, v in value.items()} if isinstance(value, dict) else {"*": r.number(value, f"{where}.move")}
+            moves = (
+                {k: r.number(v, f"{where}.move.{k}") for k, v in value.items()}
+                if isinstance(value, dict)
+                else {"*": r.number(value, f"{where}.move")}
+            )
         else:
             if not scan:
                 raise r.fail(f"{where}.scan", "needs price_scan_range in the model")
@@ -389,7 +412,10 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         return out
 
     short = r.obj(top.get("short_option_minimum", {}), "short_option_minimum")
-    contingency = {k: r.number(v, f"contingency.{k}", nonnegative=True) for k, v in r.obj(top.get("contingency", {}), "contingency").items()}
+    contingency = {
+        k: r.number(v, f"contingency.{k}", nonnegative=True)
+        for k, v in r.obj(top.get("contingency", {}), "contingency").items()
+    }
     for kind_name in contingency:
         if kind_name not in INSTRUMENT_KINDS:
             raise r.fail(f"contingency.{kind_name}", f"not an instrument kind ({', '.join(INSTRUMENT_KINDS)})")
@@ -400,8 +426,12 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         vol_shock=vol_shock,
         class_haircuts=rates(haircuts.get("classes", {}), "haircuts.classes"),
         asset_haircuts=rates(haircuts.get("assets", {}), "haircuts.assets"),
-        short_option_fraction=r.number(short.get("fraction_of_spot", "0"), "short_option_minimum.fraction_of_spot", nonnegative=True),
-        short_option_per_contract=r.number(short.get("per_contract", "0"), "short_option_minimum.per_contract", nonnegative=True),
+        short_option_fraction=r.number(
+            short.get("fraction_of_spot", "0"), "short_option_minimum.fraction_of_spot", nonnegative=True
+        ),
+        short_option_per_contract=r.number(
+            short.get("per_contract", "0"), "short_option_minimum.per_contract", nonnegative=True
+        ),
         contingency=contingency,
         description=str(top.get("description", "")),
     )

@@ -100,7 +100,9 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
         today = _option_value(inst, market, float(spot), vol)
         value: Fraction | float = inst.mark * inst.multiplier if inst.mark is not None else today
         for sc in model.scenarios:
-            shocked = _option_value(inst, market, float(spot * (1 + sc.move_for(inst.underlying))), shocked_vol(model, vol, years, sc.vol))
+            shocked = _option_value(
+                inst, market, float(spot * (1 + sc.move_for(inst.underlying))), shocked_vol(model, vol, years, sc.vol)
+            )
             losses.append(float(sc.weight) * (today - shocked))
         short_min = (model.short_option_fraction * spot + model.short_option_per_contract) * inst.multiplier
     else:
@@ -172,7 +174,8 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         raise CapacityTooSmall(
             f"the market and model need capacity {n} positions, {c} collateral assets and {s} scenarios; "
             f"the circuit holds {capacity.positions}, {capacity.collateral}, {capacity.scenarios} "
-            f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} --scenarios {max(s, capacity.scenarios)})"
+            f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} "
+            f"--scenarios {max(s, capacity.scenarios)})"
         )
     sc = arrays.scale
 
@@ -199,7 +202,12 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     bound = 1 << PARAMETER_BITS
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
         if any(abs(v) >= bound for v in getattr(params, name)):
-            raise FormatError(f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale")
+            raise FormatError(
+                f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: "
+                "lower the model's scale"
+            )
     if any(abs(v) >= bound for row in params.unit_loss for v in row):
-        raise FormatError(f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale")
+        raise FormatError(
+            f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale"
+        )
     return params

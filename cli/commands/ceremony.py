@@ -45,9 +45,19 @@ def ceremony() -> None:
     """
 
 
-
-ptau_option = click.option("--ptau", "ptau_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Prepared phase-1 powers of tau (.ptau).")
-r1cs_option = click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False, path_type=Path), help="Circuit as an .r1cs file [default: the built-in margin circuit at the capacity given].")
+ptau_option = click.option(
+    "--ptau",
+    "ptau_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Prepared phase-1 powers of tau (.ptau).",
+)
+r1cs_option = click.option(
+    "--r1cs",
+    "r1cs_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Circuit as an .r1cs file [default: the built-in margin circuit at the capacity given].",
+)
 
 
 def _the_circuit(r1cs_path: Path | None, positions: int, collateral: int, scenarios: int) -> R1CS:
@@ -83,7 +93,13 @@ def _hex(value: str, what: str) -> bytes:
 
 @ceremony.command("import-ptau")
 @click.argument("ptau_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--samples", type=click.IntRange(1, 4096), default=32, show_default=True, help="Random positions per section in the pairing checks.")
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 4096),
+    default=32,
+    show_default=True,
+    help="Random positions per section in the pairing checks.",
+)
 @click.option("--no-hash", "skip_hash", is_flag=True, help="Skip hashing the whole file (slow for large powers).")
 @json_option
 @friendly_errors
@@ -103,17 +119,36 @@ def import_ptau_cmd(ptau_path: Path, samples: int, skip_hash: bool, as_json: boo
             published = match_published(digest)
         with phases.phase(f"pairing checks on {samples} random powers per section"):
             report = check_sample(ptau, samples)
-        data = {"file": str(ptau_path), "power": ptau.power, "ceremony_power": ptau.ceremony_power, "prepared": ptau.prepared,
-                "blake2b_512": digest, "published_match": published, "consistent": report.ok, "failure": report.failure, "samples": samples}
-    match_line = ("hash not computed (--no-hash)" if digest is None else
-                  f"hash matches Hermez's published {published['file']} (power {published['power']})" if published else
-                  "hash matches none of Hermez's published files (not a Hermez file, or a different one)")
-    emit(as_json, data, [
-        f"{ptau_path}: powers of tau up to 2^{ptau.power}, {'prepared for phase 2' if data['prepared'] else 'NOT prepared for phase 2'}",
-        *([f"blake2b-512 {digest}"] if digest else []),
-        match_line,
-        f"pairing checks on {samples} random powers per section: " + ("consistent" if report.ok else f"FAILED: {report.failure}"),
-    ])
+        data = {
+            "file": str(ptau_path),
+            "power": ptau.power,
+            "ceremony_power": ptau.ceremony_power,
+            "prepared": ptau.prepared,
+            "blake2b_512": digest,
+            "published_match": published,
+            "consistent": report.ok,
+            "failure": report.failure,
+            "samples": samples,
+        }
+    match_line = (
+        "hash not computed (--no-hash)"
+        if digest is None
+        else f"hash matches Hermez's published {published['file']} (power {published['power']})"
+        if published
+        else "hash matches none of Hermez's published files (not a Hermez file, or a different one)"
+    )
+    emit(
+        as_json,
+        data,
+        [
+            f"{ptau_path}: powers of tau up to 2^{ptau.power}, "
+            + ("prepared for phase 2" if data["prepared"] else "NOT prepared for phase 2"),
+            *([f"blake2b-512 {digest}"] if digest else []),
+            match_line,
+            f"pairing checks on {samples} random powers per section: "
+            + ("consistent" if report.ok else f"FAILED: {report.failure}"),
+        ],
+    )
     if not report.ok:
         raise SystemExit(EXIT_INVALID)
 
@@ -122,7 +157,14 @@ def import_ptau_cmd(ptau_path: Path, samples: int, skip_hash: bool, as_json: boo
 @ptau_option
 @r1cs_option
 @capacity_options
-@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Where to write the initial .zkey.")
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the initial .zkey.",
+)
 @engine_option
 @json_option
 @friendly_errors
@@ -134,16 +176,33 @@ def new_cmd(ptau_path, r1cs_path, positions, collateral, scenarios, out_path: Pa
     with open_ptau(ptau_path) as ptau:
         sections, cs_hash = new_key(r1cs, ptau, engine, phases)
     write_sections(out_path, sections, NEW_KEY_ORDER)
-    emit(as_json, {"zkey": str(out_path), "circuit_hash": cs_hash.hex(), "constraints": r1cs.n_constraints,
-                   "seconds": round(sum(phases.timings.values()), 3)},
-         [f"wrote {out_path} ({r1cs.n_constraints} constraints)", f"circuit hash {cs_hash.hex()}",
-          "no contributions yet: run `zkmargin ceremony contribute` (or snarkjs zkey contribute)"])
+    emit(
+        as_json,
+        {
+            "zkey": str(out_path),
+            "circuit_hash": cs_hash.hex(),
+            "constraints": r1cs.n_constraints,
+            "seconds": round(sum(phases.timings.values()), 3),
+        },
+        [
+            f"wrote {out_path} ({r1cs.n_constraints} constraints)",
+            f"circuit hash {cs_hash.hex()}",
+            "no contributions yet: run `zkmargin ceremony contribute` (or snarkjs zkey contribute)",
+        ],
+    )
 
 
 def _contribution_output(as_json: bool, out_path: Path, contribution, index: int) -> None:
-    emit(as_json, {"zkey": str(out_path), "contribution": index, "contribution_hash": contribution.hash().hex(),
-                   "beacon": contribution.kind == 1},
-         [f"wrote {out_path}", f"contribution #{index} hash (publish it): {contribution.hash().hex()}"])
+    emit(
+        as_json,
+        {
+            "zkey": str(out_path),
+            "contribution": index,
+            "contribution_hash": contribution.hash().hex(),
+            "beacon": contribution.kind == 1,
+        },
+        [f"wrote {out_path}", f"contribution #{index} hash (publish it): {contribution.hash().hex()}"],
+    )
 
 
 @ceremony.command("contribute")
@@ -158,7 +217,9 @@ def contribute_cmd(in_path, out_path, entropy: str, name, engine_name, as_json) 
     """Add a secret contribution to a phase-2 key (as `snarkjs zkey contribute`)."""
     engine = api.engine(engine_name)
     sections = read_sections(in_path)
-    out, contribution = contribute(sections, str(in_path), engine, entropy.encode("utf-8"), name, Phases(progress_reporter(as_json, "contribute")))
+    out, contribution = contribute(
+        sections, str(in_path), engine, entropy.encode("utf-8"), name, Phases(progress_reporter(as_json, "contribute"))
+    )
     write_sections(out_path, out)
     _contribution_output(as_json, out_path, contribution, len(key_origin(out)["contributions"]))
 
@@ -166,8 +227,16 @@ def contribute_cmd(in_path, out_path, entropy: str, name, engine_name, as_json) 
 @ceremony.command("beacon")
 @click.argument("in_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("out_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--beacon", "beacon_hex", required=True, help="The public random value, in hex (e.g. a future block hash).")
-@click.option("--iterations-exp", type=click.IntRange(10, 63), default=10, show_default=True, help="Hash the value 2^N times first.")
+@click.option(
+    "--beacon", "beacon_hex", required=True, help="The public random value, in hex (e.g. a future block hash)."
+)
+@click.option(
+    "--iterations-exp",
+    type=click.IntRange(10, 63),
+    default=10,
+    show_default=True,
+    help="Hash the value 2^N times first.",
+)
 @click.option("--name", default=None, help="Name recorded for the beacon.")
 @engine_option
 @json_option
@@ -177,7 +246,9 @@ def beacon_cmd(in_path, out_path, beacon_hex: str, iterations_exp: int, name, en
     value = _hex(beacon_hex, "--beacon")
     engine = api.engine(engine_name)
     sections = read_sections(in_path)
-    out, contribution = beacon(sections, str(in_path), engine, value, iterations_exp, name, Phases(progress_reporter(as_json, "beacon")))
+    out, contribution = beacon(
+        sections, str(in_path), engine, value, iterations_exp, name, Phases(progress_reporter(as_json, "beacon"))
+    )
     write_sections(out_path, out)
     _contribution_output(as_json, out_path, contribution, len(key_origin(out)["contributions"]))
 
@@ -191,7 +262,9 @@ def beacon_cmd(in_path, out_path, beacon_hex: str, iterations_exp: int, name, en
 @json_option
 @friendly_errors
 def verify_cmd(zkey_path, ptau_path, r1cs_path, positions, collateral, scenarios, engine_name, as_json) -> None:
-    """Check a phase-2 key against the circuit and the ptau, and every contribution in order (as `snarkjs zkey verify`)."""
+    """Check a phase-2 key against the circuit and the ptau, and every contribution in order.
+
+    As `snarkjs zkey verify` does, and interchangeably with it."""
     r1cs = _the_circuit(r1cs_path, positions, collateral, scenarios)
     engine = api.engine(engine_name)
     sections = read_sections(zkey_path)
@@ -206,15 +279,31 @@ def verify_cmd(zkey_path, ptau_path, r1cs_path, positions, collateral, scenarios
     if report.ok and not report.contributions:
         lines.append("warning: no contributions: delta is 1 and anyone can forge proofs with this key")
     lines.append("ceremony key OK" if report.ok else f"INVALID: {report.failure}")
-    emit(as_json, {"valid": report.ok, "failure": report.failure, "circuit_hash": report.circuit_hash,
-                   "contributions": [c.__dict__ for c in report.contributions]}, lines)
+    emit(
+        as_json,
+        {
+            "valid": report.ok,
+            "failure": report.failure,
+            "circuit_hash": report.circuit_hash,
+            "contributions": [c.__dict__ for c in report.contributions],
+        },
+        lines,
+    )
     if not report.ok:
         raise SystemExit(EXIT_INVALID)
 
 
 @ceremony.command("export")
 @click.argument("zkey_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("verification_key.json"), show_default=True, help="Where to write the verification key.")
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("verification_key.json"),
+    show_default=True,
+    help="Where to write the verification key.",
+)
 @json_option
 @friendly_errors
 def export_cmd(zkey_path: Path, out_path: Path, as_json: bool) -> None:
@@ -223,7 +312,14 @@ def export_cmd(zkey_path: Path, out_path: Path, as_json: bool) -> None:
     vk = pk.verifying_key()
     write_json(out_path, vk.to_json())
     origin = key_origin(pk)
-    emit(as_json, {"verification_key": str(out_path), "key_fingerprint": key_fingerprint(vk), "origin": origin},
-         [f"wrote {out_path} (fingerprint {key_fingerprint(vk)})",
-          f"key from a ceremony: {len(origin['contributions'])} contributions" + (", ending in a beacon" if origin["beacon"] else "")
-          if origin["kind"] == "ceremony" else "warning: development key (no ceremony contributions)"])
+    emit(
+        as_json,
+        {"verification_key": str(out_path), "key_fingerprint": key_fingerprint(vk), "origin": origin},
+        [
+            f"wrote {out_path} (fingerprint {key_fingerprint(vk)})",
+            f"key from a ceremony: {len(origin['contributions'])} contributions"
+            + (", ending in a beacon" if origin["beacon"] else "")
+            if origin["kind"] == "ceremony"
+            else "warning: development key (no ceremony contributions)",
+        ],
+    )

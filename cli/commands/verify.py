@@ -87,9 +87,7 @@ def verify(bundle, key_path, proof_path, public_path, market, model, risk_arrays
                 reason=f"the published parameters are not those of {market} under {model_name}: {difference}",
             )
         else:
-            notes.append(
-                f"risk arrays, prices and haircuts match {market} under {risk_arrays or model_name}"
-            )
+            notes.append(f"risk arrays, prices and haircuts match {market} under {risk_arrays or model_name}")
     if verdict.valid and opening_path:
         try:
             mine = api.check_opening(statement, api.read_opening(opening_path))

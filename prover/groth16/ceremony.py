@@ -41,15 +41,26 @@ def _scale_g1(data: bytes, scalar: int, engine: Engine) -> bytes:
     from ..encoding import g1_bytes
 
     points = EncodedPoints(data, 1)
-    return b"".join(g1_bytes(None if p is None else g1_affine(bn.multiply((bn.FQ(p[0]), bn.FQ(p[1]), bn.FQ.one()), scalar))) for p in points)
+    return b"".join(
+        g1_bytes(None if p is None else g1_affine(bn.multiply((bn.FQ(p[0]), bn.FQ(p[1]), bn.FQ.one()), scalar)))
+        for p in points
+    )
 
 
 def _point1(p):
     return (bn.FQ(p[0]), bn.FQ(p[1]), bn.FQ.one())
 
 
-def _apply(sections: Sections, where: str, rng: ChaCha, kind: int, engine: Engine, phases: Phases, name: str | None,
-           beacon: tuple[bytes, int] | None = None) -> tuple[Sections, Contribution]:
+def _apply(
+    sections: Sections,
+    where: str,
+    rng: ChaCha,
+    kind: int,
+    engine: Engine,
+    phases: Phases,
+    name: str | None,
+    beacon: tuple[bytes, int] | None = None,
+) -> tuple[Sections, Contribution]:
     mpc = mpc_of(sections, where)
     secret = fr_from_rng(rng)
     g1_s = g1_from_rng(rng)
@@ -62,8 +73,15 @@ def _apply(sections: Sections, where: str, rng: ChaCha, kind: int, engine: Engin
     (x0, x1), (y0, y1) = header_point(sections, DELTA2, 2)
     delta_2 = bn.multiply((bn.FQ2([x0, x1]), bn.FQ2([y0, y1]), bn.FQ2.one()), secret)
     contribution = Contribution(
-        g1_affine(delta_1), g1_affine(g1_s), g1_affine(g1_sx), g2_affine(g2_spx), transcript, kind, name,
-        beacon[1] if beacon else None, beacon[0] if beacon else None,
+        g1_affine(delta_1),
+        g1_affine(g1_s),
+        g1_affine(g1_sx),
+        g2_affine(g2_spx),
+        transcript,
+        kind,
+        name,
+        beacon[1] if beacon else None,
+        beacon[0] if beacon else None,
     )
     out = dict(sections)
     out[2] = with_delta(sections, g1_affine(delta_1), g2_affine(delta_2))
@@ -76,8 +94,14 @@ def _apply(sections: Sections, where: str, rng: ChaCha, kind: int, engine: Engin
     return out, contribution
 
 
-def contribute(sections: Sections, where: str, engine: Engine, entropy: bytes = b"", name: str | None = None,
-               phases: Phases | None = None) -> tuple[Sections, Contribution]:
+def contribute(
+    sections: Sections,
+    where: str,
+    engine: Engine,
+    entropy: bytes = b"",
+    name: str | None = None,
+    phases: Phases | None = None,
+) -> tuple[Sections, Contribution]:
     """One contributor's step; the secret mixes ``entropy`` with 64 bytes from os.urandom and
     lives only inside this call."""
     return _apply(sections, where, entropy_rng(entropy), CONTRIBUTION, engine, phases or Phases(), name)
@@ -86,8 +110,15 @@ def contribute(sections: Sections, where: str, engine: Engine, entropy: bytes = 
 MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 63
 
 
-def beacon(sections: Sections, where: str, engine: Engine, beacon_hash: bytes, iterations_exp: int, name: str | None = None,
-           phases: Phases | None = None) -> tuple[Sections, Contribution]:
+def beacon(
+    sections: Sections,
+    where: str,
+    engine: Engine,
+    beacon_hash: bytes,
+    iterations_exp: int,
+    name: str | None = None,
+    phases: Phases | None = None,
+) -> tuple[Sections, Contribution]:
     """The final, public contribution: anyone can recompute its secret from the beacon value."""
     if not 0 < len(beacon_hash) < 256:
         raise FormatError("beacon value: expected 1 to 255 bytes (hexadecimal)")
@@ -162,8 +193,16 @@ def verify_chain(mpc: MPCParams, delta_1, delta_2) -> tuple[list[ContributionRep
                 return reports, f"{label}: beacon key does not derive from the published beacon value"
         elif c.kind != CONTRIBUTION:
             return reports, f"{label}: unknown contribution type {c.kind}"
-        reports.append(ContributionReport(i, c.hash().hex(), c.name, c.kind == BEACON,
-                                          c.beacon_hash.hex() if c.beacon_hash else None, c.iterations_exp))
+        reports.append(
+            ContributionReport(
+                i,
+                c.hash().hex(),
+                c.name,
+                c.kind == BEACON,
+                c.beacon_hash.hex() if c.beacon_hash else None,
+                c.iterations_exp,
+            )
+        )
         hasher.update(c.public_key_bytes())
         current = after
     if g1_affine(current) != g1_affine(delta_1):
@@ -178,8 +217,15 @@ def _random_combination(data: bytes, scalars: list[int], engine: Engine):
     return bn.Z1 if point is None else _point1(point)
 
 
-def verify(sections: Sections, where: str, r1cs: R1CS, ptau: PtauFile, engine: Engine,
-           phases: Phases | None = None, check_ptau_lagrange: bool = True) -> CeremonyReport:
+def verify(
+    sections: Sections,
+    where: str,
+    r1cs: R1CS,
+    ptau: PtauFile,
+    engine: Engine,
+    phases: Phases | None = None,
+    check_ptau_lagrange: bool = True,
+) -> CeremonyReport:
     """Everything ``snarkjs zkey verify`` checks: the key is this circuit's initial key from
     this ptau with delta changed only by the recorded contributions. The queries that change
     (L = C, H) are compared with the initial ones by one random linear combination each
@@ -264,4 +310,3 @@ def key_origin(zkey_path_or_sections: str | os.PathLike | Sections | object) -> 
         "beacon": any(c.kind == BEACON for c in mpc.contributions),
         "circuit_hash": mpc.cs_hash.hex(),
     }
-

@@ -41,7 +41,9 @@ def _combine(engine: Engine, bases: EncodedPoints, group: int, terms: Terms) -> 
         from ..native.scale import combine_encoded
 
         return combine_encoded(bases.data, group, terms)
-    prepare, msm, encode = (engine.prepare_g1, engine.msm_g1, g1_bytes) if group == 1 else (engine.prepare_g2, engine.msm_g2, g2_bytes)
+    prepare, msm, encode = (
+        (engine.prepare_g1, engine.msm_g1, g1_bytes) if group == 1 else (engine.prepare_g2, engine.msm_g2, g2_bytes)
+    )
     out = []
     for wire in terms:
         if not wire:
@@ -74,7 +76,9 @@ def new_key(r1cs: R1CS, ptau: PtauFile, engine: Engine, phases: Phases | None = 
     phases = phases or Phases()
     n = domain_size(r1cs)
     if n > 1 << ptau.power:
-        raise FormatError(f"{ptau.path}: the circuit needs powers of tau up to 2^{n.bit_length() - 1}, this file has 2^{ptau.power}")
+        raise FormatError(
+            f"{ptau.path}: the circuit needs powers of tau up to 2^{n.bit_length() - 1}, this file has 2^{ptau.power}"
+        )
     if not ptau.prepared:
         raise FormatError(f"{ptau.path}: not prepared for phase 2 (run snarkjs powersoftau prepare phase2)")
     n_pub = r1cs.n_public

@@ -74,8 +74,11 @@ class Contribution:
     def public_key_bytes(self) -> bytes:
         """What snarkjs's ``hashPubKey`` feeds a hasher."""
         return (
-            g1_uncompressed(self.delta_after) + g1_uncompressed(self.g1_s) + g1_uncompressed(self.g1_sx)
-            + g2_uncompressed(self.g2_spx) + self.transcript
+            g1_uncompressed(self.delta_after)
+            + g1_uncompressed(self.g1_s)
+            + g1_uncompressed(self.g1_sx)
+            + g2_uncompressed(self.g2_spx)
+            + self.transcript
         )
 
     def hash(self) -> bytes:
@@ -95,8 +98,13 @@ class Contribution:
     def to_bytes(self) -> bytes:
         params = self._parameters()
         return (
-            g1_bytes(self.delta_after) + g1_bytes(self.g1_s) + g1_bytes(self.g1_sx) + g2_bytes(self.g2_spx)
-            + self.transcript + struct.pack("<II", self.kind, len(params)) + params
+            g1_bytes(self.delta_after)
+            + g1_bytes(self.g1_s)
+            + g1_bytes(self.g1_sx)
+            + g2_bytes(self.g2_spx)
+            + self.transcript
+            + struct.pack("<II", self.kind, len(params))
+            + params
         )
 
 
@@ -106,7 +114,11 @@ class MPCParams:
     contributions: list[Contribution]
 
     def to_bytes(self) -> bytes:
-        return self.cs_hash + struct.pack("<I", len(self.contributions)) + b"".join(c.to_bytes() for c in self.contributions)
+        return (
+            self.cs_hash
+            + struct.pack("<I", len(self.contributions))
+            + b"".join(c.to_bytes() for c in self.contributions)
+        )
 
     def transcript_hasher(self):
         """BLAKE2b over the circuit hash and every earlier contribution's public key: the
@@ -173,5 +185,7 @@ def same_ratio(g1_a, g1_b, g2_a, g2_b) -> bool:
     snarkjs's ``sameRatio`` refuses them (they make every ratio look equal)."""
     if any(bn.is_inf(p) for p in (g1_a, g1_b, g2_a, g2_b)):
         return False
-    product = bn.pairing(g2_b, g1_a, final_exponentiate=False) * bn.pairing(g2_a, bn.neg(g1_b), final_exponentiate=False)
+    product = bn.pairing(g2_b, g1_a, final_exponentiate=False) * bn.pairing(
+        g2_a, bn.neg(g1_b), final_exponentiate=False
+    )
     return bn.final_exponentiate(product) == bn.FQ12.one()

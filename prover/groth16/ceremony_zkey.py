@@ -25,12 +25,32 @@ DELTA1, DELTA2, HEADER_SIZE = 468, 532, 660
 Sections = dict[int, bytes]
 
 
-def header_bytes(n_vars: int, n_public: int, domain: int, alpha_1: G1Affine, beta_1: G1Affine, beta_2: G2Affine, gamma_2: G2Affine, delta_1: G1Affine, delta_2: G2Affine) -> bytes:
+def header_bytes(
+    n_vars: int,
+    n_public: int,
+    domain: int,
+    alpha_1: G1Affine,
+    beta_1: G1Affine,
+    beta_2: G2Affine,
+    gamma_2: G2Affine,
+    delta_1: G1Affine,
+    delta_2: G2Affine,
+) -> bytes:
     return b"".join(
         [
-            u32(FIELD_BYTES), int_to_bytes(FIELD_MODULUS), u32(FIELD_BYTES), int_to_bytes(CURVE_ORDER),
-            u32(n_vars), u32(n_public), u32(domain),
-            g1_bytes(alpha_1), g1_bytes(beta_1), g2_bytes(beta_2), g2_bytes(gamma_2), g1_bytes(delta_1), g2_bytes(delta_2),
+            u32(FIELD_BYTES),
+            int_to_bytes(FIELD_MODULUS),
+            u32(FIELD_BYTES),
+            int_to_bytes(CURVE_ORDER),
+            u32(n_vars),
+            u32(n_public),
+            u32(domain),
+            g1_bytes(alpha_1),
+            g1_bytes(beta_1),
+            g2_bytes(beta_2),
+            g2_bytes(gamma_2),
+            g1_bytes(delta_1),
+            g2_bytes(delta_2),
         ]
     )
 
@@ -43,10 +63,21 @@ def read_sections(path: str | os.PathLike) -> Sections:
     if len(sections[1]) != 4 or struct.unpack("<I", sections[1])[0] != GROTH16:
         raise FormatError(f"{name}: not a Groth16 proving key")
     head = sections[2]
-    if len(head) != HEADER_SIZE or head[:4] != u32(FIELD_BYTES) or int.from_bytes(head[4:36], "little") != FIELD_MODULUS:
+    if (
+        len(head) != HEADER_SIZE
+        or head[:4] != u32(FIELD_BYTES)
+        or int.from_bytes(head[4:36], "little") != FIELD_MODULUS
+    ):
         raise FormatError(f"{name}: proving key header is malformed or not for BN254")
     n_vars, n_public, domain = sizes(sections)
-    for kind, count, group in ((3, n_public + 1, 1), (5, n_vars, 1), (6, n_vars, 1), (7, n_vars, 2), (8, n_vars - n_public - 1, 1), (9, domain, 1)):
+    for kind, count, group in (
+        (3, n_public + 1, 1),
+        (5, n_vars, 1),
+        (6, n_vars, 1),
+        (7, n_vars, 2),
+        (8, n_vars - n_public - 1, 1),
+        (9, domain, 1),
+    ):
         if len(sections[kind]) != count * 64 * group:
             raise FormatError(f"{name}: section {kind} should hold {count} points")
     return sections

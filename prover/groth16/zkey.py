@@ -97,11 +97,19 @@ def _encoded(data: bytes, group: int, name: str, expected: int) -> EncodedPoints
 def zkey_bytes(pk: ProvingKey) -> bytes:
     header = b"".join(
         [
-            u32(FIELD_BYTES), int_to_bytes(FIELD_MODULUS),
-            u32(FIELD_BYTES), int_to_bytes(CURVE_ORDER),
-            u32(pk.n_vars), u32(pk.n_public), u32(pk.domain_size),
-            g1_bytes(pk.alpha_1), g1_bytes(pk.beta_1), g2_bytes(pk.beta_2),
-            g2_bytes(pk.gamma_2), g1_bytes(pk.delta_1), g2_bytes(pk.delta_2),
+            u32(FIELD_BYTES),
+            int_to_bytes(FIELD_MODULUS),
+            u32(FIELD_BYTES),
+            int_to_bytes(CURVE_ORDER),
+            u32(pk.n_vars),
+            u32(pk.n_public),
+            u32(pk.domain_size),
+            g1_bytes(pk.alpha_1),
+            g1_bytes(pk.beta_1),
+            g2_bytes(pk.beta_2),
+            g2_bytes(pk.gamma_2),
+            g1_bytes(pk.delta_1),
+            g2_bytes(pk.delta_2),
         ]
     )
     coefs = u32(len(pk.coefficients)) + EncodedCoefficients.encode(pk.coefficients).data
@@ -154,21 +162,43 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
     except struct.error:
         raise FormatError(f"{name}: header section is truncated") from None
     if not n_public < n_vars or n_domain & (n_domain - 1) or not n_public < n_domain:
-        raise FormatError(f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {n_domain})")
+        raise FormatError(
+            f"{name}: header sizes are inconsistent ({n_vars} wires, {n_public} public, domain {n_domain})"
+        )
 
     def header_point(at: int, group: int, what: str):
-        return check_header_point(_encoded(h[off + at : off + at + 64 * group], group, f"{name} {what}", 1), f"{name} {what}")
+        return check_header_point(
+            _encoded(h[off + at : off + at + 64 * group], group, f"{name} {what}", 1), f"{name} {what}"
+        )
 
     def points(section: int, group: int, what: str, count: int) -> EncodedPoints:
-        return check_points(_encoded(binfile.require(s, section, name), group, f"{name} {what}", count), f"{name} {what}")
+        return check_points(
+            _encoded(binfile.require(s, section, name), group, f"{name} {what}", count), f"{name} {what}"
+        )
 
-    alpha_1, beta_1, beta_2 = header_point(0, 1, "alpha_1"), header_point(64, 1, "beta_1"), header_point(128, 2, "beta_2")
-    gamma_2, delta_1, delta_2 = header_point(256, 2, "gamma_2"), header_point(384, 1, "delta_1"), header_point(448, 2, "delta_2")
+    alpha_1, beta_1, beta_2 = (
+        header_point(0, 1, "alpha_1"),
+        header_point(64, 1, "beta_1"),
+        header_point(128, 2, "beta_2"),
+    )
+    gamma_2, delta_1, delta_2 = (
+        header_point(256, 2, "gamma_2"),
+        header_point(384, 1, "delta_1"),
+        header_point(448, 2, "delta_2"),
+    )
     raw = binfile.require(s, 4, name)
     if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * COEFFICIENT_BYTES:
         raise FormatError(f"{name}: coefficient section has the wrong size")
     return ProvingKey(
-        n_vars, n_public, n_domain, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2,
+        n_vars,
+        n_public,
+        n_domain,
+        alpha_1,
+        beta_1,
+        beta_2,
+        gamma_2,
+        delta_1,
+        delta_2,
         ic=points(3, 1, "IC", n_public + 1),
         coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, n_domain),
         a=points(5, 1, "A", n_vars),
@@ -178,4 +208,3 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         h=points(9, 1, "H", n_domain),
         mpc=s.get(10),
     )
-

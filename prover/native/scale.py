@@ -115,7 +115,8 @@ def combine_encoded(bases: bytes, group: int, terms: list[list[tuple[int, int]]]
     reduced = [s % R for _, s in flat]
     negate = np.array([s > R // 2 for s in reduced], dtype=np.bool_)
     small = [R - s if neg else s for s, neg in zip(reduced, negate)]
-    scalars = np.array([[(s >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)] for s in small], dtype=np.uint64).reshape(len(flat), 4)
+    words = [[(s >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)] for s in small]
+    scalars = np.array(words, dtype=np.uint64).reshape(len(flat), 4)
     if group == 1:
         affine = g1_to_affine(_g1_combine(array, rows, scalars, negate, starts))
     else:

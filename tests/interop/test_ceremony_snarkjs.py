@@ -76,7 +76,9 @@ def phase1(tmp_path_factory):
 
 def _node_eval(script: str) -> dict:
     """Run an ES module snippet with the oracle's node_modules (ffjavascript) resolvable."""
-    done = subprocess.run(["node", "--input-type=module", "-e", script], cwd=HERE, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script], cwd=HERE, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -99,7 +101,8 @@ const s2 = []; for (let i = 0; i < 8; i++) s2.push(hv.getUint32(i * 4));
 const rng = new ChaCha(s2);
 const k = curve.Fr.toObject(curve.Fr.fromRng(rng));
 const g1 = curve.G1.toObject(curve.G1.toAffine(curve.G1.fromRng(rng)));
-console.log(JSON.stringify({{g2: g2.slice(0, 2).map(c => c.map(String)), k: k.toString(), g1: g1.slice(0, 2).map(String)}}));
+console.log(JSON.stringify({{g2: g2.slice(0, 2).map(c => c.map(String)), k: k.toString(),
+                             g1: g1.slice(0, 2).map(String)}}));
 process.exit(0);
 """
     theirs = _node_eval(script)
@@ -116,14 +119,19 @@ def test_import_ptau_reads_snarkjs_files(phase1):
     assert code == 0, out
     data = json.loads(out)
     assert data["power"] == 8 and data["prepared"] and data["consistent"]
-    assert data["blake2b_512"] == subprocess.run(["b2sum", str(phase1 / "final.ptau")], capture_output=True, text=True).stdout.split()[0]
+    assert (
+        data["blake2b_512"]
+        == subprocess.run(["b2sum", str(phase1 / "final.ptau")], capture_output=True, text=True).stdout.split()[0]
+    )
     code, out = zkmargin("import-ptau", str(phase1 / "p2.ptau"), "--json")
     assert code == 0 and not json.loads(out)["prepared"]
 
 
 def test_new_is_byte_identical_to_snarkjs(phase1):
     snarkjs("zkey", "new", "c.r1cs", "final.ptau", "snark_0.zkey", cwd=phase1)
-    code, out = zkmargin("new", "--ptau", str(phase1 / "final.ptau"), "--r1cs", str(phase1 / "c.r1cs"), "-o", str(phase1 / "ours_0.zkey"))
+    code, out = zkmargin(
+        "new", "--ptau", str(phase1 / "final.ptau"), "--r1cs", str(phase1 / "c.r1cs"), "-o", str(phase1 / "ours_0.zkey")
+    )
     assert code == 0, out
     assert (phase1 / "ours_0.zkey").read_bytes() == (phase1 / "snark_0.zkey").read_bytes()
 
@@ -141,7 +149,9 @@ def test_snarkjs_accepts_a_zkmargin_ceremony(phase1):
     assert zkmargin("new", "--ptau", ptau, "--r1cs", r1cs, "-o", str(phase1 / "z0.zkey"))[0] == 0
     ours = []
     for step, args in enumerate([["contribute", "--entropy", "a", "--name", "alice"], ["contribute", "--name", "bob"]]):
-        code, out = zkmargin(args[0], str(phase1 / f"z{step}.zkey"), str(phase1 / f"z{step + 1}.zkey"), *args[1:], "--json")
+        code, out = zkmargin(
+            args[0], str(phase1 / f"z{step}.zkey"), str(phase1 / f"z{step + 1}.zkey"), *args[1:], "--json"
+        )
         assert code == 0, out
         ours.append(json.loads(out)["contribution_hash"])
     code, out = zkmargin("beacon", str(phase1 / "z2.zkey"), str(phase1 / "z3.zkey"), "--beacon", BEACON, "--json")
@@ -171,7 +181,15 @@ def test_zkmargin_accepts_a_snarkjs_ceremony(phase1):
     snarkjs("zkey", "contribute", "s1.zkey", "s2.zkey", "--name=two", "-e=second", cwd=phase1)
     snarkjs("zkey", "beacon", "s2.zkey", "s3.zkey", BEACON, "10", "-n=final", cwd=phase1)
     _, theirs = snarkjs("zkey", "verify", "c.r1cs", "final.ptau", "s3.zkey", cwd=phase1)
-    code, out = zkmargin("verify", str(phase1 / "s3.zkey"), "--ptau", str(phase1 / "final.ptau"), "--r1cs", str(phase1 / "c.r1cs"), "--json")
+    code, out = zkmargin(
+        "verify",
+        str(phase1 / "s3.zkey"),
+        "--ptau",
+        str(phase1 / "final.ptau"),
+        "--r1cs",
+        str(phase1 / "c.r1cs"),
+        "--json",
+    )
     assert code == 0, out
     report = json.loads(out)
     assert [c["name"] for c in report["contributions"]] == ["one", "two", "final"]
@@ -184,7 +202,9 @@ def test_mixed_ceremony_is_accepted_by_both(phase1):
     snarkjs("zkey", "contribute", "m0.zkey", "m1.zkey", "--name=snarkjs", "-e=x", cwd=phase1)
     assert zkmargin("contribute", str(phase1 / "m1.zkey"), str(phase1 / "m2.zkey"), "--name", "zkmargin")[0] == 0
     snarkjs("zkey", "beacon", "m2.zkey", "m3.zkey", BEACON, "10", "-n=final", cwd=phase1)
-    assert zkmargin("contribute", str(phase1 / "m3.zkey"), str(phase1 / "m4.zkey"))[0] == 0  # a contribution after a beacon is still valid
+    assert (
+        zkmargin("contribute", str(phase1 / "m3.zkey"), str(phase1 / "m4.zkey"))[0] == 0
+    )  # a contribution after a beacon is still valid
     for key in ("m3.zkey", "m4.zkey"):
         assert "ZKey Ok!" in snarkjs("zkey", "verify", "c.r1cs", "final.ptau", key, cwd=phase1)[1]
         code, out = zkmargin("verify", str(phase1 / key), "--ptau", ptau, "--r1cs", r1cs)

@@ -56,7 +56,9 @@ def artifacts(tmp_path_factory, solvency_key):
     write_wtns(witness, folder / "witness.wtns")
     write_zkey(pk, folder / "zkmargin.zkey")
     proof, public = prove(pk, witness, get_engine(), r1cs)
-    write_bundle(folder / "ours", pk.verifying_key(), proof, public, Statement(SOLVENCY_BASIC, {"commitment": public[0]}))
+    write_bundle(
+        folder / "ours", pk.verifying_key(), proof, public, Statement(SOLVENCY_BASIC, {"commitment": public[0]})
+    )
     return folder, r1cs
 
 
@@ -81,14 +83,37 @@ def test_snarkjs_rejects_our_proof_with_a_tampered_input(artifacts, tmp_path):
     folder, _ = artifacts
     public = json.loads((folder / "ours" / "public.json").read_text())
     write_json(tmp_path / "public.json", [str(int(public[0]) + 1)])
-    done = subprocess.run(["node", str(SNARKJS), "groth16", "verify", str(folder / "ours" / "verification_key.json"), str(tmp_path / "public.json"), str(folder / "ours" / "proof.json")], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            "node",
+            str(SNARKJS),
+            "groth16",
+            "verify",
+            str(folder / "ours" / "verification_key.json"),
+            str(tmp_path / "public.json"),
+            str(folder / "ours" / "proof.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert "Invalid proof" in done.stdout + done.stderr
 
 
 def test_snarkjs_proves_with_our_zkey_and_exports_our_key(artifacts):
     folder, _ = artifacts
     snarkjs("groth16", "prove", "zkmargin.zkey", "witness.wtns", "sj_proof.json", "sj_public.json", cwd=folder)
-    result = CliRunner().invoke(cli, ["verify", "--vk", str(folder / "ours" / "verification_key.json"), "--proof", str(folder / "sj_proof.json"), "--public", str(folder / "sj_public.json")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "verify",
+            "--vk",
+            str(folder / "ours" / "verification_key.json"),
+            "--proof",
+            str(folder / "sj_proof.json"),
+            "--public",
+            str(folder / "sj_public.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     snarkjs("zkey", "export", "verificationkey", "zkmargin.zkey", "sj_vk.json", cwd=folder)
     exported = json.loads((folder / "sj_vk.json").read_text())
@@ -109,7 +134,15 @@ def test_we_verify_a_proof_from_snarkjs_own_setup(artifacts):
     assert sorted(theirs.coefficients) == sorted(coefficients_of(r1cs))
     snarkjs("zkey", "export", "verificationkey", "theirs.zkey", "their_vk.json", cwd=folder)
     snarkjs("groth16", "prove", "theirs.zkey", "witness.wtns", "their_proof.json", "their_public.json", cwd=folder)
-    args = ["verify", "--vk", str(folder / "their_vk.json"), "--proof", str(folder / "their_proof.json"), "--public", str(folder / "their_public.json")]
+    args = [
+        "verify",
+        "--vk",
+        str(folder / "their_vk.json"),
+        "--proof",
+        str(folder / "their_proof.json"),
+        "--public",
+        str(folder / "their_public.json"),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "VALID" in result.output, result.output
     # ... and rejects it for other public inputs.
@@ -129,7 +162,15 @@ def test_snarkjs_sets_up_from_our_development_ptau(artifacts, solvency_key):
     snarkjs("zkey", "export", "verificationkey", "from_ours.zkey", "from_ours_vk.json", cwd=folder)
     snarkjs("groth16", "prove", "from_ours.zkey", "witness.wtns", "p.json", "pub.json", cwd=folder)
     assert "OK" in snarkjs("groth16", "verify", "from_ours_vk.json", "pub.json", "p.json", cwd=folder)
-    args = ["verify", "--vk", str(folder / "from_ours_vk.json"), "--proof", str(folder / "p.json"), "--public", str(folder / "pub.json")]
+    args = [
+        "verify",
+        "--vk",
+        str(folder / "from_ours_vk.json"),
+        "--proof",
+        str(folder / "p.json"),
+        "--public",
+        str(folder / "pub.json"),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "VALID" in result.output, result.output
 
@@ -168,5 +209,10 @@ def test_snarkjs_accepts_a_portfolio_margin_proof_and_witness(tiny_margin_bundle
     runner = CliRunner()
     capacity = TINY[4:]
     assert runner.invoke(cli, ["export-r1cs", *capacity, "-o", str(tmp_path / "m.r1cs")]).exit_code == 0
-    assert runner.invoke(cli, ["export-wtns", str(DATA / "tiny_portfolio.json"), *TINY, "-o", str(tmp_path / "m.wtns")]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["export-wtns", str(DATA / "tiny_portfolio.json"), *TINY, "-o", str(tmp_path / "m.wtns")]
+        ).exit_code
+        == 0
+    )
     assert "WITNESS IS CORRECT" in snarkjs("wtns", "check", "m.r1cs", "m.wtns", cwd=tmp_path)

@@ -330,7 +330,9 @@ def test_a_verifier_for_a_key_with_one_public_input(solvency_key, tmp_path):
     spec, r1cs, pk = solvency_key
     witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
     proof, public = prove(pk, witness, get_engine(), r1cs)
-    write_bundle(tmp_path / "b", pk.verifying_key(), proof, public, Statement(SOLVENCY_BASIC, {"commitment": public[0]}))
+    write_bundle(
+        tmp_path / "b", pk.verifying_key(), proof, public, Statement(SOLVENCY_BASIC, {"commitment": public[0]})
+    )
     result = CliRunner().invoke(
         cli, ["export", "solidity", str(tmp_path / "b" / "verification_key.json"), "-o", str(tmp_path / "sol")]
     )
