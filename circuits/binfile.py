@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Iterable
 
 from zkmargin.verifier.files import FormatError
-from .files import atomic_write
 
 FIELD_BYTES = 32  # n8 for BN254's q and r
 MAX_FILE_BYTES = 4 << 30  # keys near the largest capacity; counts in headers are checked against the data
@@ -40,10 +39,6 @@ def encode(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) ->
     for kind, data in sections:
         parts += [u32(kind), u64(len(data)), data]
     return b"".join(parts)
-
-
-def write(path: str | os.PathLike, magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> None:
-    atomic_write(path, encode(magic, version, sections))
 
 
 def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, bytes]]:

@@ -38,7 +38,8 @@ def exit_now(code: object = 0) -> None:
 
     Every output file is written, closed and renamed into place before a command returns, so
     after flushing the standard streams nothing is left for CPython's shutdown to do but free
-    numba's ~1,000 modules and its LLVM objects: 0.14 s of a 0.8 s proof here."""
+    numba's ~1,000 modules and its LLVM objects, a noticeable share of a small proof (README:
+    performance)."""
     if code is None:
         status = EXIT_OK
     elif isinstance(code, int):

@@ -1,8 +1,8 @@
 """Checks on what a .zkey holds, run as it is read: every point on the curve with coordinates
 below q, the header's G2 points in the order-r subgroup, coefficient indices within the key.
 
-Compiled code (prover/native/points.py) does the point checks when numba imports: the default
-8x4x32 key's ~120,000 points take 6 ms there and ~0.2 s with Python integers, a quarter of a proof.
+Compiled code (prover/native/points.py) does the point checks when numba imports: with Python
+integers the default key's ~120,000 points would cost a quarter of a proof (README: performance).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _below(words: np.ndarray, modulus: int) -> np.ndarray:
 
 def _first_invalid(points: EncodedPoints) -> int:
     """Index of the first point off the curve or with a coordinate >= q (all zeros is
-    infinity), else -1. Compiled when numba imports: Python takes ~1.3 us a point."""
+    infinity), else -1. Compiled when numba imports, Python integers otherwise."""
     array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
     try:
         from .native.points import first_invalid_g1, first_invalid_g2

@@ -46,7 +46,7 @@ class _Grain:
     pair (keep, bit) the bit is output when keep is 1. The nearest tap lies 18 bits behind
     the newest, so 18 raw bits are computed at once from an integer holding b[n + i] at bit
     i, and output bits are kept as a string of 0s and 1s: one bit at a time in Python took
-    0.3 s per width, longer than proving.
+    longer than proving.
     """
 
     _BLOCK = 18

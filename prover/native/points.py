@@ -1,7 +1,7 @@
 """On-curve checks for a proving key's query vectors, compiled: the reader checks every point.
 
-A key's A, B1, B2, C and H vectors hold hundreds of thousands of points at 2^16; Python
-integers take about 1.3 us a G1 point, as long as the proof itself, and this takes ~30 ns.
+A key's A, B1, B2, C and H vectors hold hundreds of thousands of points at 2^16; checked
+with Python integers they take as long as the proof itself (README: performance).
 Points stay in the file's encoding (affine, Montgomery form), so with x' = xR and y' = yR
 the Montgomery product gives y'y'/R = y^2 R and x'x'x'/R^2 = x^3 R: compare them with b R.
 """
@@ -81,8 +81,8 @@ _R_BITS = np.array([int(bit) for bit in bin(R)[2:]], dtype=np.uint8)  # most sig
 @njit(cache=True)
 def first_outside_g2_subgroup(points: np.ndarray) -> int:
     """Index of the first on-curve (n, 4, 4) point P with [r]P != infinity, else -1: the
-    twist's large cofactor admits points of other orders. Double-and-add takes ~0.5 ms here,
-    py_ecc's multiply 120 ms, which at three key points would be half a small proof's time."""
+    twist's large cofactor admits points of other orders. py_ecc's multiply, at three key
+    points, would cost half a small proof's time."""
     for i in range(points.shape[0]):
         x = (_element(points, i, 0), _element(points, i, 1))
         y = (_element(points, i, 2), _element(points, i, 3))
