@@ -29,6 +29,7 @@ from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
 from .checking import check_opening, check_parameters, read_opening, verify_bundle
+from .key_origin import KeyOrigin, read_key_origin
 from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
 from .proving import ProofRecord, export_witness, prove_case
 
@@ -39,6 +40,7 @@ __all__ = [
     "Bundle",
     "FormatError",
     "Insolvent",
+    "KeyOrigin",
     "KeySet",
     "MarginCapacity",
     "MarginCase",
@@ -57,6 +59,7 @@ __all__ = [
     "margin_circuit",
     "parse_threshold",
     "prove_case",
+    "read_key_origin",
     "read_opening",
     "setup_keys",
     "verify_bundle",

@@ -17,6 +17,7 @@ from zkmargin.verifier.formats import Proof, VerifyingKey, public_signals_to_jso
 from zkmargin.verifier.kinds import MarginCapacity
 from zkmargin.verifier.statement import Statement
 
+from .key_origin import write_key_origin
 from .keys import engine, margin_circuit
 
 
@@ -51,6 +52,7 @@ def prove_case(
     with phases.phase("load compiled engine"):
         chosen.load()
     proof, public = prove(pk, witness, chosen, r1cs, phases)
+    write_key_origin(out_dir, pk)
     write_bundle(out_dir, pk.verifying_key(), proof, public, case.statement)
     opening_path = opening_path or out_dir.with_name(out_dir.name + "-opening.json")
     write_json(opening_path, Opening.of(case.portfolio.account, case.fixed, case.parameters).to_json())

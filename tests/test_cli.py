@@ -242,3 +242,31 @@ def test_verify_with_the_owners_opening(workspace, tmp_path):
     one_line_error(
         run("verify", workspace / "bundle", "--opening", tmp_path / "other.json"), "not in the bundle's parameters"
     )
+
+
+def test_verify_says_how_the_key_was_made(workspace, tmp_path):
+    """A development key is impossible to miss; the record is strict like every other file."""
+    result = run("verify", workspace / "bundle")
+    assert result.exit_code == 0 and "WARNING: a development key" in result.output, result.output
+    data = json.loads(run("verify", workspace / "bundle", "--json").output)
+    assert data["key_origin"] == {
+        "kind": "development",
+        "contributions": [],
+        "beacon": False,
+        "circuit_hash": data["key_origin"]["circuit_hash"],
+    }
+    bundle = copy_bundle(workspace, tmp_path)
+    (bundle / "key_origin.json").write_text(
+        json.dumps({"kind": "ceremony", "contributions": [], "beacon": True, "circuit_hash": None})
+    )
+    one_line_error(run("verify", bundle), "key_origin.json", "lists its contributions")
+
+
+def test_a_ceremony_record_names_its_contributions():
+    from zkmargin.api import KeyOrigin
+
+    origin = KeyOrigin.from_json(
+        {"kind": "ceremony", "contributions": ["ab" * 64] * 2, "beacon": True, "circuit_hash": None}
+    )
+    assert "ceremony of 2 contribution(s) and a final beacon" in origin.describe()
+    assert "NO final beacon" in KeyOrigin("ceremony", ("cd" * 64,), False, None).describe()

@@ -105,6 +105,10 @@ def verify(bundle, key_path, proof_path, public_path, market, model, risk_arrays
             ]
             notes += requirement_lines(mine)
     fingerprint = key_fingerprint(loaded.vk)
+    origin = api.read_key_origin(bundle) if bundle is not None and key_path is None else None
+    if origin is not None:
+        data["key_origin"] = origin.to_json()
+        notes.insert(0, origin.describe())
     if verdict.valid and statement is not None:
         epoch = f"epoch {statement.public['epoch']} ({statement.timestamp}), " if "epoch" in statement.public else ""
         notes.append(f"still yours to compare: the {epoch}key fingerprint {fingerprint} with what the prover published")
