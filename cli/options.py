@@ -8,6 +8,18 @@ import click
 
 from zkmargin import api
 
+proof_option = click.option(
+    "--proof",
+    "proof_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="proof.json (overrides the bundle's).",
+)
+public_option = click.option(
+    "--public",
+    "public_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="public.json (overrides the bundle's).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 engine_option = click.option(
     "--engine", "engine_name", default=None, metavar="NAME", help="Arithmetic engine [default: the fastest available]."

@@ -167,13 +167,13 @@ def match_published(digest: str) -> dict[str, str | int] | None:
 
 
 # ------------------------------------------------------------------ consistency
-def _g1(p, what: str):
+def checked_g1(p, what: str):
     if p is None:
         raise InvalidPoint(f"{what} is the point at infinity")
     return g1_from_affine(*p, name=what)
 
 
-def _g2(p, what: str):
+def checked_g2(p, what: str):
     if p is None:
         raise InvalidPoint(f"{what} is the point at infinity")
     return g2_from_affine(*p, name=what)
@@ -209,10 +209,10 @@ def check_sample(ptau: PtauFile, samples: int = 32) -> SampleReport:
         g1, g2 = bn.G1, bn.G2
         if ptau.point(2, 0, 1) != (1, 2) or ptau.point(3, 0, 2) != bn_affine_g2():
             return SampleReport(ptau.power, samples, False, "the first powers are not the generators")
-        tau_g2 = _g2(ptau.point(3, 1, 2), "tau G2")
-        beta_g2 = _g2(ptau.point(6, 0, 2), "beta G2")
-        tau_g1 = _g1(ptau.point(2, 1, 1), "tau G1")
-        beta_g1 = _g1(ptau.point(5, 0, 1), "beta G1")
+        tau_g2 = checked_g2(ptau.point(3, 1, 2), "tau G2")
+        beta_g2 = checked_g2(ptau.point(6, 0, 2), "beta G2")
+        tau_g1 = checked_g1(ptau.point(2, 1, 1), "tau G1")
+        beta_g1 = checked_g1(ptau.point(5, 0, 1), "beta G1")
 
         def pick(limit: int) -> list[int]:
             return [secrets.randbelow(limit) for _ in range(min(samples, limit))]
@@ -220,7 +220,7 @@ def check_sample(ptau: PtauFile, samples: int = 32) -> SampleReport:
         def pairs(section: int, limit: int, group: int):
             positions = pick(limit)
             scalars = [secrets.randbits(128) | 1 for _ in positions]
-            lift = _g1 if group == 1 else _g2
+            lift = checked_g1 if group == 1 else checked_g2
             lo = [lift(ptau.point(section, i, group), f"section {section} point {i}") for i in positions]
             hi = [lift(ptau.point(section, i + 1, group), f"section {section} point {i + 1}") for i in positions]
             return _combine(lo, scalars), _combine(hi, scalars)

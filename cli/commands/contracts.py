@@ -24,6 +24,7 @@ from zkmargin.circuits.files import atomic_write
 from zkmargin.verifier.formats import Proof, VerifyingKey, parse_public_signals
 
 from ..errors import friendly_errors
+from ..options import proof_option, public_option
 
 
 @click.group("export")
@@ -77,18 +78,8 @@ def solidity_cmd(key: Path, out_dir: Path, gate: bool) -> None:
 
 @export.command("calldata")
 @click.argument("bundle", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--proof",
-    "proof_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="proof.json (overrides the bundle's).",
-)
-@click.option(
-    "--public",
-    "public_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="public.json (overrides the bundle's).",
-)
+@proof_option
+@public_option
 @friendly_errors
 def calldata_cmd(bundle: Path | None, proof_path: Path | None, public_path: Path | None) -> None:
     """Print verifyProof's arguments for a proof, as `snarkjs zkey export soliditycalldata` does.

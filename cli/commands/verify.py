@@ -12,7 +12,7 @@ from zkmargin.verifier.bundle import key_fingerprint
 from zkmargin.verifier.statement import StatementMismatch
 
 from ..errors import EXIT_INVALID, friendly_errors
-from ..options import json_option
+from ..options import json_option, proof_option, public_option
 from ..output import emit
 from ..report import exact, requirement_lines
 
@@ -25,18 +25,8 @@ from ..report import exact, requirement_lines
     type=click.Path(dir_okay=False, path_type=Path),
     help="verification_key.json (overrides the bundle's; use the one the prover published).",
 )
-@click.option(
-    "--proof",
-    "proof_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="proof.json (overrides the bundle's).",
-)
-@click.option(
-    "--public",
-    "public_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="public.json (overrides the bundle's).",
-)
+@proof_option
+@public_option
 @click.option(
     "--market",
     type=click.Path(dir_okay=False, path_type=Path),

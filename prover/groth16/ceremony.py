@@ -18,13 +18,13 @@ from py_ecc import optimized_bn128 as bn
 
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.verifier.curve import InvalidPoint, g1_affine, g1_from_affine, g2_affine, g2_from_affine
+from zkmargin.verifier.curve import InvalidPoint, g1_affine, g2_affine
 from zkmargin.verifier.files import FormatError
 
 from ..encoding import EncodedPoints
 from ..engine import Engine
 from ..progress import Phases
-from ..ptau_import import PtauFile
+from ..ptau_import import PtauFile, checked_g1, checked_g2
 from .reduction import domain_size
 from .ceremony_new import new_key
 from .ceremony_rng import ChaCha, beacon_rng, entropy_rng, fr_from_rng, g1_from_rng, hash_to_g2
@@ -149,18 +149,6 @@ class CeremonyReport:
     failure: str | None = None
 
 
-def _g1(p, what: str):
-    if p is None:
-        raise InvalidPoint(f"{what} is the point at infinity")
-    return g1_from_affine(*p, name=what)
-
-
-def _g2(p, what: str):
-    if p is None:
-        raise InvalidPoint(f"{what} is the point at infinity")
-    return g2_from_affine(*p, name=what)
-
-
 def verify_chain(mpc: MPCParams, delta_1, delta_2) -> tuple[list[ContributionReport], str | None]:
     """Each contribution's transcript, proof of knowledge and delta step, in order; a beacon's
     key recomputed from its published value. Returns the reports and the first failure."""
@@ -170,8 +158,8 @@ def verify_chain(mpc: MPCParams, delta_1, delta_2) -> tuple[list[ContributionRep
     for i, c in enumerate(mpc.contributions, start=1):
         label = f"contribution #{i}"
         try:
-            g1_s, g1_sx = _g1(c.g1_s, f"{label} g1_s"), _g1(c.g1_sx, f"{label} g1_sx")
-            g2_spx, after = _g2(c.g2_spx, f"{label} g2_spx"), _g1(c.delta_after, f"{label} delta")
+            g1_s, g1_sx = checked_g1(c.g1_s, f"{label} g1_s"), checked_g1(c.g1_sx, f"{label} g1_sx")
+            g2_spx, after = checked_g2(c.g2_spx, f"{label} g2_spx"), checked_g1(c.delta_after, f"{label} delta")
         except InvalidPoint as exc:
             return reports, str(exc)
         mine = hasher.copy()
@@ -259,8 +247,8 @@ def verify(
             blank.failure = f"section {kind} ({what}) differs from the initial key"
             return blank
     try:
-        delta_1 = _g1(header_point(sections, DELTA1, 1), "delta1")
-        delta_2 = _g2(header_point(sections, DELTA2, 2), "delta2")
+        delta_1 = checked_g1(header_point(sections, DELTA1, 1), "delta1")
+        delta_2 = checked_g2(header_point(sections, DELTA2, 2), "delta2")
     except InvalidPoint as exc:
         blank.failure = str(exc)
         return blank
