@@ -55,7 +55,7 @@ def prove_case(
     write_key_origin(out_dir, pk)
     write_bundle(out_dir, pk.verifying_key(), proof, public, case.statement)
     opening_path = opening_path or out_dir.with_name(out_dir.name + "-opening.json")
-    write_json(opening_path, Opening.of(case.portfolio.account, case.fixed, case.parameters).to_json())
+    write_json(opening_path, Opening.of(case.portfolio.account, case.fixed, case.parameters).to_json(), private=True)
     return ProofRecord(out_dir, opening_path, case.statement, phases.timings)
 
 

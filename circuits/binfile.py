@@ -41,9 +41,13 @@ def encode(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) ->
     return b"".join(parts)
 
 
-def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, bytes]]:
-    """(version, {section type: data}); duplicate section types are refused."""
-    if len(data) < 12 or data[:4] != magic:
+def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, memoryview]]:
+    """(version, {section type: data}); duplicate section types are refused.
+
+    Sections are views into ``data``, not copies: a proving key is tens to hundreds of
+    megabytes, and slicing it into bytes would hold it twice at the peak of reading."""
+    data = memoryview(data)
+    if len(data) < 12 or bytes(data[:4]) != magic:
         raise FormatError(f"{name}: not a {magic.decode()} file (bad magic number)")
     version, count = struct.unpack_from("<II", data, 4)
     offset, sections = 12, {}
@@ -61,7 +65,7 @@ def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, bytes]]
     return version, sections
 
 
-def read(path: str | os.PathLike, magic: bytes, limit: int = MAX_FILE_BYTES) -> tuple[int, dict[int, bytes]]:
+def read(path: str | os.PathLike, magic: bytes, limit: int = MAX_FILE_BYTES) -> tuple[int, dict[int, memoryview]]:
     """Read at most ``limit`` + 1 bytes (so /dev/zero or a runaway file is refused, not loaded)."""
     path = Path(path)
     try:
@@ -82,7 +86,7 @@ def unpack(layout: str, data: bytes, offset: int, name: str, what: str) -> tuple
         raise FormatError(f"{name}: {what} is truncated") from None
 
 
-def require(sections: dict[int, bytes], kind: int, name: str) -> bytes:
+def require(sections: dict[int, memoryview], kind: int, name: str) -> memoryview:
     if kind not in sections:
         raise FormatError(f"{name}: missing section {kind}")
     return sections[kind]

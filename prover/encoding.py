@@ -39,8 +39,8 @@ class PackedRecords(SequenceABC):
 
     item_size: int
 
-    def __init__(self, data: bytes):
-        self.data = bytes(data)
+    def __init__(self, data: bytes | memoryview):
+        self.data = data if isinstance(data, memoryview) else bytes(data)  # a view of a file is kept, not copied
         if len(self.data) % self.item_size:
             raise ValueError(f"{len(self.data)} bytes is not a whole number of {type(self).__name__} records")
 

@@ -270,3 +270,14 @@ def test_a_ceremony_record_names_its_contributions():
     )
     assert "ceremony of 2 contribution(s) and a final beacon" in origin.describe()
     assert "NO final beacon" in KeyOrigin("ceremony", ("cd" * 64,), False, None).describe()
+
+
+def test_public_files_are_readable_and_the_opening_is_not(workspace):
+    """Bundles are published; the opening reveals every position."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("proof.json", "public.json", "verification_key.json", "statement.json", "key_origin.json"):
+        assert (workspace / "bundle" / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
+    assert (workspace / "bundle-opening.json").stat().st_mode & 0o777 == 0o600

@@ -154,6 +154,7 @@ def _parse_parameters(raw: bytes, c: Contribution, where: str) -> None:
 
 def parse_mpc(raw: bytes, where: str) -> MPCParams:
     """Section 10; every point is decoded (not yet checked: the verifier does that)."""
+    raw = bytes(raw)  # a view of the file's section: names and hashes are sliced as bytes below
     try:
         cs_hash = raw[:64]
         (count,) = struct.unpack_from("<I", raw, 64)

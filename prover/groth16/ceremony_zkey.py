@@ -57,7 +57,8 @@ def header_bytes(
 
 def read_sections(path: str | os.PathLike) -> Sections:
     name = str(path)
-    _, sections = binfile.read(path, ZKEY_MAGIC)
+    _, views = binfile.read(path, ZKEY_MAGIC)
+    sections = {kind: bytes(view) for kind, view in views.items()}  # a ceremony rewrites them as bytes
     for kind in range(1, 11):
         binfile.require(sections, kind, name)
     if len(sections[1]) != 4 or struct.unpack("<I", sections[1])[0] != GROTH16:

@@ -206,5 +206,5 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         b2=points(7, 2, "B2", n_vars),
         c=points(8, 1, "C", n_vars - n_public - 1),
         h=points(9, 1, "H", n_domain),
-        mpc=s.get(10),
+        mpc=bytes(s[10]) if 10 in s else None,
     )

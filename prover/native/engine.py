@@ -58,6 +58,8 @@ def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
     if not _reduced(array):
         raise ValueError("proving key holds a point coordinate that is not reduced mod q")
     keep = np.flatnonzero(array.reshape(len(points), -1).any(axis=1))
+    if len(keep) == len(points):  # no infinity to drop: use the key's own bytes, not a copy of them
+        return _Bases(array, keep)
     return _Bases(np.ascontiguousarray(array[keep]), keep)
 
 
