@@ -39,6 +39,14 @@ def totals_commitment(values: Sequence[int], salt: int) -> int:
     return poseidon_sponge([v % R for v in values] + [salt])
 
 
+def strict_object(value: Any, where: str, keys: Sequence[str]) -> dict:
+    """Exactly these keys: our own formats refuse unknown ones (snarkjs's files may carry extras)."""
+    extra = sorted(set(_object(value, where, keys)) - set(keys))
+    if extra:
+        raise FormatError(f"{where}: unknown field {extra[0]!r}")
+    return value
+
+
 def _field(value: Any, where: str) -> int:
     return read_int(value, where, lo=0, hi=R)
 
@@ -84,7 +92,7 @@ class Manifest:
         out = asdict(self)
         for key in ("market_hash", "parameters_digest", "tree_root", "totals_salt"):
             out[key] = str(out[key])
-        out["totals"] = [str(v) for v in self.totals]
+        out["totals"], out["total_names"] = [str(v) for v in self.totals], list(self.total_names)
         out["batches"] = [{k: v if isinstance(v, str) else str(v) for k, v in b.items()} for b in out["batches"]]
         return {"format": MANIFEST_FORMAT, **out}
 
@@ -120,7 +128,7 @@ def _top_root(nodes: list[int]) -> int:
 
 def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
     keys = ("format", *Manifest.__dataclass_fields__)
-    m = _object(obj, where, keys)
+    m = strict_object(obj, where, keys)
     if m["format"] != MANIFEST_FORMAT:
         raise FormatError(f"{where}: format must be {MANIFEST_FORMAT!r}")
     if not isinstance(m["tiers"], dict) or not all(isinstance(t, str) and t for t in m["tiers"]):
@@ -132,7 +140,7 @@ def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
         raise FormatError(f"{where}: totals must match total_names, batches must be a list")
     batches = []
     for i, raw in enumerate(m["batches"]):
-        b, at = _object(raw, f"{where}.batches[{i}]", tuple(Batch.__dataclass_fields__)), f"{where}.batches[{i}]"
+        b, at = strict_object(raw, f"{where}.batches[{i}]", tuple(Batch.__dataclass_fields__)), f"{where}.batches[{i}]"
         if not isinstance(b["tier"], str) or not 0 < len(b["tier"].encode()) <= 31:
             raise FormatError(f"{at}.tier: expected a name of 1 to 31 bytes")
         ids = [read_int(b[k], f"{at}.{k}", lo=0, hi=1 << ID_BITS) for k in ("first_id", "last_id")]
@@ -157,7 +165,7 @@ def read_signed_manifest(obj: Any, public_key_pem: bytes, where: str = "manifest
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    outer = _object(obj, where, ("manifest", "ed25519_signature"))
+    outer = strict_object(obj, where, ("manifest", "ed25519_signature"))
     manifest = parse_manifest(outer["manifest"], f"{where}.manifest")
     try:
         key = load_pem_public_key(public_key_pem)
