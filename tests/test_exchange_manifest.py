@@ -49,7 +49,9 @@ def _epoch(tmp_path):
 
 
 def _rehash(manifest: Manifest) -> Manifest:
-    batches = tuple(replace(b, public_hash=poseidon_sponge(b.preimage(manifest, i))) for i, b in enumerate(manifest.batches))
+    batches = tuple(
+        replace(b, public_hash=poseidon_sponge(b.preimage(manifest, i))) for i, b in enumerate(manifest.batches)
+    )
     return replace(manifest, batches=batches)
 
 
