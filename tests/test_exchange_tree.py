@@ -9,7 +9,7 @@ import pytest
 from zkmargin.circuits.exchange.tree import PADDING_LEAF, TreeFile, build_levels, subtree_root, write_tree
 from zkmargin.circuits.gadgets.merkle import assert_merkle_path, subtree_root as subtree_gadget
 from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.verifier.exchange import _top_root, walk_path
+from zkmargin.verifier.exchange import top_root, walk_path
 from zkmargin.verifier.files import FormatError
 
 from helpers import holds, replace_hint, run_circuit
@@ -32,7 +32,7 @@ def test_every_path_walks_to_the_root_and_batch_roots_feed_the_top_tree(tree_fil
         root = tree.root()
         assert root == levels[-1][0]
         batch_roots = [tree.batch_root(b) for b in range(3)]
-        assert _top_root(batch_roots) == root
+        assert top_root(batch_roots) == root
         assert batch_roots[2] == subtree_root([*LEAVES[8:], PADDING_LEAF])
         for i, leaf in enumerate(LEAVES):
             path = tree.path(i)

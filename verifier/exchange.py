@@ -1,8 +1,5 @@
-"""Exchange mode, the verifier's side: the signed epoch manifest, Merkle paths, totals, batch Groth16.
-
-Ed25519 comes from `cryptography` (OpenSSL's audited code), used only to check the manifest
-signature; everything else here is Poseidon and py_ecc, as in the rest of the verifier.
-"""
+"""Exchange mode: the signed epoch manifest, Merkle paths, blinded totals and batch Groth16.
+Ed25519 (the `cryptography` package) is used for the manifest signature only."""
 
 from __future__ import annotations
 
@@ -15,18 +12,17 @@ from py_ecc import optimized_bn128 as bn
 
 from .curve import CURVE_ORDER as R
 from .files import FormatError, read_int
-from .formats import _object
 from .groth16 import public_input_commitment, verify
 from .poseidon import poseidon, poseidon_sponge
+from .schema import label_field, strict_object
 
 MANIFEST_FORMAT = "zkmargin-epoch-manifest/1"
-_SIGNING_PREFIX = b"zkmargin epoch manifest v1\n"  # domain separation: these bytes sign nothing else
-ID_BITS = 248  # account identifiers: the first 31 bytes of SHA-256 of the account name (see README)
-MAX_TOTAL = 1 << 128  # opened totals are signed integers |v| < 2^128, encoded mod r in the commitment
+ID_BITS = 248  # account identifiers: the first 31 bytes of SHA-256 of the account name
+MAX_TOTAL = 1 << 128  # opened totals are signed, |v| < 2^128, taken mod r in the commitment
 
 
 def walk_path(leaf: int, index: int, siblings: Sequence[int]) -> int:
-    """The root above ``leaf`` at ``index``: bit l of index says whether level l's node is a right child."""
+    """The root above ``leaf``: bit l of ``index`` set means the level-l node is a right child."""
     if not 0 <= index < 1 << len(siblings):
         raise FormatError(f"leaf index {index} does not fit a path of depth {len(siblings)}")
     for level, sibling in enumerate(siblings):
@@ -34,24 +30,23 @@ def walk_path(leaf: int, index: int, siblings: Sequence[int]) -> int:
     return leaf
 
 
+def top_root(nodes: list[int]) -> int:
+    """The top tree over batch roots; an odd level is completed with a 0 node, as in the tree file."""
+    while len(nodes) > 1:
+        nodes = [poseidon([*nodes[i : i + 2], 0][:2]) for i in range(0, len(nodes), 2)]
+    return nodes[0]
+
+
 def totals_commitment(values: Sequence[int], salt: int) -> int:
-    """T = sponge(totals mod r, salt): hiding while the salt is secret, binding by Poseidon's collision resistance."""
+    """Hiding while the salt is secret; binding by Poseidon's collision resistance."""
     return poseidon_sponge([v % R for v in values] + [salt])
-
-
-def strict_object(value: Any, where: str, keys: Sequence[str]) -> dict:
-    """Exactly these keys: our own formats refuse unknown ones (snarkjs's files may carry extras)."""
-    extra = sorted(set(_object(value, where, keys)) - set(keys))
-    if extra:
-        raise FormatError(f"{where}: unknown field {extra[0]!r}")
-    return value
 
 
 def _field(value: Any, where: str) -> int:
     return read_int(value, where, lo=0, hi=R)
 
 
-def _hex(value: Any, where: str, size: int) -> str:
+def _hex(value: Any, where: str, size: int = 32) -> str:
     if not isinstance(value, str) or len(value) != 2 * size or value.strip("0123456789abcdef"):
         raise FormatError(f"{where}: expected {2 * size} lowercase hex digits")
     return value
@@ -69,10 +64,9 @@ class Batch:
     proof_sha256: str
 
     def preimage(self, m: "Manifest", index: int) -> list[int]:
-        """The batch proof's one public input hashes all of this, so a proof cannot move between epochs or slots."""
-        tier = int.from_bytes(self.tier.encode(), "big")
-        ids = [self.first_id, self.last_id, self.subtree_root, self.totals_before, self.totals_after]
-        return [m.epoch, m.market_hash, m.parameters_digest, m.threshold, tier, index, *ids]
+        """Hashed into the proof's one public input, so a proof cannot move between epochs or slots."""
+        head = [m.epoch, m.market_hash, m.parameters_digest, m.threshold, label_field(self.tier), index]
+        return head + [self.first_id, self.last_id, self.subtree_root, self.totals_before, self.totals_after]
 
 
 @dataclass(frozen=True)
@@ -89,19 +83,18 @@ class Manifest:
     totals_salt: int
 
     def to_json(self) -> dict:
-        out = asdict(self)
-        for key in ("market_hash", "parameters_digest", "tree_root", "totals_salt"):
-            out[key] = str(out[key])
-        out["totals"], out["total_names"] = [str(v) for v in self.totals], list(self.total_names)
-        out["batches"] = [{k: v if isinstance(v, str) else str(v) for k, v in b.items()} for b in out["batches"]]
-        return {"format": MANIFEST_FORMAT, **out}
+        text = {k: v if isinstance(v, (str, dict)) else str(v) for k, v in asdict(self).items() if k != "batches"}
+        batches = [{k: v if isinstance(v, str) else str(v) for k, v in asdict(b).items()} for b in self.batches]
+        names, totals = list(self.total_names), [str(v) for v in self.totals]
+        return {**text, "format": MANIFEST_FORMAT, "batches": batches, "total_names": names, "totals": totals}
 
     def signing_bytes(self) -> bytes:
-        """Canonical JSON (sorted keys, no spaces, ASCII) of the parsed manifest: what the exchange signs."""
-        return _SIGNING_PREFIX + json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode()
+        """What the exchange signs: a domain tag, then canonical JSON (sorted keys, no spaces, ASCII)."""
+        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return b"zkmargin epoch manifest v1\n" + canonical.encode()
 
     def check_chain(self) -> None:
-        """Totals chain from zero to the opened totals; identifiers rise strictly across batches; tiers are keyed."""
+        """Totals chain from zero to the opened totals, identifiers rise across batches, hashes and tree agree."""
         before, last = totals_commitment([0] * len(self.totals), 0), -1
         for b, batch in enumerate(self.batches):
             if batch.tier not in self.tiers:
@@ -115,42 +108,33 @@ class Manifest:
             before, last = batch.totals_after, batch.last_id
         if totals_commitment(self.totals, self.totals_salt) != before:
             raise FormatError("the opened totals do not open the last batch's totals commitment")
-        if self.batches and _top_root([b.subtree_root for b in self.batches]) != self.tree_root:
+        if not self.batches or top_root([b.subtree_root for b in self.batches]) != self.tree_root:
             raise FormatError("tree_root is not the root of the top tree over the batch subtree roots")
 
 
-def _top_root(nodes: list[int]) -> int:
-    """The top tree over batch roots, hashed pairwise; an odd level's missing right node is 0 (as in the tree file)."""
-    while len(nodes) > 1:
-        nodes = [poseidon([*nodes[i : i + 2], 0][:2]) for i in range(0, len(nodes), 2)]
-    return nodes[0]
-
-
 def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
-    keys = ("format", *Manifest.__dataclass_fields__)
-    m = strict_object(obj, where, keys)
-    if m["format"] != MANIFEST_FORMAT:
-        raise FormatError(f"{where}: format must be {MANIFEST_FORMAT!r}")
-    if not isinstance(m["tiers"], dict) or not all(isinstance(t, str) and t for t in m["tiers"]):
-        raise FormatError(f"{where}.tiers: expected an object of tier name -> key SHA-256")
-    names, values = m["total_names"], m["totals"]
+    m = strict_object(obj, ("format", *Manifest.__dataclass_fields__), where)
+    names, values, tiers = m["total_names"], m["totals"], m["tiers"]
+    if m["format"] != MANIFEST_FORMAT or not isinstance(tiers, dict) or not isinstance(m["batches"], list):
+        raise FormatError(f"{where}: not a {MANIFEST_FORMAT} (format, tiers or batches)")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
         raise FormatError(f"{where}.total_names: expected a list of distinct names")
-    if not isinstance(values, list) or len(values) != len(names) or not isinstance(m["batches"], list):
-        raise FormatError(f"{where}: totals must match total_names, batches must be a list")
+    if not isinstance(values, list) or len(values) != len(names):
+        raise FormatError(f"{where}.totals: expected one total per name")
     batches = []
     for i, raw in enumerate(m["batches"]):
-        b, at = strict_object(raw, f"{where}.batches[{i}]", tuple(Batch.__dataclass_fields__)), f"{where}.batches[{i}]"
-        if not isinstance(b["tier"], str) or not 0 < len(b["tier"].encode()) <= 31:
-            raise FormatError(f"{at}.tier: expected a name of 1 to 31 bytes")
+        at = f"{where}.batches[{i}]"
+        b = strict_object(raw, tuple(Batch.__dataclass_fields__), at)
+        if b["tier"] not in tiers:
+            raise FormatError(f"{at}.tier: not a tier of the manifest")
         ids = [read_int(b[k], f"{at}.{k}", lo=0, hi=1 << ID_BITS) for k in ("first_id", "last_id")]
         hashes = [_field(b[k], f"{at}.{k}") for k in ("subtree_root", "totals_before", "totals_after", "public_hash")]
-        batches.append(Batch(b["tier"], *ids, *hashes, _hex(b["proof_sha256"], f"{at}.proof_sha256", 32)))
+        batches.append(Batch(b["tier"], *ids, *hashes, _hex(b["proof_sha256"], f"{at}.proof_sha256")))
     return Manifest(
         read_int(m["epoch"], f"{where}.epoch", lo=0, hi=1 << 64),
         *(_field(m[k], f"{where}.{k}") for k in ("market_hash", "parameters_digest")),
         read_int(m["threshold"], f"{where}.threshold", lo=0, hi=1 << 64),
-        {t: _hex(f, f"{where}.tiers.{t}", 32) for t, f in m["tiers"].items()},
+        {str(t): _hex(f, f"{where}.tiers.{t}") for t, f in tiers.items()},
         tuple(batches),
         _field(m["tree_root"], f"{where}.tree_root"),
         tuple(names),
@@ -160,67 +144,57 @@ def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
 
 
 def read_signed_manifest(obj: Any, public_key_pem: bytes, where: str = "manifest.json") -> Manifest:
-    """Parse {"manifest": ..., "ed25519_signature": hex} and check the signature under the pinned key."""
+    """Parse {"manifest", "ed25519_signature"} and check the signature under the key the user pinned."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    outer = strict_object(obj, where, ("manifest", "ed25519_signature"))
+    outer = strict_object(obj, ("manifest", "ed25519_signature"), where)
     manifest = parse_manifest(outer["manifest"], f"{where}.manifest")
     try:
         key = load_pem_public_key(public_key_pem)
     except ValueError:
-        raise FormatError("the exchange key is not a PEM public key") from None
+        key = None
     if not isinstance(key, Ed25519PublicKey):
-        raise FormatError("the exchange key is not an Ed25519 public key")
+        raise FormatError("the exchange key is not an Ed25519 public key in PEM")
     try:
-        key.verify(bytes.fromhex(_hex(outer["ed25519_signature"], f"{where}.ed25519_signature", 64)),
-                   manifest.signing_bytes())
+        key.verify(bytes.fromhex(_hex(outer["ed25519_signature"], f"{where}.signature", 64)), manifest.signing_bytes())
     except InvalidSignature:
         raise FormatError(f"{where}: the signature does not verify under the pinned exchange key") from None
     return manifest
 
 
 def batch_verify(items: Sequence[tuple[Any, Any, Sequence[int]]]) -> list[int]:
-    """Indices of the invalid (key, proof, public inputs) triples; [] when all verify.
+    """Indices of the invalid (key, proof, public inputs) triples, [] when all verify.
 
-    Per key, with fresh random 128-bit r_i, all proofs hold together when
-      prod_i e(-r_i A_i, B_i) * e(alpha, beta)^(sum r_i) * e(sum_i r_i IC(x_i), gamma) * e(sum_i r_i C_i, delta) = 1,
-    one multi-Miller loop of n + 3 pairs and one final exponentiation. A bad proof passes only if the r_i hit
-    a root of a nonzero linear relation: probability 2^-128. A failing group is halved to name the bad proofs.
-    """
+    Per key, with fresh random 128-bit weights r_i, all proofs hold at once when
+      prod_i e(-r_i A_i, B_i) e(sum r_i alpha, beta) e(sum_i r_i IC(x_i), gamma) e(sum_i r_i C_i, delta) = 1:
+    one multi-Miller loop of n + 3 pairs and one final exponentiation. A set with a bad proof passes only if
+    the weights hit a root of a nonzero linear relation (probability 2^-128). A failing set is halved."""
     groups: dict[int, list[int]] = {}
-    for i, (vk, _, _) in enumerate(items):
+    for i, (vk, _, inputs) in enumerate(items):
+        public_input_commitment(vk, inputs)  # the count and range checks of verify(), for every proof
         groups.setdefault(id(vk), []).append(i)
-    bad: list[int] = []
-    for indices in groups.values():
-        bad += _bisect(items, indices)
-    return sorted(bad)
+    return sorted(i for group in groups.values() for i in _bisect(items, group))
 
 
-def _bisect(items: Sequence, indices: list[int]) -> list[int]:
-    if len(indices) == 1:
-        vk, proof, inputs = items[indices[0]]
-        return [] if verify(vk, proof, inputs) else indices
-    if _holds_together(items, indices):
+def _bisect(items: Sequence, group: list[int]) -> list[int]:
+    if len(group) == 1:
+        return [] if verify(*items[group[0]]) else group
+    if _holds_together(items, group):
         return []
-    half = len(indices) // 2
-    return _bisect(items, indices[:half]) + _bisect(items, indices[half:])
+    return _bisect(items, group[: len(group) // 2]) + _bisect(items, group[len(group) // 2 :])
 
 
-def _holds_together(items: Sequence, indices: list[int]) -> bool:
-    vk = items[indices[0]][0]
-    weights = [secrets.randbits(128) | 1 for _ in indices]
-    inputs = [sum(w * items[i][2][j] for w, i in zip(weights, indices)) % R for j in range(vk.n_public)]
-    for i in indices:
-        public_input_commitment(vk, items[i][2])  # count and range of each proof's inputs, as verify checks
-    ic = bn.add(public_input_commitment(vk, inputs), bn.multiply(vk.ic[0], (sum(weights) - 1) % R))
-    c = bn.Z1
-    product = bn.FQ12.one()
-    for w, i in zip(weights, indices):
+def _holds_together(items: Sequence, group: list[int]) -> bool:
+    vk, weights = items[group[0]][0], [secrets.randbits(128) | 1 for _ in group]
+    folded = [sum(w * items[i][2][j] for w, i in zip(weights, group)) % R for j in range(vk.n_public)]
+    ic = bn.add(public_input_commitment(vk, folded), bn.multiply(vk.ic[0], (sum(weights) - 1) % R))
+    c, product = bn.Z1, bn.FQ12.one()
+    for w, i in zip(weights, group):
         proof = items[i][1]
         c = bn.add(c, bn.multiply(proof.c, w))
         product = product * bn.pairing(proof.b, bn.neg(bn.multiply(proof.a, w)), final_exponentiate=False)
     for g2, g1 in ((vk.beta_2, bn.multiply(vk.alpha_1, sum(weights) % R)), (vk.gamma_2, ic), (vk.delta_2, c)):
-        product = product * bn.pairing(g2, g1, final_exponentiate=False)  # py_ecc: a pair with O gives 1
+        product = product * bn.pairing(g2, g1, final_exponentiate=False)  # a pair with O gives 1 (py_ecc)
     return bn.final_exponentiate(product) == bn.FQ12.one()

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkmargin.verifier.curve import CURVE_ORDER
-from zkmargin.verifier.exchange import Manifest, strict_object, walk_path
+from zkmargin.verifier.exchange import Manifest, walk_path
 from zkmargin.verifier.files import FormatError, read_int
 from zkmargin.verifier.formats import Proof
 from zkmargin.verifier.poseidon import poseidon_sponge
+from zkmargin.verifier.schema import strict_object
 
 from .book import account_id
 
@@ -66,7 +67,7 @@ class Inclusion:
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "inclusion") -> "Inclusion":
-        raw = strict_object(obj, where, _FIELDS)
+        raw = strict_object(obj, _FIELDS, where)
         if raw["format"] != INCLUSION_FORMAT:
             raise FormatError(f"{where}: format must be {INCLUSION_FORMAT!r}")
         if not isinstance(raw["opening"], dict):
