@@ -14,7 +14,7 @@ import time
 from zkmargin.circuits import solvency_basic as spec
 from zkmargin.prover import get_engine, prove, setup
 from zkmargin.verifier import verify
-from zkmargin.verifier.exchange import batch_verify
+from zkmargin.verifier.groth16 import batch_verify
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from py_ecc import optimized_bn128 as bn
 
 from zkmargin.prover import get_engine, prove, setup
 from zkmargin.verifier import Proof
-from zkmargin.verifier.exchange import batch_verify
+from zkmargin.verifier.groth16 import batch_verify
 from zkmargin.verifier.files import FormatError
 
 

@@ -1,18 +1,14 @@
-"""Exchange mode: the signed epoch manifest, Merkle paths, blinded totals and batch Groth16.
-Ed25519 (the `cryptography` package) is used for the manifest signature only."""
+"""Exchange mode: the signed epoch manifest, Merkle paths and blinded totals (batch Groth16 is in
+groth16.py). Ed25519 (the `cryptography` package) is used for the manifest signature only."""
 
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
-from py_ecc import optimized_bn128 as bn
-
 from .curve import CURVE_ORDER as R
 from .files import FormatError, read_int
-from .groth16 import public_input_commitment, verify
 from .poseidon import poseidon, poseidon_sponge
 from .schema import label_field, strict_object
 
@@ -162,39 +158,3 @@ def read_signed_manifest(obj: Any, public_key_pem: bytes, where: str = "manifest
     except InvalidSignature:
         raise FormatError(f"{where}: the signature does not verify under the pinned exchange key") from None
     return manifest
-
-
-def batch_verify(items: Sequence[tuple[Any, Any, Sequence[int]]]) -> list[int]:
-    """Indices of the invalid (key, proof, public inputs) triples, [] when all verify.
-
-    Per key, with fresh random 128-bit weights r_i, all proofs hold at once when
-      prod_i e(-r_i A_i, B_i) e(sum r_i alpha, beta) e(sum_i r_i IC(x_i), gamma) e(sum_i r_i C_i, delta) = 1:
-    one multi-Miller loop of n + 3 pairs and one final exponentiation. A set with a bad proof passes only if
-    the weights hit a root of a nonzero linear relation (probability 2^-128). A failing set is halved."""
-    groups: dict[int, list[int]] = {}
-    for i, (vk, _, inputs) in enumerate(items):
-        public_input_commitment(vk, inputs)  # the count and range checks of verify(), for every proof
-        groups.setdefault(id(vk), []).append(i)
-    return sorted(i for group in groups.values() for i in _bisect(items, group))
-
-
-def _bisect(items: Sequence, group: list[int]) -> list[int]:
-    if len(group) == 1:
-        return [] if verify(*items[group[0]]) else group
-    if _holds_together(items, group):
-        return []
-    return _bisect(items, group[: len(group) // 2]) + _bisect(items, group[len(group) // 2 :])
-
-
-def _holds_together(items: Sequence, group: list[int]) -> bool:
-    vk, weights = items[group[0]][0], [secrets.randbits(128) | 1 for _ in group]
-    folded = [sum(w * items[i][2][j] for w, i in zip(weights, group)) % R for j in range(vk.n_public)]
-    ic = bn.add(public_input_commitment(vk, folded), bn.multiply(vk.ic[0], (sum(weights) - 1) % R))
-    c, product = bn.Z1, bn.FQ12.one()
-    for w, i in zip(weights, group):
-        proof = items[i][1]
-        c = bn.add(c, bn.multiply(proof.c, w))
-        product = product * bn.pairing(proof.b, bn.neg(bn.multiply(proof.a, w)), final_exponentiate=False)
-    for g2, g1 in ((vk.beta_2, bn.multiply(vk.alpha_1, sum(weights) % R)), (vk.gamma_2, ic), (vk.delta_2, c)):
-        product = product * bn.pairing(g2, g1, final_exponentiate=False)  # a pair with O gives 1 (py_ecc)
-    return bn.final_exponentiate(product) == bn.FQ12.one()
