@@ -17,6 +17,8 @@ import os
 import random
 from typing import Callable
 
+from zkmargin.verifier.files import FormatError
+
 from ..files import atomic_writer
 from ..margin.inputs import Market
 from .book import BookHeader
@@ -81,9 +83,9 @@ def write_sample_book(
 ) -> BookHeader:
     """Write ``accounts`` synthetic accounts (after a header saying so), all-or-nothing."""
     if not 1 <= accounts <= 10_000_000:
-        raise ValueError("a sample book has 1 to 10,000,000 accounts")
+        raise FormatError("a sample book has 1 to 10,000,000 accounts")
     if not market.instruments or not market.assets:
-        raise ValueError("the market has no instruments or no collateral assets to draw from")
+        raise FormatError("the market has no instruments or no collateral assets to draw from")
     rng = random.Random(seed)
     header = BookHeader(True, SYNTHETIC_NOTE, seed, accounts)
     with atomic_writer(path) as out:

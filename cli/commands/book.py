@@ -40,11 +40,18 @@ def _progress(as_json: bool, total: int):
 
 
 @book.command("sample")
-@click.option("--accounts", type=click.IntRange(1, 10_000_000), default=2000, show_default=True)
+@click.option(
+    "--accounts", type=click.IntRange(1, 10_000_000), default=2000, show_default=True, help="How many accounts."
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same book.")
 @market_option
 @click.option(
-    "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("book.jsonl"), show_default=True
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("book.jsonl"),
+    show_default=True,
+    help="The book to write (JSON Lines, all-or-nothing).",
 )
 @json_option
 @friendly_errors
