@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any, Sequence
 
 from .curve import CURVE_ORDER as R
@@ -15,6 +16,7 @@ from .schema import label_field, strict_object
 MANIFEST_FORMAT = "zkmargin-epoch-manifest/1"
 ID_BITS = 248  # account identifiers: the first 31 bytes of SHA-256 of the account name
 MAX_TOTAL = 1 << 128  # opened totals are signed, |v| < 2^128, taken mod r in the commitment
+_field = partial(read_int, lo=0, hi=R)
 
 
 def walk_path(leaf: int, index: int, siblings: Sequence[int]) -> int:
@@ -36,10 +38,6 @@ def top_root(nodes: list[int]) -> int:
 def totals_commitment(values: Sequence[int], salt: int) -> int:
     """Hiding while the salt is secret; binding by Poseidon's collision resistance."""
     return poseidon_sponge([v % R for v in values] + [salt])
-
-
-def _field(value: Any, where: str) -> int:
-    return read_int(value, where, lo=0, hi=R)
 
 
 def _hex(value: Any, where: str, size: int = 32) -> str:
