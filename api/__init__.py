@@ -28,12 +28,19 @@ from zkmargin.verifier.bundle import Bundle, Verdict, key_fingerprint, load_bund
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
+from .exchange import ExchangeKeys, new_exchange_keys, public_key_fingerprint, read_book, sample_book, sign_manifest
 from .checking import check_opening, check_parameters, read_opening, verify_bundle
 from .key_origin import KeyOrigin, read_key_origin
 from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
 from .proving import ProofRecord, export_witness, prove_case
 
 __all__ = [
+    "ExchangeKeys",
+    "new_exchange_keys",
+    "public_key_fingerprint",
+    "read_book",
+    "sample_book",
+    "sign_manifest",
     "DEFAULT_CAPACITY",
     "DEFAULT_MODEL",
     "PRESETS",
