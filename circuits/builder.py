@@ -115,6 +115,8 @@ class HintStep:
     first_wire: int  # builder id of the first output; the outputs are consecutive
     count: int
     label: str
+
+
 Tamper = Callable[[str, list[int]], list[int]]
 
 

@@ -45,8 +45,9 @@ def margin_input_values(capacity: MarginCapacity, witness: MarginWitness) -> dic
     """Every input wire of build_margin_circuit at ``capacity`` for ``witness``."""
     statement, portfolio = witness.statement, witness.portfolio
     if statement.parameters.capacity != capacity:
-        raise ValueError(f"parameters are padded to {statement.parameters.capacity.label()}, "
-                         f"the circuit is {capacity.label()}")
+        raise ValueError(
+            f"parameters are padded to {statement.parameters.capacity.label()}, the circuit is {capacity.label()}"
+        )
     values = declared_values(statement.kind, statement)
     values |= parameter_values(type(statement.parameters), capacity, statement.parameters)
     values["account"] = portfolio.account

@@ -56,7 +56,7 @@ def limb_integers(array: np.ndarray) -> list[int]:
     return [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compare programs by digest
 class SparseRows:
     """Rows of (wire, coefficient) pairs, CSR style: row k is start[k]:start[k + 1]."""
 
@@ -79,7 +79,7 @@ class SparseRows:
         return [dict(zip(wires[a:b], coefs[a:b])) for a, b in zip(bounds, bounds[1:])]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WitnessProgram:
     n_wires: int
     n_public: int
@@ -97,6 +97,12 @@ class WitnessProgram:
     def __post_init__(self) -> None:
         if not self.digest:
             object.__setattr__(self, "digest", self._hash())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WitnessProgram) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
 
     @property
     def n_inputs(self) -> int:
@@ -145,7 +151,8 @@ class WitnessProgram:
     def r1cs(self) -> R1CS:
         """The constraint system, as compile() made it (for key checks and witness checks)."""
         constraints = [
-            Constraint(a, b, c, label) for a, b, c, label in zip(self.a.rows(), self.b.rows(), self.c.rows(), self.labels)
+            Constraint(a, b, c, label)
+            for a, b, c, label in zip(self.a.rows(), self.b.rows(), self.c.rows(), self.labels)
         ]
         return R1CS(self.n_wires, self.n_public, self.n_private, constraints, ["one", *self.input_names])
 
@@ -226,8 +233,9 @@ def record_program(
         rows += [{new_index[w]: c for w, c in lc.terms.items()} for lc in step.inputs]
         next_wire += step.count
     if next_wire != r1cs.n_wires:
-        raise CircuitError(f"the hint steps make {next_wire - 1 - n_inputs} internal wires, the circuit has "
-                           f"{r1cs.n_internal}")
+        raise CircuitError(
+            f"the hint steps make {next_wire - 1 - n_inputs} internal wires, the circuit has {r1cs.n_internal}"
+        )
     return WitnessProgram(
         n_wires=r1cs.n_wires,
         n_public=r1cs.n_public,
