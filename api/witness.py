@@ -57,19 +57,29 @@ def source_digest() -> str:
     return h.hexdigest()
 
 
+_PROGRAMS: dict[Path, WitnessProgram] = {}
+
+
 def cached_program(label: str, build: Callable[[], ConstraintSystem], folder: Path | None = None) -> WitnessProgram:
-    """The witness program of the circuit ``build()`` makes, from the disk cache or built and saved."""
+    """The witness program of the circuit ``build()`` makes: from this process's memory, else
+    from the disk cache, else built and saved."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
     key = hashlib.sha256(f"{label}\n{source_digest()}".encode()).hexdigest()[:24]
     path = cache_folder(folder) / "programs" / f"{safe}-{key}.npz"
-    if path.is_file():
-        try:
-            return WitnessProgram.load(path)
-        except FormatError:
-            pass  # corrupt or from an older format: rebuild and replace it
-    program = build().program()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    program.save(path)
+    program = _PROGRAMS.get(path)
+    if program is not None and path.is_file():
+        return program
+    try:
+        program = WitnessProgram.load(path) if path.is_file() else None
+    except FormatError:
+        program = None  # corrupt or from an older format: rebuild and replace it
+    if program is None:
+        program = build().program()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        program.save(path)
+    if len(_PROGRAMS) >= 8:
+        _PROGRAMS.pop(next(iter(_PROGRAMS)))
+    _PROGRAMS[path] = program
     return program
 
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zkmargin import api as zk
+from zkmargin.api import witness as witness_module
 from zkmargin.circuits import solvency_basic
 from zkmargin.circuits.builder import CircuitError, ConstraintSystem
 from zkmargin.circuits.gadgets import (
@@ -227,6 +228,7 @@ def test_program_cache_loads_instead_of_building(tmp_path):
     assert len(calls) == 1 and first.digest == second.digest
     (file,) = (tmp_path / "programs").iterdir()
     file.write_bytes(b"not a program")
+    witness_module._PROGRAMS.clear()  # as a new worker process finds it
     assert zk.cached_program("gadgets", build, tmp_path).digest == first.digest and len(calls) == 2
 
 
