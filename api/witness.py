@@ -48,12 +48,13 @@ def cache_folder(folder: Path | None = None) -> Path:
 
 @lru_cache(maxsize=1)
 def source_digest() -> str:
-    """SHA-256 over the source files of the packages a circuit is built from."""
+    """SHA-256 over the files (source and data) of the packages a circuit is built from."""
     h = hashlib.sha256()
     for package in (circuits_package, verifier_package):
         root = Path(package.__file__).parent
-        for path in sorted(root.rglob("*.py")):
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
