@@ -28,7 +28,7 @@ from zkmargin.circuits.files import atomic_write
 from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
-from zkmargin.circuits.witness_program import WitnessProgram
+from zkmargin.circuits.witness_program import WitnessProgram, program_of
 from zkmargin.prover.groth16.zkey import ProvingKey
 from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.files import FormatError
@@ -75,7 +75,7 @@ def cached_program(label: str, build: Callable[[], ConstraintSystem], folder: Pa
     except FormatError:
         program = None  # corrupt or from an older format: rebuild and replace it
     if program is None:
-        program = build().program()
+        program = program_of(build())
         path.parent.mkdir(parents=True, exist_ok=True)
         program.save(path)
     if len(_PROGRAMS) >= 8:

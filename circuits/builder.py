@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, Union
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from zkmargin.verifier.curve import CURVE_ORDER
 
 from .r1cs import R1CS, Constraint
-
-if TYPE_CHECKING:
-    from .witness_program import WitnessProgram
 
 ONE = 0  # builder id of the constant wire
 
@@ -308,14 +305,10 @@ class ConstraintSystem:
             wire_names=[self._names[w] for w in order],
         )
 
-    def program(self) -> "WitnessProgram":
-        """The recorded witness program with this circuit's R1CS (see witness_program.py).
-
-        Raises CircuitError when a hint has no known kind: such a circuit has no compiled
-        witness, only the builder's."""
-        from .witness_program import record_program
-
-        return record_program(self.compile(), self._wire_order(), self._kinds, self._names, self._steps)
+    def recorded(self) -> tuple[R1CS, list[int], list[str], list[str], list[HintStep]]:
+        """The compiled R1CS and what witness_program.program_of freezes beside it: the wire
+        order, each wire's kind and name (by builder id), and the hint steps in order."""
+        return self.compile(), self._wire_order(), list(self._kinds), list(self._names), list(self._steps)
 
     def witness(self) -> list[int]:
         """Wire values in the compiled order; every input must have been given a value."""

@@ -35,7 +35,7 @@ import numpy as np
 from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError
 
-from .builder import CircuitError, HintStep
+from .builder import CircuitError, ConstraintSystem, HintStep
 from .files import atomic_write
 from .r1cs import R1CS, Constraint
 
@@ -194,6 +194,12 @@ class WitnessProgram:
         if program.digest != header.get("digest"):
             raise FormatError(f"{path}: witness program does not match its digest (corrupt or edited)")
         return program
+
+
+def program_of(api: ConstraintSystem) -> WitnessProgram:
+    """The witness program of a built circuit. Raises CircuitError when a hint has no known
+    kind: such a circuit has no compiled witness, only the builder's."""
+    return record_program(*api.recorded())
 
 
 def record_program(

@@ -35,7 +35,7 @@ from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio
 from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
 from zkmargin.circuits.r1cs import evaluate
-from zkmargin.circuits.witness_program import WitnessProgram, limb_integers
+from zkmargin.circuits.witness_program import WitnessProgram, limb_integers, program_of
 from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
@@ -51,7 +51,7 @@ def agree(build, values: dict[str, int]) -> bool:
     oracle = ConstraintSystem()
     build(oracle, values)
     r1cs, expected = oracle.compile(), oracle.witness()
-    program = program_of(build)
+    program = built_program(build)
     kernel = CompiledWitness(program)
     got = kernel.run(program.input_values(values))
     assert limb_integers(got) == expected
@@ -63,11 +63,11 @@ def agree(build, values: dict[str, int]) -> bool:
 _PROGRAMS: dict = {}
 
 
-def program_of(build) -> WitnessProgram:
+def built_program(build) -> WitnessProgram:
     if build not in _PROGRAMS:
         structure = ConstraintSystem()
         build(structure, None)
-        _PROGRAMS[build] = structure.program()
+        _PROGRAMS[build] = program_of(structure)
     return _PROGRAMS[build]
 
 
@@ -150,7 +150,7 @@ def margin_parameters(seed: int) -> MarginParameters:
 def margin_program() -> WitnessProgram:
     structure = ConstraintSystem()
     build_margin_circuit(structure, CAP)
-    return structure.program()
+    return program_of(structure)
 
 
 def margin_witness(quantities, amount, seed: int, threshold: int) -> MarginWitness:
@@ -198,11 +198,11 @@ def test_hint_without_a_kind_is_not_compilable():
     api.assert_equal(y, x + 1)
     api.compile()  # a fine circuit for the builder
     with pytest.raises(CircuitError, match="successor.*no compiled kind"):
-        api.program()
+        program_of(api)
 
 
 def test_program_round_trips_and_refuses_edits(tmp_path):
-    program = program_of(gadgets)
+    program = built_program(gadgets)
     path = tmp_path / "p.npz"
     program.save(path)
     loaded = WitnessProgram.load(path)
@@ -236,9 +236,9 @@ def test_key_is_checked_once_per_key_and_program(tmp_path, solvency_key):
     _, _, pk = solvency_key
     structure = ConstraintSystem()
     solvency(structure, None)
-    program = structure.program()
+    program = program_of(structure)
     zk.check_key_once(pk, "key-hash", program, tmp_path)
-    other = program_of(gadgets)
+    other = built_program(gadgets)
     with pytest.raises(FormatError):
         zk.check_key_once(pk, "key-hash", other, tmp_path)
     # remembered: a key that would now fail is not re-checked for the same pair
