@@ -61,6 +61,15 @@ def source_digest() -> str:
 _PROGRAMS: dict[Path, WitnessProgram] = {}
 
 
+def _best_effort(write: Callable[[], None]) -> None:
+    """A cache write that may fail (read-only home, full disk): the cache only saves time,
+    so proving goes on without it rather than failing."""
+    try:
+        write()
+    except OSError:
+        pass
+
+
 def cached_program(label: str, build: Callable[[], ConstraintSystem], folder: Path | None = None) -> WitnessProgram:
     """The witness program of the circuit ``build()`` makes: from this process's memory, else
     from the disk cache, else built and saved."""
@@ -76,8 +85,7 @@ def cached_program(label: str, build: Callable[[], ConstraintSystem], folder: Pa
         program = None  # corrupt or from an older format: rebuild and replace it
     if program is None:
         program = program_of(build())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        program.save(path)
+        _best_effort(lambda: program.save(path))
     if len(_PROGRAMS) >= 8:
         _PROGRAMS.pop(next(iter(_PROGRAMS)))
     _PROGRAMS[path] = program
@@ -118,8 +126,7 @@ def check_key_once(pk: ProvingKey, key_hash: str, program: WitnessProgram, folde
         return
     pk.check_matches(program.r1cs())
     _CHECKED.add(pair)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(marker, b"")
+    _best_effort(lambda: atomic_write(marker, b""))
 
 
 def checked_witness(program: WitnessProgram, values: dict[str, int]) -> np.ndarray:

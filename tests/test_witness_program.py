@@ -243,3 +243,15 @@ def test_key_is_checked_once_per_key_and_program(tmp_path, solvency_key):
         zk.check_key_once(pk, "key-hash", other, tmp_path)
     # remembered: a key that would now fail is not re-checked for the same pair
     zk.check_key_once(None, "key-hash", program, tmp_path)  # type: ignore[arg-type]
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    structure = ConstraintSystem()
+    solvency(structure, None)
+    program = zk.cached_program("solvency", lambda: structure, blocked)
+    assert program.digest == program_of(structure).digest
+    values = solvency_basic.parse_input(solvency_basic.sample_input(), "sample")
+    witness = zk.checked_witness(program, {**values, "commitment": solvency_basic.commitment_of(values)})
+    assert witness.shape == (program.n_wires, 4)
