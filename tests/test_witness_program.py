@@ -255,3 +255,15 @@ def test_an_unwritable_cache_only_costs_time(tmp_path):
     values = solvency_basic.parse_input(solvency_basic.sample_input(), "sample")
     witness = zk.checked_witness(program, {**values, "commitment": solvency_basic.commitment_of(values)})
     assert witness.shape == (program.n_wires, 4)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_prove_case_either_witness_verifies(tiny_margin_bundle, tmp_path, compiled):
+    from conftest import DATA
+
+    capacity = zk.MarginCapacity(2, 1, 10)
+    case = zk.load_case(DATA / "tiny_portfolio.json", DATA / "tiny_market.json", "occ10", capacity)
+    record = zk.prove_case(case, tiny_margin_bundle / "tiny.zkey", tmp_path / "bundle", compiled=compiled)
+    verdict = zk.verify_bundle(record.bundle)
+    assert verdict.valid, verdict.reason
+    assert ("witness (compiled, checked)" in record.timings) is compiled
