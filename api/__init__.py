@@ -33,6 +33,7 @@ from .checking import check_opening, check_parameters, read_opening, verify_bund
 from .key_origin import KeyOrigin, read_key_origin
 from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
 from .proving import ProofRecord, export_witness, prove_case
+from .witness import cached_program, check_key_once, checked_witness, margin_program, margin_witness
 
 __all__ = [
     "ExchangeKeys",
@@ -54,7 +55,10 @@ __all__ = [
     "Opening",
     "ProofRecord",
     "Verdict",
+    "cached_program",
+    "check_key_once",
     "check_opening",
+    "checked_witness",
     "check_parameters",
     "circuit_stats",
     "default_key_path",
@@ -64,6 +68,8 @@ __all__ = [
     "load_bundle",
     "load_case",
     "margin_circuit",
+    "margin_program",
+    "margin_witness",
     "parse_threshold",
     "prove_case",
     "read_key_origin",

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 from zkmargin.circuits.iden3_files import write_wtns
+from zkmargin.circuits.input_values import margin_input_values
+from zkmargin.circuits.r1cs import R1CS
 from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.margin.opening import Opening
 from zkmargin.prover import Phases, prove, read_zkey
@@ -19,6 +24,7 @@ from zkmargin.verifier.statement import Statement
 
 from .key_origin import write_key_origin
 from .keys import engine, margin_circuit
+from .witness import check_key_once, checked_witness, file_hash, margin_program
 
 
 @dataclass(frozen=True)
@@ -36,19 +42,38 @@ def prove_case(
     opening_path: Path | None = None,
     engine_name: str | None = None,
     progress: Reporter | None = None,
+    compiled: bool = True,
+    cache: Path | None = None,
 ) -> ProofRecord:
     """Write a bundle for ``case`` and, apart from it, the private commitment opening.
 
-    An insolvent case raises ``Insolvent`` before any key is read: no proof can exist."""
+    An insolvent case raises ``Insolvent`` before any key is read: no proof can exist.
+    By default the witness is compiled (api/witness.py; its program cached in ``cache``, see
+    cache_folder) and checked against the R1CS there; ``compiled=False`` runs the Python
+    builder instead, the readable path the compiled witness is tested against."""
     chosen = engine(engine_name)
     case.require_solvent()
     if not zkey_path.is_file():
         raise FormatError(f"{zkey_path}: proving key not found (run `zkmargin setup` with the same capacity first)")
-    pk = read_zkey(zkey_path)
-    api = margin_circuit(case.parameters.capacity, case)
-    r1cs, witness = api.compile(), api.witness()
-    pk.check_matches(r1cs)
     phases = Phases(progress)
+    pk = read_zkey(zkey_path)
+    capacity = case.parameters.capacity
+    r1cs: R1CS | None = None
+    if compiled:
+        with phases.phase("witness program (cached)"):
+            program = margin_program(capacity, cache)
+        with phases.phase("key matches circuit (once per key)"):
+            check_key_once(pk, file_hash(zkey_path), program, cache)
+        with phases.phase("witness (compiled, checked)"):
+            witness: Sequence[int] | np.ndarray = checked_witness(
+                program, margin_input_values(capacity, case.witness())
+            )
+    else:
+        with phases.phase("witness (builder)"):
+            api = margin_circuit(capacity, case)
+            r1cs, witness = api.compile(), api.witness()
+        with phases.phase("key matches circuit"):
+            pk.check_matches(r1cs)
     with phases.phase("load compiled engine"):
         chosen.load()
     proof, public = prove(pk, witness, chosen, r1cs, phases)

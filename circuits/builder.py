@@ -15,6 +15,7 @@ non-constant values and the ``assert_*`` calls add rows.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from zkmargin.verifier.curve import CURVE_ORDER
@@ -99,6 +100,20 @@ class LinearCombination:
 
 
 Value = Union[LinearCombination, int]
+
+
+@dataclass(frozen=True)
+class HintStep:
+    """One hint as recorded: its kind, the linear combinations it reads, where its outputs start."""
+
+    kind: str | None
+    param: int
+    inputs: tuple[LinearCombination, ...]
+    first_wire: int  # builder id of the first output; the outputs are consecutive
+    count: int
+    label: str
+
+
 Tamper = Callable[[str, list[int]], list[int]]
 
 
@@ -125,6 +140,8 @@ class ConstraintSystem:
         self._scope: list[str] = []
         self._known_bits: dict[int, int] = {}
         self._tamper = tamper
+        # The recorded program (see witness_program.py): one step per hint, in creation order.
+        self._steps: list[HintStep] = []
 
     # ----------------------------------------------------------------- wires
     def _new_wire(self, kind: str, name: str, value: int | None) -> LinearCombination:
@@ -144,13 +161,23 @@ class ConstraintSystem:
         return self._new_wire(_PRIVATE, name, value)
 
     def hint(
-        self, compute: Callable[..., int | Sequence[int]], *inputs: Value, count: int = 1, name: str = "hint"
+        self,
+        compute: Callable[..., int | Sequence[int]],
+        *inputs: Value,
+        count: int = 1,
+        name: str = "hint",
+        kind: str | None = None,
+        param: int = 0,
     ) -> list[LinearCombination]:
         """Private wires computed out of circuit from the values of ``inputs``.
 
         The caller must constrain every wire returned: a hint is the prover's free choice.
+        ``kind`` (one of witness_program.HINT_KINDS, with ``param``) says what ``compute``
+        computes, so the compiled witness generator can compute it too; a hint without a
+        kind leaves the circuit buildable but not compilable.
         """
         label = self._label(name)
+        self._steps.append(HintStep(kind, param, tuple(as_lc(x) for x in inputs), len(self._kinds), count, label))
         values = [self.value(x) for x in inputs]
         if any(v is None for v in values):
             outputs: list[int | None] = [None] * count
@@ -187,7 +214,7 @@ class ConstraintSystem:
             return b * a.constant_value
         if b.is_constant():
             return a * b.constant_value
-        (product,) = self.hint(lambda x, y: x * y, a, b, name="product")
+        (product,) = self.hint(lambda x, y: x * y, a, b, name="product", kind="product")
         self.assert_mul(a, b, product)
         return product
 
@@ -277,6 +304,11 @@ class ConstraintSystem:
             constraints=constraints,
             wire_names=[self._names[w] for w in order],
         )
+
+    def recorded(self) -> tuple[R1CS, list[int], list[str], list[str], list[HintStep]]:
+        """The compiled R1CS and what witness_program.program_of freezes beside it: the wire
+        order, each wire's kind and name (by builder id), and the hint steps in order."""
+        return self.compile(), self._wire_order(), list(self._kinds), list(self._names), list(self._steps)
 
     def witness(self) -> list[int]:
         """Wire values in the compiled order; every input must have been given a value."""

@@ -17,6 +17,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Sequence
 
+import numpy as np
+
+from zkmargin.circuits.witness_program import limb_integers
+
 from .encoding import Coefficient, EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
 
 __all__ = ["Coefficient", "EncodedCoefficients", "EncodedPoints", "Engine", "G1Affine", "G2Affine", "Vector"]
@@ -41,7 +45,10 @@ class Engine(ABC):
     def prepare_g2(self, points: Sequence[G2Affine]) -> Any: ...
 
     def prepare_scalars(self, values: Sequence[int]) -> Any:
-        """Convert scalars once (a witness feeds four MSMs); slicing must still work."""
+        """Convert scalars once (a witness feeds four MSMs); slicing must still work. A compiled
+        witness arrives as an (n, 4) array of standard-form limbs."""
+        if isinstance(values, np.ndarray):
+            return limb_integers(values)
         return list(values)
 
     @abstractmethod

@@ -1,8 +1,14 @@
 """Shared fixtures: keys are expensive with the reference engine, so each is made once per session."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Compiled witness programs (api/witness.py) are cached in a folder of the session's own, not
+# the user's ~/.cache; subprocesses (the CLI tests) inherit it.
+os.environ.setdefault("ZKMARGIN_CACHE", tempfile.mkdtemp(prefix="zkmargin-cache-"))
 
 DATA = Path(__file__).parent / "data"
 #: CLI options for the tiny test market: 2 instruments, 1 collateral asset, occ10's 10 scenarios.

@@ -21,7 +21,7 @@ FIELD_BITS = CURVE_ORDER.bit_length()  # 254
 
 
 def _decompose(api: ConstraintSystem, x: Value, n: int, name: str) -> list[LinearCombination]:
-    bits = api.hint(lambda v: [(v >> i) & 1 for i in range(n)], x, count=n, name=name)
+    bits = api.hint(lambda v: [(v >> i) & 1 for i in range(n)], x, count=n, name=name, kind="bits")
     for bit in bits:
         assert_boolean(api, bit)
     api.assert_equal(linear_sum(bit * (1 << i) for i, bit in enumerate(bits)), x)

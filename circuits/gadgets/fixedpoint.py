@@ -55,7 +55,9 @@ def divide(
         raise CircuitError("quotient and divisor too wide: q * divisor + rem could wrap modulo r")
     numerator = as_lc(x) + (divisor - 1 if rounding == CEIL else 0)
     with api.scope(f"divide_{rounding}({divisor})"):
-        q, rem = api.hint(lambda v: divmod(v, divisor), numerator, count=2, name="quotient_remainder")
+        q, rem = api.hint(
+            lambda v: divmod(v, divisor), numerator, count=2, name="quotient_remainder", kind="divmod", param=divisor
+        )
         assert_in_range(api, q, quotient_bits)
         rem_bits = divisor.bit_length()
         assert_in_range(api, rem, rem_bits)

@@ -27,7 +27,7 @@ def select(api: ConstraintSystem, condition: Value, if_true: Value, if_false: Va
         return if_true if condition.constant_value else if_false
     assert_boolean(api, condition)
     with api.scope("select"):
-        (out,) = api.hint(lambda c, t, f: t if c else f, condition, if_true, if_false, name="selected")
+        (out,) = api.hint(lambda c, t, f: t if c else f, condition, if_true, if_false, name="selected", kind="select")
         api.assert_mul(condition, if_true - if_false, out - if_false)
     return out
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import secrets
 from typing import Sequence
 
+import numpy as np
 from py_ecc import optimized_bn128 as bn
 
 from zkmargin.circuits.r1cs import R1CS
+from zkmargin.circuits.witness_program import limb_integers
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import g1_from_affine, g2_from_affine
 from zkmargin.verifier.formats import Proof
@@ -36,14 +38,21 @@ def _g2(p: G2Affine):
 
 def prove(
     pk: ProvingKey,
-    witness: Sequence[int],
+    witness: Sequence[int] | np.ndarray,
     engine: Engine,
     r1cs: R1CS | None = None,
     phases: Phases | None = None,
 ) -> tuple[Proof, list[int]]:
     """A proof and its public inputs. With ``r1cs``, an unsatisfied witness is refused
-    (naming the first failing constraint) before any group operation."""
+    (naming the first failing constraint) before any group operation. The witness is a list
+    of integers or a compiled witness array (the engine's scalar form, passed through)."""
     phases = phases or Phases()
+    if isinstance(witness, np.ndarray):  # compiled (api/witness.py): (n_vars, 4) standard-form limbs
+        public = limb_integers(witness[1 : pk.n_public + 1])
+        if r1cs is not None:
+            witness = limb_integers(witness)
+    else:
+        public = [v % R for v in witness[1 : pk.n_public + 1]]
     if len(witness) != pk.n_vars:
         raise ValueError(f"witness has {len(witness)} values, the proving key expects {pk.n_vars}")
     if r1cs is not None:
@@ -72,4 +81,4 @@ def prove(
         b = engine.msm_g2(engine.prepare_g2([b2_sum, pk.beta_2, pk.delta_2]), [1, 1, s])
         b1 = engine.msm_g1(engine.prepare_g1([b1_sum, pk.beta_1, pk.delta_1]), [1, 1, s])
         c = engine.msm_g1(engine.prepare_g1([c_sum, h_sum, a, b1, pk.delta_1]), [1, 1, s, r, (-r * s) % R])
-    return Proof(_g1(a), _g2(b), _g1(c)), list(witness[1 : pk.n_public + 1])
+    return Proof(_g1(a), _g2(b), _g1(c)), public

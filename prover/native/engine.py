@@ -188,6 +188,8 @@ class NativeEngine(Engine):
         return _Bases(array, keep)
 
     def prepare_scalars(self, values: Sequence[int]) -> np.ndarray:
+        if isinstance(values, np.ndarray):  # a compiled witness: already this form
+            return values
         return to_array([v % R for v in values], R, montgomery=False)
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
