@@ -115,6 +115,9 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
+    unknown = sorted(set(model.asset_haircuts) - set(market.assets))
+    if unknown:
+        raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
     return RiskArrays(
         scenarios=tuple(s.name for s in model.scenarios),
@@ -132,16 +135,22 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
      "short_option_min": "..", "contingency": ".."}}}; every market instrument must be listed.
     """
     r = Reader(source)
-    top = r.obj(raw, "risk arrays")
+    top = r.strict(raw, "risk arrays", ("scenarios", "instruments"))
     names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")))
     if not names:
         raise r.fail("scenarios", "no scenarios")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise r.fail("scenarios", f"scenario {twice[0][:60]!r} is named twice")
     table = r.obj(r.get(top, "instruments", ""), "instruments")
+    extra = sorted(set(table) - set(market.instruments))
+    if extra:
+        raise r.fail("instruments", f"{extra[0][:60]!r} is not an instrument of the market snapshot")
     risks = []
     for ident, inst in market.instruments.items():
         if ident not in table:
             raise r.fail("instruments", f"no array for market instrument {ident!r}")
-        entry = r.obj(table[ident], f"instruments.{ident}")
+        entry = r.strict(table[ident], f"instruments.{ident}", ("value", "loss", "short_option_min", "contingency"))
         losses = r.list(r.get(entry, "loss", f"instruments.{ident}"), f"instruments.{ident}.loss")
         if len(losses) != len(names):
             raise r.fail(f"instruments.{ident}.loss", f"expected {len(names)} values, one per scenario")
