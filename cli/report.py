@@ -34,7 +34,9 @@ def margin_json(case: MarginCase) -> dict:
             for n, loss, need in zip(r.scenario_names, r.scenario_loss, r.need)
         ],
         "worst_scenario": r.scenario_names[r.worst_index],
+        "scan_risk": exact(real(r.scan)),
         "short_option_minimum": exact(real(r.short_option_addon)),
+        "short_option_minimum_binds": r.floor_binds,
         "contingency": exact(real(r.contingency_addon)),
         "rounding": exact(real(r.rounding)),
         "requirement": exact(real(r.requirement)),
@@ -90,8 +92,9 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
     real = r.real
     worst = r.worst_index
     rows = [
-        ("worst-scenario loss", r.scenario_loss[worst]),
-        ("short-option minimum", r.short_option_addon),
+        ("worst-scenario loss (scan risk)", r.scenario_loss[worst]),
+        ("short-option minimum (a floor)", r.short_option_addon),
+        ("max(scan risk, floor)", max(r.scan, r.short_option_addon)),
         ("contingency (perps, futures)", r.contingency_addon),
         ("rounding against the prover", r.rounding),
         ("REQUIREMENT", r.requirement),

@@ -62,7 +62,7 @@ def test_margin_and_prove_refuse_an_insolvent_portfolio(tmp_path):
         "prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b"
     )
     one_line_error(
-        result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted", code=1
+        result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,226.04", "no proof attempted", code=1
     )
     assert not (tmp_path / "b").exists()
 

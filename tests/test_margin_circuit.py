@@ -243,3 +243,22 @@ def test_statement_is_read_strictly(mutate, message):
     mutate(raw)
     with pytest.raises(FormatError, match=message):
         Statement.from_json(raw)
+
+
+def test_the_short_option_floor_cannot_be_skipped():
+    """A short option whose scan loss is small but whose minimum exceeds the collateral: only
+    the floor check makes the book insolvent, and no hint can satisfy it."""
+    p = dataclasses.replace(
+        parameters(),
+        unit_loss=((1, 1, 1, 1), (0, 0, 0, 0), (0, 0, 0, 0)),
+        unit_value=(0, 0, 0),
+        short_option_min=(10**6, 0, 0),
+        contingency=(0, 0, 0),
+    )
+    w = honest(p, [-(10**6), 0, 0], [10**6 // 2, 0])  # minimum 10^12 at scale^2, collateral 0.49 x 10^12
+    result = evaluate(p, w.portfolio)
+    assert result.floor_binds and not result.solvent and max(result.need) * 10_000 <= result.available * 10_000
+    assert not satisfied(w)
+    assert not satisfied(w, replace_hint("short_option_floor/to_bits170/bits", lambda v: [0] * len(v)))
+    enough = honest(p, [-(10**6), 0, 0], [2 * 10**6, 0])
+    assert evaluate(p, enough.portfolio).solvent and satisfied(enough)

@@ -136,7 +136,7 @@ def test_rounding_goes_against_the_prover():
 def test_insolvent_portfolio_names_worst_scenario_and_shortfall():
     case = load_case(DATA / "tiny_insolvent.json", DATA / "tiny_market.json", "occ10", MarginCapacity(2, 1, 10))
     assert not case.result.solvent
-    with pytest.raises(Insolvent, match=r"worst scenario 'price \+15%'.*shortfall 4,229"):
+    with pytest.raises(Insolvent, match=r"worst scenario 'price \+15%'.*shortfall 4,226"):
         case.require_solvent()
 
 
@@ -229,3 +229,65 @@ def test_model_presets_load_with_their_scenario_counts():
     assert [len(load_model(n).scenarios) for n in ("span16", "occ10", "crypto-pm")] == [16, 10, 31]
     with pytest.raises(FormatError, match="not a preset"):
         load_model("nope")
+
+
+# -------------------------------------------- the short-option minimum is a floor (issue 13)
+def occ_option(kind: str, strike: str, ident: str) -> dict:
+    return {
+        "id": ident,
+        "venue": "occ",
+        "kind": kind,
+        "underlying": "X",
+        "strike": strike,
+        "expiry": "2026-12-21T08:00:00Z",
+        "multiplier": "100",
+    }
+
+
+def occ_scan(positions: dict[str, int], options: dict[str, dict], spot=100.0, vol=0.3) -> float:
+    """Worst loss over occ10's ten price points, priced here independently with Black-76."""
+    years = 30 / 365
+    worst = -math.inf
+    for pct in (-15, -12, -9, -6, -3, 3, 6, 9, 12, 15):
+        loss = 0.0
+        for ident, q in positions.items():
+            o = options[ident]
+            k = float(o["strike"])
+            today = black76(o["kind"], spot, k, years, vol, 0.0)
+            loss += q * 100 * (today - black76(o["kind"], spot * (1 + pct / 100), k, years, vol, 0.0))
+        worst = max(worst, loss)
+    return worst
+
+
+@pytest.mark.parametrize(
+    "book",
+    [
+        {"P100": -1},  # one short at-the-money put: the scan binds
+        {"P100": -1, "C100": -1},  # a short straddle: the scan binds, the minimum is not added twice
+        {"P60": -1},  # far out of the money: the minimum alone, 0.375 x 100 = 37.50, binds
+    ],
+)
+def test_occ10_short_options_need_the_larger_of_scan_and_minimum(book):
+    options = {
+        "P100": occ_option("put", "100", "P100"),
+        "C100": occ_option("call", "100", "C100"),
+        "P60": occ_option("put", "60", "P60"),
+    }
+    mkt = market(list(options.values()), spot="100", vol="0.3")
+    _, result = margin(mkt, load_model("occ10"), {k: str(v) for k, v in book.items()})
+    minimum = 37.5 * sum(-q for q in book.values())
+    scan = occ_scan(book, options)
+    assert float(result.real(result.scan)) == pytest.approx(scan, abs=1e-4)
+    expected = max(scan, minimum)
+    assert float(result.real(result.requirement)) == pytest.approx(expected, abs=1e-4)
+    assert result.floor_binds == (minimum > scan)
+    if "P60" in book:
+        assert float(result.real(result.requirement)) == pytest.approx(37.5, abs=1e-5)
+
+
+def test_span16_short_call_minimum_is_not_added_to_its_scan_loss():
+    mkt = market([CALL], vol="0.2")
+    model = span_model("0.15")
+    _, result = margin(mkt, model, {"cme:SP-C-1000": "-1"})
+    assert result.short_option_addon > 0 and result.scan > result.short_option_addon
+    assert result.requirement == result.scan + result.contingency_addon + result.rounding

@@ -36,7 +36,7 @@ class MarginParameters(Parameters):
 
     unit_value[i]        mark-to-market value of one unit of instrument i (negative for a liability)
     unit_loss[i][s]      loss of one long unit in scenario s, weighted, rounded up
-    short_option_min[i]  add-on per short unit (options only)
+    short_option_min[i]  minimum per short unit (options): a floor, max(scan, minimum)
     contingency[i]       add-on per unit held long or short (perpetuals, futures)
     collateral_value[j]  value of one unit of collateral asset j after its haircut, rounded down
     """
@@ -58,8 +58,9 @@ class MarginParameters(Parameters):
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
     return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): "
-            f"collateral after haircuts plus position value covers {ratio}the worst loss over "
-            f"{len(s.parameters.scenarios)} stress scenarios plus add-ons (digest {s.public['parameters_digest']})")
+            f"collateral after haircuts plus position value covers {ratio}the larger of the worst loss over "
+            f"{len(s.parameters.scenarios)} stress scenarios and the short-option minimum, plus contingencies "
+            f"(digest {s.public['parameters_digest']})")
 
 
 def _describe_solvency(s) -> str:

@@ -6,11 +6,18 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   collateral    = sum_j amount_j * collateral_value_j
   position MTM  = sum_i q_i * unit_value_i
   rounding      = sum_i neg_i  (per array rounded in the prover's favour for a short unit)
-  add-ons       = sum_i neg_i * short_option_min_i + |q_i| * contingency_i
+  floor         = sum_i neg_i * short_option_min_i   (the short-option minimum)
+  contingency   = sum_i |q_i| * contingency_i
   available     = collateral + MTM - rounding
-  need[s]       = sum_i q_i * unit_loss_i_s + add-ons + rounding
-  requirement   = max(0, max_s need[s])
+  need[s]       = sum_i q_i * unit_loss_i_s + contingency + rounding
+  floor need    = floor + contingency + rounding
+  requirement   = max(0, max_s need[s], floor need) = max(0, max(scan, floor) + contingency + rounding)
   solvent at threshold t  <=>  available * 10^4 >= t * requirement (t = ratio * 10^4)
+
+The short-option minimum is a floor under the scan risk, not an add-on to it: SPAN and
+OCC/FINRA 4210(g) both charge max(scan risk, minimum) (issue 13). Because every term is
+compared with the same available, max(a, b) <= X is proven as a <= X and b <= X: no maximum
+is ever supplied by the prover.
 """
 
 from __future__ import annotations
@@ -95,8 +102,17 @@ class MarginResult:
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
-    def addons(self) -> int:
-        return self.short_option_addon + self.contingency_addon
+    def scan(self) -> int:
+        """The worst scenario loss (scan risk), before the floor."""
+        return max(self.scenario_loss)
+
+    @property
+    def floor_binds(self) -> bool:
+        return self.short_option_addon > self.scan
+
+    @property
+    def floor_need(self) -> int:
+        return self.short_option_addon + self.contingency_addon + self.rounding
 
     @property
     def available(self) -> int:
@@ -108,7 +124,7 @@ class MarginResult:
 
     @property
     def requirement(self) -> int:
-        return max(0, max(self.need))
+        return max(0, max(self.need), self.floor_need)
 
     @property
     def excess(self) -> int:
@@ -117,7 +133,8 @@ class MarginResult:
 
     @property
     def solvent(self) -> bool:
-        return self.available >= 0 and all(self.available * THRESHOLD_SCALE >= self.threshold * n for n in self.need)
+        needs = [*self.need, self.floor_need]
+        return self.available >= 0 and all(self.available * THRESHOLD_SCALE >= self.threshold * n for n in needs)
 
     def real(self, value: int) -> Fraction:
         return Fraction(value, self.scale * self.scale)
@@ -149,7 +166,7 @@ def evaluate(
     all_slots = range(len(params.instruments))
     losses, short, cont, rounding = _need_terms(params, fixed.quantities, all_slots)
     count = real_scenarios or len(params.scenarios)
-    need = [losses[s] + short + cont + rounding for s in range(count)]
+    need = [losses[s] + cont + rounding for s in range(count)]
     return MarginResult(
         scale=params.scale,
         scenario_names=params.scenarios[:count],
@@ -171,7 +188,7 @@ def isolated_requirements(
 
     def requirement(indices) -> int:
         losses, short, cont, rounding = _need_terms(params, fixed.quantities, indices)
-        return max(0, max(losses[:real_scenarios]) + short + cont + rounding)
+        return max(0, max(max(losses[:real_scenarios]), short) + cont + rounding)
 
     held = [i for i, q in enumerate(fixed.quantities) if q]
     by_position = sum(requirement([i]) for i in held)

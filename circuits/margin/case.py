@@ -66,10 +66,10 @@ class MarginCase:
         r = self.result
         if r.solvent:
             return
-        worst = r.scenario_names[r.worst_index]
+        worst = "the short-option minimum" if r.floor_binds else f"worst scenario '{r.scenario_names[r.worst_index]}'"
         ratio = f" at {r.threshold / THRESHOLD_SCALE:g}x" if r.threshold != THRESHOLD_SCALE else ""
         raise Insolvent(
-            f"insolvent{ratio}: worst scenario '{worst}' needs {float(r.real(r.requirement)):,.2f}, "
+            f"insolvent{ratio}: {worst} needs {float(r.real(r.requirement)):,.2f}, "
             f"available after haircuts is {float(r.real(r.available)):,.2f}, "
             f"shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
         )

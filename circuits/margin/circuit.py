@@ -12,7 +12,10 @@ threshold < 2^20 (proven here). So every product is below 2^128, every sum below
 difference is a field element above r - 2^162 and fails the CHECK_BITS range check.
 
 For every scenario s: available * 10^4 - threshold * need[s] is proven in [0, 2^170), and
-available itself >= 0. No maximum and no worst-scenario index is ever supplied.
+so is available * 10^4 - threshold * (short-option floor + contingency + rounding); and
+available itself >= 0. Together: available * 10^4 >= threshold * (max(max_s loss[s], floor)
++ contingency + rounding), the floor taken as a maximum, not added (SPAN, OCC/FINRA). No
+maximum and no worst-scenario index is ever supplied.
 """
 
 from __future__ import annotations
@@ -100,16 +103,17 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
         collateral = linear_sum(api.mul(amount[j], params.collateral_value[j]) for j in range(c))
         position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
-        addons = linear_sum(
-            api.mul(short_part[i], params.short_option_min[i]) + api.mul(magnitude[i], params.contingency[i])
-            for i in range(n)
-        )
+        floor = linear_sum(api.mul(short_part[i], params.short_option_min[i]) for i in range(n))
+        contingency = linear_sum(api.mul(magnitude[i], params.contingency[i]) for i in range(n))
         available: LinearCombination = collateral + position_value - rounding
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
+    with api.scope("short_option_floor"):  # threshold * (floor + contingency + rounding) <= available * 10^4
+        floor_need = floor + contingency + rounding
+        assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, floor_need), CHECK_BITS)
     for s in range(s_count):
         with api.scope(f"scenario[{s}]"):
             loss = linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in range(n))
-            need = loss + addons + rounding
+            need = loss + contingency + rounding
             assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, need), CHECK_BITS)

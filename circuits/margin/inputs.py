@@ -39,8 +39,17 @@ DEFAULT_HAIRCUTS = {
     "other": Fraction(50, 100),
 }
 _INSTRUMENT_KEYS = ("id", "venue", "kind", "underlying", "multiplier", "strike", "expiry", "mark", "vol")
-_MODEL_KEYS = ("name", "description", "scale", "price_scan_range", "vol_shock", "scenarios", "haircuts",
-               "short_option_minimum", "contingency")
+_MODEL_KEYS = (
+    "name",
+    "description",
+    "scale",
+    "price_scan_range",
+    "vol_shock",
+    "scenarios",
+    "haircuts",
+    "short_option_minimum",
+    "contingency",
+)
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
 
 # Limits on what the files say, checked before any arithmetic (README, "Input formats").
