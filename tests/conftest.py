@@ -17,6 +17,8 @@ TINY = [
     "1",
     "--scenarios",
     "10",
+    "--groups",
+    "1",
 ]
 
 

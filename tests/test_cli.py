@@ -41,7 +41,9 @@ def test_margin_on_the_bundled_sample_explains_netting():
     result = run("margin")
     assert result.exit_code == 0, result.output
     for text in (
-        "<- worst",
+        "the group's worst scenario",
+        "ETH margin = max(scan, floor)",
+        "BTC short-option minimum (a floor)",
         "REQUIREMENT",
         "collateral after haircuts",
         "EXCESS",
@@ -143,16 +145,11 @@ def test_malformed_bundle_files_exit_2(workspace, tmp_path):
 
 
 def test_inspect_and_exports(tmp_path):
-    data = json.loads(run("inspect", "--positions", "2", "--collateral", "1", "--scenarios", "10", "--json").output)
-    assert data["public_inputs"] == 4 and data["constraints_by_part"]["scenario"] == 10 * (
-        2 + 1 + 171
-    )  # products, threshold, check
-    assert (
-        run(
-            "export-r1cs", "--positions", "2", "--collateral", "1", "--scenarios", "10", "-o", tmp_path / "c.r1cs"
-        ).exit_code
-        == 0
-    )
+    tiny = ["--positions", "2", "--collateral", "1", "--scenarios", "10", "--groups", "1"]
+    data = json.loads(run("inspect", *tiny, "--json").output)
+    # per scenario 2 products and a 141-row check; once more for the short-option floor
+    assert data["public_inputs"] == 4 and data["constraints_by_part"]["group"] == 10 * (2 + 141) + (2 + 141)
+    assert run("export-r1cs", *tiny, "-o", tmp_path / "c.r1cs").exit_code == 0
     result = run("export-wtns", DATA / "tiny_portfolio.json", *TINY, "-o", tmp_path / "c.wtns")
     assert result.exit_code == 0, result.output
     from_file = json.loads(run("inspect", "--r1cs", tmp_path / "c.r1cs", "--json").output)

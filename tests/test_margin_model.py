@@ -291,3 +291,35 @@ def test_span16_short_call_minimum_is_not_added_to_its_scan_loss():
     _, result = margin(mkt, model, {"cme:SP-C-1000": "-1"})
     assert result.short_option_addon > 0 and result.scan > result.short_option_addon
     assert result.requirement == result.scan + result.contingency_addon + result.rounding
+
+
+# ------------------------------------------------- margin by underlying (issue 13)
+def test_btc_long_against_eth_short_needs_both_standalone_requirements():
+    """Equal notional, opposite sides, two underlyings: every scenario moves both by the same
+    fraction, so one group would need ~0; margined per underlying it needs both sides."""
+    mkt = parse_market(
+        {
+            "timestamp": TIMESTAMP,
+            "underlyings": {"BTC": {"spot": "100000", "vol": "0.5"}, "ETH": {"spot": "4000", "vol": "0.6"}},
+            "instruments": [
+                {"id": "BTC-PERP", "venue": "v", "kind": "perp", "underlying": "BTC"},
+                {"id": "ETH-PERP", "venue": "v", "kind": "perp", "underlying": "ETH"},
+            ],
+            "assets": {"USD": {"price": "1", "class": "stablecoin"}},
+        }
+    )
+    model = load_model("span16")
+    arrays = compute_risk_arrays(mkt, model)
+    params = to_public_parameters(arrays, MarginCapacity(2, 1, 16, groups=2))
+    assert params.groups == ("BTC", "ETH")
+
+    def requirement(positions):
+        p = parse_portfolio({"account": "t", "positions": positions}, mkt)
+        return evaluate(params, scale_portfolio(p, mkt, params, model.scale), real_scenarios=16).requirement
+
+    long_btc = [{"instrument": "BTC-PERP", "quantity": "1"}]
+    short_eth = [{"instrument": "ETH-PERP", "quantity": "-25"}]
+    both = requirement(long_btc + short_eth)
+    assert both == requirement(long_btc) + requirement(short_eth)
+    # span16: scan range 15%, extreme 2 x 15% counted at 35% = 10.5% < 15%: each side loses 15%
+    assert float(Fraction(both, 10**12)) == pytest.approx(2 * 0.15 * 100_000, abs=1e-3)

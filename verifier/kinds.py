@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .files import FormatError
 from .schema import Capacity, Parameters, PublicInput, StatementKind, param, register
 
 PARAMETER_BITS = 64  # |unit values and losses| < 2^64; rates and collateral values in [0, 2^64)
@@ -25,9 +26,15 @@ DIGEST = PublicInput("parameters_digest", "Poseidon digest of the epoch and ever
 
 @dataclass(frozen=True)
 class MarginCapacity(Capacity):
-    positions: int
+    positions: int  # in all, group-major: group g holds slots [g P / G, (g + 1) P / G)
     collateral: int
     scenarios: int
+    groups: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.positions % self.groups:
+            raise FormatError("capacity: positions must be a multiple of groups")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class MarginParameters(Parameters):
 
     unit_value[i]        mark-to-market value of one unit of instrument i (negative for a liability)
     unit_loss[i][s]      loss of one long unit in scenario s, weighted, rounded up
+    groups[g]            risk group (underlying) margined on its own: M_g >= its every loss, its floor
     short_option_min[i]  minimum per short unit (options): a floor, max(scan, minimum)
     contingency[i]       add-on per unit held long or short (perpetuals, futures)
     collateral_value[j]  value of one unit of collateral asset j after its haircut, rounded down
@@ -45,6 +53,7 @@ class MarginParameters(Parameters):
     CAPACITY = MarginCapacity
 
     scale: int = param(lo=1)
+    groups: tuple[str, ...] = param("groups", label=True)
     instruments: tuple[str, ...] = param("positions", label=True)
     scenarios: tuple[str, ...] = param("scenarios", label=True)
     collateral_assets: tuple[str, ...] = param("collateral", label=True)
@@ -58,9 +67,9 @@ class MarginParameters(Parameters):
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
     return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): "
-            f"collateral after haircuts plus position value covers {ratio}the larger of the worst loss over "
-            f"{len(s.parameters.scenarios)} stress scenarios and the short-option minimum, plus contingencies "
-            f"(digest {s.public['parameters_digest']})")
+            f"collateral after haircuts plus position value covers {ratio}the sum over {len(s.parameters.groups)} risk "
+            f"groups of max(worst loss over {len(s.parameters.scenarios)} stress scenarios, short-option minimum), "
+            f"plus contingencies (digest {s.public['parameters_digest']})")
 
 
 def _describe_solvency(s) -> str:

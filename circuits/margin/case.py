@@ -22,7 +22,7 @@ from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
 from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
 
-DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32)
+DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32, groups=2)  # the sample: ETH, BTC
 DEFAULT_MODEL = "crypto-pm"
 
 
@@ -66,10 +66,9 @@ class MarginCase:
         r = self.result
         if r.solvent:
             return
-        worst = "the short-option minimum" if r.floor_binds else f"worst scenario '{r.scenario_names[r.worst_index]}'"
         ratio = f" at {r.threshold / THRESHOLD_SCALE:g}x" if r.threshold != THRESHOLD_SCALE else ""
         raise Insolvent(
-            f"insolvent{ratio}: {worst} needs {float(r.real(r.requirement)):,.2f}, "
+            f"insolvent{ratio}: {r.binding()} needs {float(r.real(r.requirement)):,.2f}, "
             f"available after haircuts is {float(r.real(r.available)):,.2f}, "
             f"shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
         )
@@ -98,7 +97,10 @@ def load_case(
     real = len(arrays.scenarios)
     result = evaluate(parameters, fixed, threshold, real_scenarios=real)
     venues = [market.instruments[i].venue if i in market.instruments else "" for i in parameters.instruments]
-    result.isolated_by_position, result.isolated_by_venue = isolated_requirements(parameters, fixed, venues, real)
+    charges = holding_charges(parameters, market, risk_model)
+    result.isolated_by_position, result.isolated_by_venue = isolated_requirements(
+        parameters, fixed, venues, real, charges
+    )
     result.greeks = portfolio_greeks(portfolio, market, risk_model)
     sources = {
         "portfolio": str(portfolio_path or "bundled sample portfolio.json"),
@@ -107,6 +109,22 @@ def load_case(
         "risk_arrays": str(risk_arrays_path) if risk_arrays_path else "computed (Black-76)",
     }
     return MarginCase(market, portfolio, risk_model, arrays, parameters, fixed, result, sources)
+
+
+def holding_charges(parameters: MarginParameters, market: Market, model: RiskModel) -> list[int]:
+    """Per slot, what a venue would charge a long spot or lending unit held alone: it is
+    collateral, not a margined position, so it loses its haircut (the asset of the same symbol
+    as its underlying, else the model's 'major' class), not the full scenario downside."""
+    out = []
+    for ident, value in zip(parameters.instruments, parameters.unit_value):
+        inst = market.instruments.get(ident)
+        if inst is None or inst.kind not in ("spot", "lending"):
+            out.append(0)
+            continue
+        asset = market.assets.get(inst.underlying)
+        haircut = model.haircut(asset) if asset else model.class_haircuts["major"]
+        out.append(max(1, -(-value * haircut.numerator // haircut.denominator)))
+    return out
 
 
 def expected_parameters(
@@ -126,6 +144,7 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
     """None when equal, else the first difference in words."""
     for name in (
         "scale",
+        "groups",
         "instruments",
         "scenarios",
         "collateral_assets",

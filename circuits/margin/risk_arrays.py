@@ -36,6 +36,7 @@ class InstrumentRisk:
 
     instrument_id: str
     venue: str
+    group: str  # the risk group: its underlying
     unit_value: Fraction | float
     unit_loss: tuple[Fraction | float, ...]  # one per scenario, weighted
     short_option_min: Fraction
@@ -111,7 +112,7 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
             losses.append(-sc.weight * price * sc.move_for(inst.underlying) * inst.multiplier)
         short_min = Fraction(0)
     contingency = model.contingency.get(inst.kind, Fraction(0)) * price * inst.multiplier
-    return InstrumentRisk(inst.id, inst.venue, value, tuple(losses), short_min, contingency)
+    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency)
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
@@ -158,6 +159,7 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             InstrumentRisk(
                 ident,
                 inst.venue,
+                inst.underlying,
                 r.number(entry.get("value", "0"), f"instruments.{ident}.value"),
                 tuple(r.number(v, f"instruments.{ident}.loss[{k}]") for k, v in enumerate(losses)),
                 r.number(entry.get("short_option_min", "0"), f"instruments.{ident}.short_option_min", nonnegative=True),
@@ -173,40 +175,46 @@ class CapacityTooSmall(FormatError):
 
 
 def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> MarginParameters:
-    """Fixed point, padded to the circuit's capacity.
+    """Fixed point, laid out group-major and padded to the circuit's capacity.
 
-    Padding: empty position slots have all-zero rows; extra scenario columns repeat the
-    first scenario, so the circuit's check for them is one it makes anyway.
+    Each underlying is a risk group; group g holds position slots [g P, (g + 1) P) with
+    P = positions / groups, in the market's instrument order. Padding: empty position slots
+    (and empty groups) have all-zero rows; extra scenario columns repeat the first scenario,
+    so the circuit's check for them is one it makes anyway.
     """
-    n, c, s = len(arrays.instruments), len(arrays.collateral_assets), len(arrays.scenarios)
-    if n > capacity.positions or c > capacity.collateral or s > capacity.scenarios:
+    names = list(dict.fromkeys(r.group for r in arrays.instruments))
+    members = {g: [r for r in arrays.instruments if r.group == g] for g in names}
+    per = capacity.positions // capacity.groups
+    widest = max((len(m) for m in members.values()), default=0)
+    c, s = len(arrays.collateral_assets), len(arrays.scenarios)
+    if len(names) > capacity.groups or widest > per or c > capacity.collateral or s > capacity.scenarios:
+        groups = max(len(names), capacity.groups)
         raise CapacityTooSmall(
-            f"the market and model need capacity {n} positions, {c} collateral assets and {s} scenarios; "
-            f"the circuit holds {capacity.positions}, {capacity.collateral}, {capacity.scenarios} "
-            f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} "
-            f"--scenarios {max(s, capacity.scenarios)})"
+            f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
+            f"--collateral {max(c, capacity.collateral)} --scenarios {max(s, capacity.scenarios)} "
+            f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
     sc = arrays.scale
+    slots: list[InstrumentRisk | None] = []
+    for g in range(capacity.groups):
+        row = members[names[g]] if g < len(names) else []
+        slots += row + [None] * (per - len(row))
 
     def pad_row(row: list[int]) -> list[int]:
         return row + [row[0]] * (capacity.scenarios - s)
 
-    unit_value = [_floor(r.unit_value, sc) for r in arrays.instruments]
-    unit_loss = [pad_row([_ceil(x, sc) for x in r.unit_loss]) for r in arrays.instruments]
-    short_min = [_ceil(r.short_option_min, sc) for r in arrays.instruments]
-    contingency = [_ceil(r.contingency, sc) for r in arrays.instruments]
-    collateral = [_floor(v, sc) for v in arrays.collateral_value]
-    extra = capacity.positions - n
+    zero = tuple([0] * capacity.scenarios)
     params = MarginParameters(
         scale=sc,
-        instruments=tuple(r.instrument_id for r in arrays.instruments) + ("",) * extra,
+        groups=tuple(names) + ("",) * (capacity.groups - len(names)),
+        instruments=tuple(r.instrument_id if r else "" for r in slots),
         scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),
         collateral_assets=arrays.collateral_assets + ("",) * (capacity.collateral - c),
-        unit_value=tuple(unit_value + [0] * extra),
-        unit_loss=tuple(tuple(row) for row in unit_loss) + (tuple([0] * capacity.scenarios),) * extra,
-        short_option_min=tuple(short_min + [0] * extra),
-        contingency=tuple(contingency + [0] * extra),
-        collateral_value=tuple(collateral + [0] * (capacity.collateral - c)),
+        unit_value=tuple(_floor(r.unit_value, sc) if r else 0 for r in slots),
+        unit_loss=tuple(tuple(pad_row([_ceil(x, sc) for x in r.unit_loss])) if r else zero for r in slots),
+        short_option_min=tuple(_ceil(r.short_option_min, sc) if r else 0 for r in slots),
+        contingency=tuple(_ceil(r.contingency, sc) if r else 0 for r in slots),
+        collateral_value=tuple([_floor(v, sc) for v in arrays.collateral_value] + [0] * (capacity.collateral - c)),
     )
     bound = 1 << PARAMETER_BITS
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):

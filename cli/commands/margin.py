@@ -15,13 +15,13 @@ from ..report import margin_json, margin_lines
 @capacity_options
 @json_option
 @friendly_errors
-def margin(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, as_json) -> None:
+def margin(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, as_json) -> None:
     """Per-scenario losses, requirement, collateral after haircuts and the netting benefit.
 
     PORTFOLIO is a portfolio JSON file (default: the bundled sample). Exit code 0 when the
     portfolio meets the requirement at the threshold, 1 when it falls short.
     """
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios)
+    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
     emit(as_json, margin_json(case), margin_lines(case))
     if not case.result.solvent:
         raise SystemExit(EXIT_INVALID)
