@@ -65,7 +65,7 @@ def case_options(command):
 
 
 def load_case(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups
+    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level="initial"
 ) -> api.MarginCase:
     capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
-    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold))
+    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold), level)

@@ -133,3 +133,25 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
     if r.requirement:
         lines.append(f"  {'coverage':{gap}}  {float(Fraction(r.available, r.requirement)):>15.2f}x")
     return lines
+
+
+def maintenance_json(m: MarginResult) -> dict:
+    return {
+        "maintenance": {
+            "requirement": exact(m.real(m.requirement)),
+            "excess": exact(m.real(m.excess)),
+            "solvent": m.solvent,
+        }
+    }
+
+
+def maintenance_lines(m: MarginResult, gap: int = 32) -> list[str]:
+    """The figures above are initial margin; maintenance scales each requirement term by the
+    model's published factors (README, risk model)."""
+    verdict = "excess" if m.solvent else "SHORTFALL"
+    return [
+        "",
+        "initial and maintenance margin (the table above is initial; `prove --margin` chooses):",
+        f"  {'maintenance REQUIREMENT':{gap}}  {money(m.real(m.requirement)):>16}",
+        f"  {'maintenance ' + verdict:{gap}}  {money(m.real(abs(m.excess))):>16}",
+    ]

@@ -31,6 +31,7 @@ def parameters(seed: int = 1) -> MarginParameters:
     big = 10**12
     return MarginParameters(
         scale=10**6,
+        margin_level="initial",
         groups=("ETH",),
         instruments=("a:CALL", "b:PERP", "c:SPOT"),
         scenarios=("up", "down", "up vol", "down vol"),
@@ -280,6 +281,7 @@ def two_groups(seed: int = 1) -> MarginParameters:
     big = 10**12
     return MarginParameters(
         scale=10**6,
+        margin_level="initial",
         groups=("ETH", "BTC"),
         instruments=("ETH-C", "ETH-PERP", "BTC-PERP", ""),
         scenarios=("up", "down", "up vol", "down vol"),

@@ -12,7 +12,7 @@ from zkmargin.circuits.margin.calculator import evaluate, scale_portfolio
 from zkmargin.circuits.margin.case import Insolvent, load_case, parse_threshold
 from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.pricing import black76
-from zkmargin.circuits.margin.risk_arrays import compute_risk_arrays, to_public_parameters
+from zkmargin.circuits.margin.risk_arrays import at_level, compute_risk_arrays, to_public_parameters
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
@@ -323,3 +323,31 @@ def test_btc_long_against_eth_short_needs_both_standalone_requirements():
     assert both == requirement(long_btc) + requirement(short_eth)
     # span16: scan range 15%, extreme 2 x 15% counted at 35% = 10.5% < 15%: each side loses 15%
     assert float(Fraction(both, 10**12)) == pytest.approx(2 * 0.15 * 100_000, abs=1e-3)
+
+
+# ------------------------------------------- initial and maintenance margin (issue 13)
+def test_maintenance_scales_each_requirement_term_and_the_digest_binds_the_level():
+    """crypto-pm follows Derive PM2: initial = 1.0 x scenario loss + 4% perp contingency;
+    maintenance = 0.8 x scenario loss + 3%."""
+    mkt = market([{"id": "PERP", "venue": "v", "kind": "perp", "underlying": "X", "mark": "1000"}], spot="1000")
+    model = load_model("crypto-pm")
+    arrays = compute_risk_arrays(mkt, model)
+    cap = MarginCapacity(1, 1, len(arrays.scenarios))
+    initial = to_public_parameters(at_level(arrays, model, "initial"), cap)
+    maintenance = to_public_parameters(at_level(arrays, model, "maintenance"), cap)
+    assert (initial.margin_level, maintenance.margin_level) == ("initial", "maintenance")
+    assert initial.contingency == (40 * 10**6,) and maintenance.contingency == (30 * 10**6,)
+    assert all(abs(m - Fraction(4, 5) * x) <= 1 for m, x in zip(maintenance.unit_loss[0], initial.unit_loss[0]))
+    assert initial.digest(1) != maintenance.digest(1)
+    with pytest.raises(FormatError, match="not one of initial, maintenance"):
+        at_level(arrays, model, "variation")
+
+
+def test_a_maintenance_factor_above_one_or_misspelt_is_refused():
+    raw = json.loads(resources.files("zkmargin.circuits.margin").joinpath("presets", "occ10.json").read_text())
+    raw["maintenance"] = {"scan": "1.2"}
+    with pytest.raises(FormatError, match="maintenance.scan"):
+        parse_model(raw, "m.json")
+    raw["maintenance"] = {"scann": "0.8"}
+    with pytest.raises(FormatError, match="unknown field 'scann'"):
+        parse_model(raw, "m.json")

@@ -53,6 +53,7 @@ class MarginParameters(Parameters):
     CAPACITY = MarginCapacity
 
     scale: int = param(lo=1)
+    margin_level: str = param(label=True)  # "initial" or "maintenance": which requirement is proven
     groups: tuple[str, ...] = param("groups", label=True)
     instruments: tuple[str, ...] = param("positions", label=True)
     scenarios: tuple[str, ...] = param("scenarios", label=True)
@@ -66,10 +67,11 @@ class MarginParameters(Parameters):
 
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
-    return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): "
-            f"collateral after haircuts plus position value covers {ratio}the sum over {len(s.parameters.groups)} risk "
-            f"groups of max(worst loss over {len(s.parameters.scenarios)} stress scenarios, short-option minimum), "
-            f"plus contingencies (digest {s.public['parameters_digest']})")
+    p = s.parameters
+    return (f"{p.margin_level} margin, for the portfolio committed as {s.public['commitment']}, at epoch "
+            f"{s.public['epoch']} ({s.timestamp}): collateral after haircuts plus position value covers {ratio}the "
+            f"sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress scenarios, "
+            f"short-option minimum), plus contingencies (digest {s.public['parameters_digest']})")
 
 
 def _describe_solvency(s) -> str:

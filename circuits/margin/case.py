@@ -20,7 +20,7 @@ from .calculator import (
 )
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
-from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
+from .risk_arrays import RiskArrays, at_level, compute_risk_arrays, load_risk_array_file, to_public_parameters
 
 DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32, groups=2)  # the sample: ETH, BTC
 DEFAULT_MODEL = "crypto-pm"
@@ -81,6 +81,7 @@ def load_case(
     capacity: MarginCapacity = DEFAULT_CAPACITY,
     risk_arrays_path: str | Path | None = None,
     threshold: int = THRESHOLD_SCALE,
+    level: str = "initial",
 ) -> MarginCase:
     """Read and check everything; without paths, the bundled inter-protocol sample."""
     market_file = Path(market_path) if market_path else sample_path("market.json")
@@ -92,6 +93,7 @@ def load_case(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
+    arrays = at_level(arrays, risk_model, level)
     parameters = to_public_parameters(arrays, capacity)
     fixed = scale_portfolio(portfolio, market, parameters, risk_model.scale)
     real = len(arrays.scenarios)
@@ -128,7 +130,11 @@ def holding_charges(parameters: MarginParameters, market: Market, model: RiskMod
 
 
 def expected_parameters(
-    market_path: str | Path, model: str, capacity: MarginCapacity, risk_arrays_path: str | Path | None = None
+    market_path: str | Path,
+    model: str,
+    capacity: MarginCapacity,
+    risk_arrays_path: str | Path | None = None,
+    level: str = "initial",
 ) -> tuple[MarginParameters, int]:
     """The parameters (and epoch) a market snapshot and model give: for checking a statement."""
     market = load_market(market_path)
@@ -137,13 +143,14 @@ def expected_parameters(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    return to_public_parameters(arrays, capacity), market.epoch
+    return to_public_parameters(at_level(arrays, risk_model, level), capacity), market.epoch
 
 
 def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
     """None when equal, else the first difference in words."""
     for name in (
         "scale",
+        "margin_level",
         "groups",
         "instruments",
         "scenarios",

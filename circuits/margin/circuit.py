@@ -92,6 +92,24 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
     with api.scope("portfolio_commitment"):
         api.assert_equal(poseidon_sponge(api, [TAG_PORTFOLIO, account, *quantity, *amount, salt]), public["commitment"])
 
+    account_covers(api, params, capacity, quantity, amount, threshold, shortfall=0)
+
+
+def account_covers(
+    api: ConstraintSystem,
+    params,
+    capacity: MarginCapacity,
+    quantity: list,
+    amount: list,
+    threshold: LinearCombination,
+    shortfall: LinearCombination | int = 0,
+) -> None:
+    """The per-account part: given the shared parameter wires and one account's quantities and
+    amounts, prove (available + shortfall) * 10^4 >= threshold * requirement and
+    available + shortfall >= 0. The single-portfolio statement passes shortfall = 0; an
+    exchange batch calls this once per account with a range-checked shortfall wire of its own
+    (and sums the shortfalls), sharing one set of parameter wires and one digest."""
+    n, c = capacity.positions, capacity.collateral
     # ---- signs, from proven bits: short part neg_i = max(-q_i, 0), |q_i| = q_i + 2 neg_i
     short_part, magnitude = [], []
     for i in range(n):
@@ -110,7 +128,7 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
         position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
         contingency = linear_sum(api.mul(magnitude[i], params.contingency[i]) for i in range(n))
-        available: LinearCombination = collateral + position_value - rounding
+        available: LinearCombination = collateral + position_value - rounding + shortfall
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)

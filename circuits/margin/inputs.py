@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fractions import Fraction
 from importlib import resources
@@ -49,8 +49,11 @@ _MODEL_KEYS = (
     "haircuts",
     "short_option_minimum",
     "contingency",
+    "maintenance",
 )
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
+MARGIN_LEVELS = ("initial", "maintenance")
+MAINTENANCE_TERMS = ("scan", "short_option_minimum", "contingency")
 
 # Limits on what the files say, checked before any arithmetic (README, "Input formats").
 MAX_NUMBER_TEXT, MAX_EXPONENT = 64, 30
@@ -374,6 +377,8 @@ class RiskModel:
     short_option_per_contract: Fraction  # flat amount x multiplier, per short option
     contingency: dict[str, Fraction]  # instrument kind -> fraction of notional, long or short
     description: str = ""
+    # maintenance = factor x initial, per term (scan losses, short-option minimum, contingency)
+    maintenance: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(MAINTENANCE_TERMS, Fraction(1)))
 
     def haircut(self, asset: Asset) -> Fraction:
         return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
@@ -469,6 +474,13 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         ),
         contingency=contingency,
         description=str(top.get("description", "")),
+        maintenance={
+            k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
+            for k, v in {
+                **dict.fromkeys(MAINTENANCE_TERMS, "1"),
+                **r.strict(top.get("maintenance", {}), "maintenance", MAINTENANCE_TERMS),
+            }.items()
+        },
     )
 
 

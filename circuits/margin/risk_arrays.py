@@ -17,14 +17,14 @@ perfectly correlated unless the model gives divergent moves.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import PARAMETER_BITS, MarginCapacity, MarginParameters
 
-from .inputs import Instrument, Market, Reader, RiskModel
+from .inputs import MARGIN_LEVELS, Instrument, Market, Reader, RiskModel
 from .pricing import black76
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
@@ -50,6 +50,28 @@ class RiskArrays:
     collateral_assets: tuple[str, ...]
     collateral_value: tuple[Fraction, ...]  # per unit, after haircut
     scale: int
+    level: str = "initial"  # the margin level: "initial" or "maintenance"
+
+
+def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
+    """The arrays at a margin level. The model's terms are initial margin; maintenance scales
+    each requirement term by the model's published factor (<= 1): scan losses, short-option
+    minimum and contingency. Values and collateral are not requirements and do not change."""
+    if level not in MARGIN_LEVELS:
+        raise FormatError(f"--margin: {level[:40]!r} is not one of {', '.join(MARGIN_LEVELS)}")
+    if level == "initial":
+        return replace(arrays, level=level)
+    f = model.maintenance
+    risks = tuple(
+        replace(
+            r,
+            unit_loss=tuple(x * f["scan"] for x in r.unit_loss),
+            short_option_min=r.short_option_min * f["short_option_minimum"],
+            contingency=r.contingency * f["contingency"],
+        )
+        for r in arrays.instruments
+    )
+    return replace(arrays, instruments=risks, level=level)
 
 
 def _finite(x: float) -> float:
@@ -206,6 +228,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     zero = tuple([0] * capacity.scenarios)
     params = MarginParameters(
         scale=sc,
+        margin_level=arrays.level,
         groups=tuple(names) + ("",) * (capacity.groups - len(names)),
         instruments=tuple(r.instrument_id if r else "" for r in slots),
         scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),
