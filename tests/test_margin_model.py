@@ -351,3 +351,34 @@ def test_a_maintenance_factor_above_one_or_misspelt_is_refused():
     raw["maintenance"] = {"scann": "0.8"}
     with pytest.raises(FormatError, match="unknown field 'scann'"):
         parse_model(raw, "m.json")
+
+
+def test_isolated_baseline_charges_a_spot_holding_its_haircut_not_the_full_downside():
+    """Alone, a long spot holding or supplied lending is collateral to a venue: it costs its
+    haircut (the model's 'major' 12.5% here, no asset of its symbol), not occ10's 15% move."""
+    mkt = market(
+        [
+            {"id": "SPOT", "venue": "a", "kind": "spot", "underlying": "X"},
+            {"id": "LEND", "venue": "b", "kind": "lending", "underlying": "X"},
+        ],
+        spot="1000",
+    )
+    case_model = load_model("occ10")
+    params, result = margin(mkt, case_model, {"SPOT": "2", "LEND": "1"})
+    from zkmargin.circuits.margin.calculator import isolated_requirements
+    from zkmargin.circuits.margin.case import holding_charges
+
+    charges = holding_charges(params, mkt, case_model)
+    assert charges == [125 * 10**6, 125 * 10**6]  # 12.5% of 1000 at scale 10^6
+    portfolio = parse_portfolio(
+        {
+            "account": "t",
+            "positions": [{"instrument": "SPOT", "quantity": "2"}, {"instrument": "LEND", "quantity": "1"}],
+        },
+        mkt,
+    )
+    fixed = scale_portfolio(portfolio, mkt, params, case_model.scale)
+    by_position, by_venue = isolated_requirements(params, fixed, ["a", "b"], 10, charges)
+    assert by_position == by_venue == 3 * 125 * 10**12  # 375, where the full downside would be 450
+    assert isolated_requirements(params, fixed, ["a", "b"], 10)[0] == 3 * 150 * 10**12
+    assert result.requirement == 3 * 150 * 10**12  # margined, the portfolio still takes the move
