@@ -39,6 +39,9 @@ def margin_json(case: MarginCase) -> dict:
                 "scan_risk": exact(real(g.scan)),
                 "worst_scenario": r.scenario_names[g.worst_index],
                 "short_option_minimum": exact(real(g.floor)),
+                "stressed_collateral_loss": exact(
+                    real(g.collateral_losses[g.worst_index] if g.collateral_losses else 0)
+                ),
                 "margin": exact(real(g.margin)),
                 "binding": "short-option minimum" if g.floor > g.scan else "scan risk",
             }
@@ -109,6 +112,10 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
         name = g.name or "portfolio"
         rows += [
             (f"{name} scan risk (worst: {r.scenario_names[g.worst_index]})", g.scan),
+            (
+                f"{name}   of which stressed collateral",
+                g.collateral_losses[g.worst_index] if g.collateral_losses else 0,
+            ),
             (f"{name} short-option minimum (a floor)", g.floor),
             (f"{name} margin = max(scan, floor)", g.margin),
         ]

@@ -41,6 +41,7 @@ def parameters(seed: int = 1) -> MarginParameters:
         short_option_min=(rng.randrange(big // 100), 0, 0),
         contingency=(0, rng.randrange(big // 100), 0),
         collateral_value=(980_000, rng.randrange(big)),
+        collateral_loss=((0,) * 4, tuple(rng.randrange(-big, big) for _ in range(4))),
     )
 
 
@@ -285,12 +286,13 @@ def two_groups(seed: int = 1) -> MarginParameters:
         groups=("ETH", "BTC"),
         instruments=("ETH-C", "ETH-PERP", "BTC-PERP", ""),
         scenarios=("up", "down", "up vol", "down vol"),
-        collateral_assets=("USDC", "ETH"),
+        collateral_assets=("ETH", "USDC"),
         unit_value=(rng.randrange(big), 0, 0, 0),
         unit_loss=tuple(tuple(rng.randrange(-big, big) for _ in range(4)) for _ in range(3)) + ((0, 0, 0, 0),),
         short_option_min=(rng.randrange(big // 100), 0, 0, 0),
         contingency=(0, rng.randrange(big // 100), rng.randrange(big // 100), 0),
-        collateral_value=(980_000, rng.randrange(big)),
+        collateral_value=(rng.randrange(big), 980_000),
+        collateral_loss=(tuple(rng.randrange(-big, big) for _ in range(4)), (0,) * 4),
     )
 
 
@@ -326,6 +328,8 @@ def hedged_across_groups():
         unit_loss=((0,) * 4, (10**6, -(10**6), 10**6, -(10**6)), (10**6, -(10**6), 10**6, -(10**6)), (0,) * 4),
         short_option_min=(0, 0, 0, 0),
         contingency=(0, 0, 0, 0),
+        collateral_value=(980_000, 980_000),
+        collateral_loss=((0,) * 4, (0,) * 4),
     )
     return p, honest(p, [0, 10**6, -(10**6), 0], [15 * 10**5, 0])
 

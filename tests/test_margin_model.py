@@ -1,5 +1,6 @@
 """The margin model in the clear: hand-checked netting cases, the SPAN textbook array, pricing, inputs."""
 
+import dataclasses
 import json
 import math
 from fractions import Fraction
@@ -310,7 +311,7 @@ def test_btc_long_against_eth_short_needs_both_standalone_requirements():
     )
     model = load_model("span16")
     arrays = compute_risk_arrays(mkt, model)
-    params = to_public_parameters(arrays, MarginCapacity(2, 1, 16, groups=2))
+    params = to_public_parameters(arrays, MarginCapacity(2, 2, 16, groups=2))
     assert params.groups == ("BTC", "ETH")
 
     def requirement(positions):
@@ -382,3 +383,50 @@ def test_isolated_baseline_charges_a_spot_holding_its_haircut_not_the_full_downs
     assert by_position == by_venue == 3 * 125 * 10**12  # 375, where the full downside would be 450
     assert isolated_requirements(params, fixed, ["a", "b"], 10)[0] == 3 * 150 * 10**12
     assert result.requirement == 3 * 150 * 10**12  # margined, the portfolio still takes the move
+
+
+# ------------------------------------------------------ stressed collateral (issue 13)
+def test_eth_collateral_against_a_short_eth_perp_needs_the_haircut_of_the_move_and_contingency():
+    """crypto-pm: 10 ETH collateral (major, 12.5% haircut) against a short 10 ETH perpetual.
+    In the +18% scenario the perp loses 5,400 and the collateral gains 0.875 x 5,400 = 4,725:
+    the group loses 675; plus the 4% initial contingency on 30,000 = 1,200. Unstressed, the
+    collateral would leave the full 5,400 move to be covered."""
+    mkt = parse_market(
+        {
+            "timestamp": TIMESTAMP,
+            "underlyings": {"ETH": {"spot": "3000", "vol": "0.6"}},
+            "instruments": [{"id": "ETH-PERP", "venue": "v", "kind": "perp", "underlying": "ETH", "mark": "3000"}],
+            "assets": {"ETH": {"price": "3000", "class": "major", "tracks": "ETH"}},
+        }
+    )
+    model = load_model("crypto-pm")
+    arrays = compute_risk_arrays(mkt, model)
+    params = to_public_parameters(arrays, MarginCapacity(1, 1, len(arrays.scenarios)))
+    p = parse_portfolio(
+        {
+            "account": "t",
+            "positions": [{"instrument": "ETH-PERP", "quantity": "-10"}],
+            "collateral": [{"venue": "v", "asset": "ETH", "amount": "10"}],
+        },
+        mkt,
+    )
+    result = evaluate(params, scale_portfolio(p, mkt, params, model.scale), real_scenarios=len(arrays.scenarios))
+    (group,) = result.groups
+    assert result.real(group.scan) == 675
+    assert result.scenario_names[group.worst_index].startswith("spot x1.18")
+    assert result.real(result.contingency_addon) == 1200
+    assert result.real(result.requirement) == 1875 + Fraction(10, 10**6)  # + rounding: 10 units of 10^-6
+    assert result.real(result.collateral) == 26250
+
+
+def test_a_published_collateral_loss_that_differs_is_named():
+    from zkmargin.circuits.margin.case import describe_difference, expected_parameters
+    from zkmargin.circuits.margin.inputs import sample_path
+
+    cap = MarginCapacity(8, 4, 32, groups=2)
+    params, _ = expected_parameters(sample_path("market.json"), "crypto-pm", cap)
+    assert describe_difference(params, params) is None
+    row = list(params.collateral_loss[0])
+    row[3] -= 1
+    edited = dataclasses.replace(params, collateral_loss=(tuple(row),) + params.collateral_loss[1:])
+    assert "the loss of ETH in scenario" in describe_difference(edited, params)

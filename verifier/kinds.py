@@ -33,20 +33,19 @@ class MarginCapacity(Capacity):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.positions % self.groups:
-            raise FormatError("capacity: positions must be a multiple of groups")
+        if self.positions % self.groups or self.collateral % self.groups:
+            raise FormatError("capacity: positions and collateral must be multiples of groups")
 
 
 @dataclass(frozen=True)
 class MarginParameters(Parameters):
-    """Per-unit numbers in fixed point (units of 1/scale), one row per position slot.
-
+    """Per-unit numbers in fixed point (units of 1/scale), one row per slot; slots group-major.
     unit_value[i]        mark-to-market value of one unit of instrument i (negative for a liability)
     unit_loss[i][s]      loss of one long unit in scenario s, weighted, rounded up
     groups[g]            risk group (underlying) margined on its own: M_g >= its every loss, its floor
     short_option_min[i]  minimum per short unit (options): a floor, max(scan, minimum)
     contingency[i]       add-on per unit held long or short (perpetuals, futures)
-    collateral_value[j]  value of one unit of collateral asset j after its haircut, rounded down
+    collateral_value[j]  unit of collateral j after haircut, rounded down; collateral_loss[j][s]: stressed, rounded up
     """
 
     TAG = TAG_PARAMETERS
@@ -63,6 +62,7 @@ class MarginParameters(Parameters):
     short_option_min: tuple[int, ...] = param("positions")
     contingency: tuple[int, ...] = param("positions")
     collateral_value: tuple[int, ...] = param("collateral")
+    collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "scenarios", **SIGNED)
 
 
 def _describe_margin(s) -> str:

@@ -8,7 +8,8 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   rounding      = sum_i neg_i  (per array rounded in the prover's favour for a short unit)
   contingency   = sum_i |q_i| * contingency_i
   available     = collateral + MTM - rounding
-  L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s      (position slots are group-major)
+  L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s + sum_{j in group g} a_j * collateral_loss_j_s
+                  (position and collateral slots are group-major; collateral is stressed with its group)
   floor_g       = sum_{i in group g} neg_i * short_option_min_i
   M_g           = max(max_s L_g[s], floor_g)                  (>= 0: floor_g >= 0)
   requirement   = sum_g M_g + contingency + rounding
@@ -70,18 +71,19 @@ def _to_scale(value: Fraction, scale: int, where: str) -> int:
 
 def scale_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> ScaledPortfolio:
     """Quantities in the parameters' slot order (group-major) and collateral per asset, padded to capacity."""
-    cap = params.capacity
     quantities = [
         _to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") if i else 0
         for i in params.instruments
     ]
     totals = portfolio.asset_totals()
-    amounts = [_to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") for a in market.assets]
+    amounts = [
+        _to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") if a else 0 for a in params.collateral_assets
+    ]
     salt = portfolio.salt if portfolio.salt is not None else secrets.randbelow(CURVE_ORDER)
     return ScaledPortfolio(
         account=account_field(portfolio.account),
         quantities=tuple(quantities),
-        amounts=tuple(amounts + [0] * (cap.collateral - len(amounts))),
+        amounts=tuple(amounts),
         salt=salt,
     )
 
@@ -91,8 +93,9 @@ class GroupRisk:
     """One risk group (an underlying): its scenario losses, scan risk, floor and margin M_g."""
 
     name: str
-    losses: tuple[int, ...]  # per real scenario
+    losses: tuple[int, ...]  # per real scenario, positions and stressed collateral
     floor: int  # short-option minimum of the group
+    collateral_losses: tuple[int, ...] = ()  # the stressed collateral's part of losses
 
     @property
     def scan(self) -> int:
@@ -179,24 +182,30 @@ class MarginResult:
         return Fraction(value, self.scale * self.scale)
 
 
-def group_slots(params: MarginParameters) -> list[range]:
-    """Position slots are group-major: group g owns slots [g P, (g + 1) P), P = positions / groups."""
-    per = len(params.instruments) // len(params.groups)
+def group_slots(params: MarginParameters, names: tuple[str, ...] | None = None) -> list[range]:
+    """Slots are group-major: group g owns slots [g P, (g + 1) P), P = slots / groups."""
+    per = len(names or params.instruments) // len(params.groups)
     return [range(g * per, (g + 1) * per) for g in range(len(params.groups))]
 
 
-def _terms(params: MarginParameters, quantities, indices, count: int) -> tuple[list[GroupRisk], int, int]:
-    """Group risks, contingency and rounding over some position slots (the circuit's sums)."""
+def _terms(params: MarginParameters, quantities, indices, count: int, amounts=None) -> tuple[list[GroupRisk], int, int]:
+    """Group risks (with their stressed collateral when ``amounts`` is given), contingency and
+    rounding over some position slots (the circuit's sums)."""
     chosen = set(indices)
     groups = []
     contingency = rounding = 0
+    cslots = group_slots(params, params.collateral_assets)
     for g, slots in enumerate(group_slots(params)):
         held = [i for i in slots if i in chosen]
-        if not any(params.instruments[i] for i in slots):
+        if not any(params.instruments[i] for i in slots) and not any(params.collateral_assets[j] for j in cslots[g]):
             continue  # a padding group: all zero
-        losses = tuple(sum(quantities[i] * params.unit_loss[i][s] for i in held) for s in range(count))
+        stressed = [(amounts[j], params.collateral_loss[j]) for j in cslots[g]] if amounts else []
+        on_collateral = tuple(sum(a * row[s] for a, row in stressed) for s in range(count))
+        losses = tuple(
+            sum(quantities[i] * params.unit_loss[i][s] for i in held) + on_collateral[s] for s in range(count)
+        )
         floor = sum(max(-quantities[i], 0) * params.short_option_min[i] for i in held)
-        groups.append(GroupRisk(params.groups[g], losses, floor))
+        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral))
         contingency += sum(abs(quantities[i]) * params.contingency[i] for i in held)
         rounding += sum(max(-quantities[i], 0) for i in held)
     return groups, contingency, rounding
@@ -210,7 +219,9 @@ def evaluate(
 ) -> MarginResult:
     """The exact numbers the circuit enforces, for the whole portfolio."""
     count = real_scenarios or len(params.scenarios)
-    groups, contingency, rounding = _terms(params, fixed.quantities, range(len(params.instruments)), count)
+    groups, contingency, rounding = _terms(
+        params, fixed.quantities, range(len(params.instruments)), count, fixed.amounts
+    )
     return MarginResult(
         scale=params.scale,
         scenario_names=params.scenarios[:count],

@@ -166,10 +166,13 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
                 k = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else 0
                 return f"{name.replace('_', ' ')} differs at slot {k}"
             return f"{name} differs"
-    for i, (row_a, row_b) in enumerate(zip(published.unit_loss, expected.unit_loss)):
-        if row_a != row_b:
-            s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
-            return (
-                f"the loss of {published.instruments[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
-            )
+    rows = [(published.instruments, published.unit_loss, expected.unit_loss)]
+    rows.append((published.collateral_assets, published.collateral_loss, expected.collateral_loss))
+    for names, mine, theirs in rows:
+        for i, (row_a, row_b) in enumerate(zip(mine, theirs)):
+            if row_a != row_b:
+                s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
+                return f"the loss of {names[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+    if published != expected:  # every field is compared above; this keeps a new one from slipping through
+        return "the parameters differ"
     return None

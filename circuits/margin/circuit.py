@@ -44,7 +44,7 @@ from .calculator import ScaledPortfolio
 
 QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
 CHECK_BITS = 170
-GROUP_BITS = 140  # M_g - L_g(s) and M_g - floor_g: see group_margin
+GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def account_covers(
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
-    margins = [group_margin(api, params, quantity, short_part, g, capacity) for g in range(capacity.groups)]
+    margins = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
     with api.scope("requirement"):  # threshold * (sum_g M_g + contingency + rounding) <= available * 10^4
         requirement = linear_sum(margins) + contingency + rounding
         assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, requirement), CHECK_BITS)
@@ -142,20 +142,23 @@ def _signed(v: int) -> int:
     return v - CURVE_ORDER if v > CURVE_ORDER // 2 else v
 
 
-def group_margin(api: ConstraintSystem, params, quantity, short_part, g: int, capacity: MarginCapacity):
+def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g: int, capacity: MarginCapacity):
     """M_g, the prover's choice, proven >= L_g(s) for every scenario s and >= floor_g.
 
     Slot k of group g is slot g P + k, a constant: no membership matrix. M_g is a hint
     bounded only from below, so any choice above max(max_s L_g(s), floor_g) only raises the
-    requirement: no hinted maximum or index. GROUP_BITS = 140 > 2^139 >= the honest gap
-    M_g - L_g(s) <= |floor_g| + |L_g(s)| (each < P 2^64 2^64 <= 2^138), and a dishonest
-    M_g < L_g(s) would make the difference a field element above r - 2^139: it fails."""
-    per = capacity.positions // capacity.groups
-    slots = range(g * per, (g + 1) * per)
+    requirement: no hinted maximum or index. |L_g(s)| < (P + C/G) 2^128 <= 2^139 (positions
+    and collateral of the group, each product below 2^128) and 0 <= floor_g < 2^138, so the
+    honest gap M_g - L_g(s) < 2^140 < 2^141 = 2^GROUP_BITS, and a dishonest M_g < L_g(s)
+    makes the difference a field element above r - 2^140: it fails."""
+    per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
+    slots, cslots = range(g * per, (g + 1) * per), range(g * cper, (g + 1) * cper)
     with api.scope(f"group[{g}]"):
         floor = linear_sum(api.mul(short_part[i], params.short_option_min[i]) for i in slots)
-        losses = [
-            linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in slots) for s in range(capacity.scenarios)
+        losses = [  # the group's positions and its collateral, stressed together
+            linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in slots)
+            + linear_sum(api.mul(amount[j], params.collateral_loss[j][s]) for j in cslots)
+            for s in range(capacity.scenarios)
         ]
         (margin,) = api.hint(lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin")
         with api.scope("floor"):

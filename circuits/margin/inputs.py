@@ -199,6 +199,7 @@ class Asset:
     symbol: str
     price: Fraction
     asset_class: str
+    tracks: str | None = None  # the underlying whose scenarios reprice it (ETH, stETH -> ETH), if any
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,17 @@ def parse_market(raw: Any, source: str = "market") -> Market:
     assets = {}
     for symbol, entry in r.obj(r.get(top, "assets", ""), "assets").items():
         where = f"assets.{symbol}"
-        entry = r.strict(entry, where, ("price", "class"))
+        entry = r.strict(entry, where, ("price", "class", "tracks"))
         asset_class = r.text(r.get(entry, "class", where), f"{where}.class")
         if asset_class not in ASSET_CLASSES:
             raise r.fail(f"{where}.class", f"{asset_class!r} is not one of {', '.join(ASSET_CLASSES)}")
         price = r.number(
             r.get(entry, "price", where), f"{where}.price", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1]
         )
-        assets[symbol] = Asset(symbol, price, asset_class)
+        tracks = None if entry.get("tracks") is None else r.text(entry["tracks"], f"{where}.tracks")
+        if tracks is not None and tracks not in underlyings:
+            raise r.fail(f"{where}.tracks", f"{tracks!r} is not in underlyings")
+        assets[symbol] = Asset(symbol, price, asset_class, tracks)
     if not instruments and not assets:
         raise r.fail("market", "lists no instruments and no collateral assets")
     return Market(timestamp, rate, underlyings, instruments, assets)

@@ -50,6 +50,8 @@ class RiskArrays:
     collateral_assets: tuple[str, ...]
     collateral_value: tuple[Fraction, ...]  # per unit, after haircut
     scale: int
+    collateral_group: tuple[str | None, ...] = ()  # the underlying each asset tracks, or None
+    collateral_loss: tuple[tuple[Fraction, ...], ...] = ()  # per unit and scenario, after haircut, weighted
     level: str = "initial"  # the margin level: "initial" or "maintenance"
 
 
@@ -71,7 +73,8 @@ def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
         )
         for r in arrays.instruments
     )
-    return replace(arrays, instruments=risks, level=level)
+    loss = tuple(tuple(x * f["scan"] for x in row) for row in arrays.collateral_loss)
+    return replace(arrays, instruments=risks, collateral_loss=loss, level=level)
 
 
 def _finite(x: float) -> float:
@@ -142,12 +145,21 @@ def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
     if unknown:
         raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
+    # Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
+    # so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
+    # weighted like a position's; 0 for an asset that tracks no underlying.
+    stressed = tuple(
+        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in model.scenarios)
+        for a, v in zip(market.assets.values(), collateral)
+    )
     return RiskArrays(
         scenarios=tuple(s.name for s in model.scenarios),
         instruments=tuple(instrument_risk(i, market, model) for i in market.instruments.values()),
         collateral_assets=tuple(market.assets),
         collateral_value=collateral,
         scale=model.scale,
+        collateral_group=tuple(a.tracks for a in market.assets.values()),
+        collateral_loss=stressed,
     )
 
 
@@ -189,7 +201,12 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             )
         )
     base = compute_risk_arrays(market, model)
-    return RiskArrays(names, tuple(risks), base.collateral_assets, base.collateral_value, model.scale)
+    if names != tuple(sc.name for sc in model.scenarios):
+        # Published scenarios are not the model's: their moves are unknown, so collateral is valued
+        # unstressed (README, risk arrays). Name the model's scenarios to have it stressed.
+        unstressed = tuple(tuple([Fraction(0)] * len(names)) for _ in base.collateral_assets)
+        return replace(base, scenarios=names, instruments=tuple(risks), collateral_loss=unstressed)
+    return replace(base, scenarios=names, instruments=tuple(risks))
 
 
 class CapacityTooSmall(FormatError):
@@ -204,40 +221,56 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     (and empty groups) have all-zero rows; extra scenario columns repeat the first scenario,
     so the circuit's check for them is one it makes anyway.
     """
-    names = list(dict.fromkeys(r.group for r in arrays.instruments))
+    tracked = arrays.collateral_group or (None,) * len(arrays.collateral_assets)
+    names = list(dict.fromkeys([r.group for r in arrays.instruments] + [g for g in tracked if g]))
     members = {g: [r for r in arrays.instruments if r.group == g] for g in names}
-    per = capacity.positions // capacity.groups
+    held = {g: [j for j, t in enumerate(tracked) if t == g] for g in names}
+    per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
     widest = max((len(m) for m in members.values()), default=0)
     c, s = len(arrays.collateral_assets), len(arrays.scenarios)
-    if len(names) > capacity.groups or widest > per or c > capacity.collateral or s > capacity.scenarios:
+    # assets that track nothing (stablecoins, LP tokens) never move: any group's free slot holds them
+    free = [j for j, t in enumerate(tracked) if not t]
+    room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
+    fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
+    if not fits or widest > per or s > capacity.scenarios:
         groups = max(len(names), capacity.groups)
+        need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
         raise CapacityTooSmall(
             f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
-            f"--collateral {max(c, capacity.collateral)} --scenarios {max(s, capacity.scenarios)} "
+            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)} "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
     sc = arrays.scale
     slots: list[InstrumentRisk | None] = []
+    cslots: list[int | None] = []
     for g in range(capacity.groups):
         row = members[names[g]] if g < len(names) else []
         slots += row + [None] * (per - len(row))
+        mine = held[names[g]] if g < len(names) else []
+        while len(mine) < cper and free:
+            mine = mine + [free.pop(0)]
+        cslots += mine + [None] * (cper - len(mine))
 
     def pad_row(row: list[int]) -> list[int]:
         return row + [row[0]] * (capacity.scenarios - s)
 
     zero = tuple([0] * capacity.scenarios)
+    closs = arrays.collateral_loss or tuple(tuple([Fraction(0)] * s) for _ in arrays.collateral_assets)
     params = MarginParameters(
         scale=sc,
         margin_level=arrays.level,
         groups=tuple(names) + ("",) * (capacity.groups - len(names)),
         instruments=tuple(r.instrument_id if r else "" for r in slots),
         scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),
-        collateral_assets=arrays.collateral_assets + ("",) * (capacity.collateral - c),
+        collateral_assets=tuple(arrays.collateral_assets[j] if j is not None else "" for j in cslots),
         unit_value=tuple(_floor(r.unit_value, sc) if r else 0 for r in slots),
         unit_loss=tuple(tuple(pad_row([_ceil(x, sc) for x in r.unit_loss])) if r else zero for r in slots),
         short_option_min=tuple(_ceil(r.short_option_min, sc) if r else 0 for r in slots),
         contingency=tuple(_ceil(r.contingency, sc) if r else 0 for r in slots),
-        collateral_value=tuple([_floor(v, sc) for v in arrays.collateral_value] + [0] * (capacity.collateral - c)),
+        collateral_value=tuple(_floor(arrays.collateral_value[j], sc) if j is not None else 0 for j in cslots),
+        collateral_loss=tuple(
+            tuple(pad_row([_ceil(x, sc) for x in closs[j]])) if j is not None else zero for j in cslots
+        ),
     )
     bound = 1 << PARAMETER_BITS
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
@@ -246,7 +279,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
                 f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: "
                 "lower the model's scale"
             )
-    if any(abs(v) >= bound for row in params.unit_loss for v in row):
+    if any(abs(v) >= bound for row in params.unit_loss + params.collateral_loss for v in row):
         raise FormatError(
             f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale"
         )
