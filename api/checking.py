@@ -27,7 +27,9 @@ def check_parameters(statement: Statement, market: Path, model: str, risk_arrays
     if not isinstance(statement.parameters, MarginParameters):
         raise FormatError(f"--market applies to portfolio-margin bundles, not {statement.kind.name}")
     try:
-        expected, epoch = expected_parameters(market, model, statement.parameters.capacity, risk_arrays)
+        parameters = statement.parameters
+        level = parameters.margin_level
+        expected, epoch = expected_parameters(market, model, parameters.capacity, risk_arrays, level)
     except CapacityTooSmall as exc:
         return str(exc)
     if epoch != statement.public["epoch"]:

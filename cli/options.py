@@ -27,12 +27,13 @@ engine_option = click.option(
 
 
 def capacity_options(command):
-    """--positions/--collateral/--scenarios: the fixed sizes one circuit and key serve."""
+    """--positions/--collateral/--scenarios/--groups: the fixed sizes one circuit and key serve."""
     for name, what in reversed(
         [
             ("positions", "instrument slots (the market's instruments, padded)"),
             ("collateral", "collateral asset slots"),
             ("scenarios", "scenario slots"),
+            ("groups", "risk groups (underlyings), each margined on its own; positions are split evenly among them"),
         ]
     ):
         default = getattr(api.DEFAULT_CAPACITY, name)
@@ -75,6 +76,8 @@ def case_options(command):
     return command
 
 
-def load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios) -> api.MarginCase:
-    capacity = api.MarginCapacity(positions, collateral, scenarios)
-    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold))
+def load_case(
+    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level="initial"
+) -> api.MarginCase:
+    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold), level)

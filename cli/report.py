@@ -30,11 +30,27 @@ def margin_json(case: MarginCase) -> dict:
         "timestamp": case.market.timestamp.isoformat().replace("+00:00", "Z"),
         "sources": case.sources,
         "scenarios": [
-            {"name": n, "loss": exact(real(loss)), "need": exact(real(need))}
-            for n, loss, need in zip(r.scenario_names, r.scenario_loss, r.need)
+            {"name": n, "loss": exact(real(loss)), "by_group": {g.name: exact(real(g.losses[s])) for g in r.groups}}
+            for s, (n, loss) in enumerate(zip(r.scenario_names, r.scenario_loss))
+        ],
+        "groups": [
+            {
+                "name": g.name,
+                "scan_risk": exact(real(g.scan)),
+                "worst_scenario": r.scenario_names[g.worst_index],
+                "short_option_minimum": exact(real(g.floor)),
+                "stressed_collateral_loss": exact(
+                    real(g.collateral_losses[g.worst_index] if g.collateral_losses else 0)
+                ),
+                "margin": exact(real(g.margin)),
+                "binding": "short-option minimum" if g.floor > g.scan else "scan risk",
+            }
+            for g in r.groups
         ],
         "worst_scenario": r.scenario_names[r.worst_index],
+        "scan_risk": exact(real(r.scan)),
         "short_option_minimum": exact(real(r.short_option_addon)),
+        "short_option_minimum_binds": r.floor_binds,
         "contingency": exact(real(r.contingency_addon)),
         "rounding": exact(real(r.rounding)),
         "requirement": exact(real(r.requirement)),
@@ -54,22 +70,25 @@ def margin_json(case: MarginCase) -> dict:
 def margin_lines(case: MarginCase) -> list[str]:
     r = case.result
     real = r.real
-    worst = r.worst_index
     width = max(len(n) for n in r.scenario_names)
+    names = [g.name or "-" for g in r.groups]
+    col = max([14, *(len(n) + 2 for n in names)])
     lines = [
         f"account {case.portfolio.account}   market {case.market.timestamp.isoformat().replace('+00:00', 'Z')}   "
-        f"model {case.model.name} ({len(r.scenario_names)} scenarios)",
+        f"model {case.model.name} ({len(r.scenario_names)} scenarios, {len(r.groups)} risk groups)",
         "",
-        f"  {'scenario':{width}}  {'portfolio loss':>16}",
+        f"  {'scenario':{width}}" + "".join(f"  {n:>{col}}" for n in names) + f"  {'whole book':>{col}}",
     ]
-    for s, (name, loss) in enumerate(zip(r.scenario_names, r.scenario_loss)):
-        lines.append(f"  {name:{width}}  {money(real(loss)):>16}" + ("   <- worst" if s == worst else ""))
+    for s, name in enumerate(r.scenario_names):
+        cells = "".join(f"  {money(real(g.losses[s])) + ('*' if s == g.worst_index else ' '):>{col}}" for g in r.groups)
+        lines.append(f"  {name:{width}}{cells}  {money(real(r.scenario_loss[s])):>{col}}")
+    lines.append("  (* the group's worst scenario; groups are margined separately, never netted)")
     gap = max(width, 32)
     lines += [""] + requirement_lines(r, gap)
     saved = r.isolated_by_position - r.requirement
     lines += [
         "",
-        "netting across positions and venues:",
+        "netting across positions and venues (long spot and lending held alone are charged their haircut):",
         f"  {'margined position by position':{gap}}  {money(real(r.isolated_by_position)):>16}",
         f"  {'margined venue by venue':{gap}}  {money(real(r.isolated_by_venue)):>16}",
         f"  {'margined as one portfolio':{gap}}  {money(real(r.requirement)):>16}",
@@ -86,12 +105,21 @@ def margin_lines(case: MarginCase) -> list[str]:
 
 
 def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
-    """Requirement, available and the excess or shortfall, term by term."""
+    """Requirement group by group, available and the excess or shortfall, term by term."""
     real = r.real
-    worst = r.worst_index
-    rows = [
-        ("worst-scenario loss", r.scenario_loss[worst]),
-        ("short-option minimum", r.short_option_addon),
+    rows: list[tuple[str, int | None]] = []
+    for g in r.groups:
+        name = g.name or "portfolio"
+        rows += [
+            (f"{name} scan risk (worst: {r.scenario_names[g.worst_index]})", g.scan),
+            (
+                f"{name}   of which stressed collateral",
+                g.collateral_losses[g.worst_index] if g.collateral_losses else 0,
+            ),
+            (f"{name} short-option minimum (a floor)", g.floor),
+            (f"{name} margin = max(scan, floor)", g.margin),
+        ]
+    rows += [
         ("contingency (perps, futures)", r.contingency_addon),
         ("rounding against the prover", r.rounding),
         ("REQUIREMENT", r.requirement),
@@ -101,6 +129,7 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
         ("rounding against the prover", -r.rounding),
         ("AVAILABLE", r.available),
     ]
+    gap = max(gap, *(len(label) for label, _ in rows))
     lines: list[str] = []
     for label, value in rows:
         lines.append(f"  {label:{gap}}  {money(real(value)):>16}" if value is not None else "")
@@ -111,3 +140,25 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
     if r.requirement:
         lines.append(f"  {'coverage':{gap}}  {float(Fraction(r.available, r.requirement)):>15.2f}x")
     return lines
+
+
+def maintenance_json(m: MarginResult) -> dict:
+    return {
+        "maintenance": {
+            "requirement": exact(m.real(m.requirement)),
+            "excess": exact(m.real(m.excess)),
+            "solvent": m.solvent,
+        }
+    }
+
+
+def maintenance_lines(m: MarginResult, gap: int = 32) -> list[str]:
+    """The figures above are initial margin; maintenance scales each requirement term by the
+    model's published factors (README, risk model)."""
+    verdict = "excess" if m.solvent else "SHORTFALL"
+    return [
+        "",
+        "initial and maintenance margin (the table above is initial; `prove --margin` chooses):",
+        f"  {'maintenance REQUIREMENT':{gap}}  {money(m.real(m.requirement)):>16}",
+        f"  {'maintenance ' + verdict:{gap}}  {money(m.real(abs(m.excess))):>16}",
+    ]

@@ -23,6 +23,8 @@ TINY = [
     "1",
     "--scenarios",
     "10",
+    "--groups",
+    "1",
 ]
 
 

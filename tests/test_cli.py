@@ -41,7 +41,11 @@ def test_margin_on_the_bundled_sample_explains_netting():
     result = run("margin")
     assert result.exit_code == 0, result.output
     for text in (
-        "<- worst",
+        "the group's worst scenario",
+        "ETH margin = max(scan, floor)",
+        "ETH   of which stressed collateral",
+        "maintenance REQUIREMENT",
+        "BTC short-option minimum (a floor)",
         "REQUIREMENT",
         "collateral after haircuts",
         "EXCESS",
@@ -62,7 +66,7 @@ def test_margin_and_prove_refuse_an_insolvent_portfolio(tmp_path):
         "prove", DATA / "tiny_insolvent.json", *TINY, "--zkey", tmp_path / "none.zkey", "--out", tmp_path / "b"
     )
     one_line_error(
-        result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,229.79", "no proof attempted", code=1
+        result, "insolvent", "worst scenario 'price +15%'", "shortfall 4,226.04", "no proof attempted", code=1
     )
     assert not (tmp_path / "b").exists()
 
@@ -143,16 +147,11 @@ def test_malformed_bundle_files_exit_2(workspace, tmp_path):
 
 
 def test_inspect_and_exports(tmp_path):
-    data = json.loads(run("inspect", "--positions", "2", "--collateral", "1", "--scenarios", "10", "--json").output)
-    assert data["public_inputs"] == 4 and data["constraints_by_part"]["scenario"] == 10 * (
-        2 + 1 + 171
-    )  # products, threshold, check
-    assert (
-        run(
-            "export-r1cs", "--positions", "2", "--collateral", "1", "--scenarios", "10", "-o", tmp_path / "c.r1cs"
-        ).exit_code
-        == 0
-    )
+    tiny = ["--positions", "2", "--collateral", "1", "--scenarios", "10", "--groups", "1"]
+    data = json.loads(run("inspect", *tiny, "--json").output)
+    # per scenario 2 position and 1 collateral products and a 142-row check; 2 products and 142 for the floor
+    assert data["public_inputs"] == 4 and data["constraints_by_part"]["group"] == 10 * (3 + 142) + (2 + 142)
+    assert run("export-r1cs", *tiny, "-o", tmp_path / "c.r1cs").exit_code == 0
     result = run("export-wtns", DATA / "tiny_portfolio.json", *TINY, "-o", tmp_path / "c.wtns")
     assert result.exit_code == 0, result.output
     from_file = json.loads(run("inspect", "--r1cs", tmp_path / "c.r1cs", "--json").output)

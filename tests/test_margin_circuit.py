@@ -31,6 +31,8 @@ def parameters(seed: int = 1) -> MarginParameters:
     big = 10**12
     return MarginParameters(
         scale=10**6,
+        margin_level="initial",
+        groups=("ETH",),
         instruments=("a:CALL", "b:PERP", "c:SPOT"),
         scenarios=("up", "down", "up vol", "down vol"),
         collateral_assets=("USDC", "ETH"),
@@ -39,6 +41,7 @@ def parameters(seed: int = 1) -> MarginParameters:
         short_option_min=(rng.randrange(big // 100), 0, 0),
         contingency=(0, rng.randrange(big // 100), 0),
         collateral_value=(980_000, rng.randrange(big)),
+        collateral_loss=((0,) * 4, tuple(rng.randrange(-big, big) for _ in range(4))),
     )
 
 
@@ -170,7 +173,12 @@ def test_insolvent_book_cannot_claim_solvency():
     w = honest(params, [-(10**9), 0, 0], [0, 0])  # a naked short, no collateral
     assert not evaluate(params, w.portfolio).solvent
     assert not satisfied(w)
-    for label in ("available>=0/to_bits170/bits", "scenario[0]/to_bits170/bits", "scenario[1]/to_bits170/bits"):
+    for label in (
+        "available>=0/to_bits170/bits",
+        "group[0]/scenario[0]/to_bits140/bits",
+        "group[0]/scenario[1]/to_bits140/bits",
+        "requirement/to_bits170/bits",
+    ):
         tamper = replace_hint(label, lambda v: [0] * len(v))  # claim every difference is 0
         assert not satisfied(w, tamper)
 
@@ -243,3 +251,104 @@ def test_statement_is_read_strictly(mutate, message):
     mutate(raw)
     with pytest.raises(FormatError, match=message):
         Statement.from_json(raw)
+
+
+def test_the_short_option_floor_cannot_be_skipped():
+    """A short option whose scan loss is small but whose minimum exceeds the collateral: only
+    the floor check makes the book insolvent, and no hint can satisfy it."""
+    p = dataclasses.replace(
+        parameters(),
+        unit_loss=((1, 1, 1, 1), (0, 0, 0, 0), (0, 0, 0, 0)),
+        unit_value=(0, 0, 0),
+        short_option_min=(10**6, 0, 0),
+        contingency=(0, 0, 0),
+    )
+    w = honest(p, [-(10**6), 0, 0], [10**6 // 2, 0])  # minimum 10^12 at scale^2, collateral 0.49 x 10^12
+    result = evaluate(p, w.portfolio)
+    assert result.floor_binds and not result.solvent and result.scan <= result.available
+    assert not satisfied(w)
+    assert not satisfied(w, replace_hint("group[0]/floor/to_bits140/bits", lambda v: [0] * len(v)))
+    assert not satisfied(w, replace_hint("group[0]/margin", lambda v: [max(result.groups[0].losses) % R]))
+    enough = honest(p, [-(10**6), 0, 0], [2 * 10**6, 0])
+    assert evaluate(p, enough.portfolio).solvent and satisfied(enough)
+
+
+# ------------------------------------------------------------ risk groups (issue 13)
+CAP2 = MarginCapacity(positions=4, collateral=2, scenarios=4, groups=2)
+
+
+def two_groups(seed: int = 1) -> MarginParameters:
+    rng = random.Random(seed)
+    big = 10**12
+    return MarginParameters(
+        scale=10**6,
+        margin_level="initial",
+        groups=("ETH", "BTC"),
+        instruments=("ETH-C", "ETH-PERP", "BTC-PERP", ""),
+        scenarios=("up", "down", "up vol", "down vol"),
+        collateral_assets=("ETH", "USDC"),
+        unit_value=(rng.randrange(big), 0, 0, 0),
+        unit_loss=tuple(tuple(rng.randrange(-big, big) for _ in range(4)) for _ in range(3)) + ((0, 0, 0, 0),),
+        short_option_min=(rng.randrange(big // 100), 0, 0, 0),
+        contingency=(0, rng.randrange(big // 100), rng.randrange(big // 100), 0),
+        collateral_value=(rng.randrange(big), 980_000),
+        collateral_loss=(tuple(rng.randrange(-big, big) for _ in range(4)), (0,) * 4),
+    )
+
+
+def satisfied2(witness: MarginWitness, tamper=None) -> bool:
+    api = ConstraintSystem(tamper=tamper)
+    build_margin_circuit(api, CAP2, witness)
+    return api.compile().first_unsatisfied(api.witness()) is None
+
+
+@given(
+    q=st.lists(quantity, min_size=4, max_size=4),
+    a=st.lists(amount, min_size=2, max_size=2),
+    seed=st.integers(0, 50),
+)
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_two_group_circuit_agrees_with_calculator(q, a, seed):
+    q[3] = 0  # the padding slot
+    w = honest(two_groups(seed), q, a)
+    result = evaluate(w.statement.parameters, w.portfolio)
+    assert [g.name for g in result.groups] == ["ETH", "BTC"]
+    assert result.requirement == sum(g.margin for g in result.groups) + result.contingency_addon + result.rounding
+    event(f"solvent={result.solvent}")
+    assert satisfied2(w) is result.solvent
+
+
+def hedged_across_groups():
+    """Long ETH perp against short BTC perp with the same per-unit losses (both prices move
+    together in every scenario): the book nets to 0 only if the groups net. Collateral
+    (1.47 x 10^12 at scale^2) covers one side's worst loss but not both."""
+    p = dataclasses.replace(
+        two_groups(),
+        unit_value=(0, 0, 0, 0),
+        unit_loss=((0,) * 4, (10**6, -(10**6), 10**6, -(10**6)), (10**6, -(10**6), 10**6, -(10**6)), (0,) * 4),
+        short_option_min=(0, 0, 0, 0),
+        contingency=(0, 0, 0, 0),
+        collateral_value=(980_000, 980_000),
+        collateral_loss=((0,) * 4, (0,) * 4),
+    )
+    return p, honest(p, [0, 10**6, -(10**6), 0], [15 * 10**5, 0])
+
+
+def test_groups_do_not_net_against_each_other():
+    p, w = hedged_across_groups()
+    result = evaluate(p, w.portfolio)
+    assert all(x == 0 for x in result.scenario_loss)  # perfectly hedged if the groups were one
+    assert [g.margin for g in result.groups] == [10**12, 10**12]  # each side alone
+    assert not result.solvent and not satisfied2(w)
+    assert satisfied2(honest(p, [0, 10**6, -(10**6), 0], [3 * 10**6, 0]))
+
+
+def test_a_group_maximum_below_a_scenario_fails():
+    """The prover claims M_ETH = the cross-group netted 0 (or anything below its worst loss)."""
+    p, w = hedged_across_groups()
+    for claimed in (0, 10**12 - 1):
+        tamper = replace_hint("group[0]/margin", lambda v, c=claimed: [c])
+        assert not satisfied2(w, tamper) and tamper.seen
+    rich = honest(p, [0, 10**6, -(10**6), 0], [10**8, 0])
+    assert satisfied2(rich, replace_hint("group[0]/margin", lambda v: [10**13]))  # overstating only costs
+    assert not satisfied2(rich, replace_hint("group[0]/margin", lambda v: [10**12 - 1]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .files import FormatError
 from .schema import Capacity, Parameters, PublicInput, StatementKind, param, register
 
 PARAMETER_BITS = 64  # |unit values and losses| < 2^64; rates and collateral values in [0, 2^64)
@@ -25,26 +26,34 @@ DIGEST = PublicInput("parameters_digest", "Poseidon digest of the epoch and ever
 
 @dataclass(frozen=True)
 class MarginCapacity(Capacity):
-    positions: int
+    positions: int  # in all, group-major: group g holds slots [g P / G, (g + 1) P / G)
     collateral: int
     scenarios: int
+    groups: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.positions % self.groups or self.collateral % self.groups:
+            raise FormatError("capacity: positions and collateral must be multiples of groups")
 
 
 @dataclass(frozen=True)
 class MarginParameters(Parameters):
-    """Per-unit numbers in fixed point (units of 1/scale), one row per position slot.
-
+    """Per-unit numbers in fixed point (units of 1/scale), one row per slot; slots group-major.
     unit_value[i]        mark-to-market value of one unit of instrument i (negative for a liability)
     unit_loss[i][s]      loss of one long unit in scenario s, weighted, rounded up
-    short_option_min[i]  add-on per short unit (options only)
+    groups[g]            risk group (underlying) margined on its own: M_g >= its every loss, its floor
+    short_option_min[i]  minimum per short unit (options): a floor, max(scan, minimum)
     contingency[i]       add-on per unit held long or short (perpetuals, futures)
-    collateral_value[j]  value of one unit of collateral asset j after its haircut, rounded down
+    collateral_value[j]  unit of collateral j after haircut, rounded down; collateral_loss[j][s]: stressed, rounded up
     """
 
     TAG = TAG_PARAMETERS
     CAPACITY = MarginCapacity
 
     scale: int = param(lo=1)
+    margin_level: str = param(label=True)  # "initial" or "maintenance": which requirement is proven
+    groups: tuple[str, ...] = param("groups", label=True)
     instruments: tuple[str, ...] = param("positions", label=True)
     scenarios: tuple[str, ...] = param("scenarios", label=True)
     collateral_assets: tuple[str, ...] = param("collateral", label=True)
@@ -53,13 +62,16 @@ class MarginParameters(Parameters):
     short_option_min: tuple[int, ...] = param("positions")
     contingency: tuple[int, ...] = param("positions")
     collateral_value: tuple[int, ...] = param("collateral")
+    collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "scenarios", **SIGNED)
 
 
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
-    return (f"for the portfolio committed as {s.public['commitment']}, at epoch {s.public['epoch']} ({s.timestamp}): "
-            f"collateral after haircuts plus position value covers {ratio}the worst loss over "
-            f"{len(s.parameters.scenarios)} stress scenarios plus add-ons (digest {s.public['parameters_digest']})")
+    p = s.parameters
+    return (f"{p.margin_level} margin, for the portfolio committed as {s.public['commitment']}, at epoch "
+            f"{s.public['epoch']} ({s.timestamp}): collateral after haircuts plus position value covers {ratio}the "
+            f"sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress scenarios, "
+            f"short-option minimum), plus contingencies (digest {s.public['parameters_digest']})")
 
 
 def _describe_solvency(s) -> str:

@@ -6,11 +6,21 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   collateral    = sum_j amount_j * collateral_value_j
   position MTM  = sum_i q_i * unit_value_i
   rounding      = sum_i neg_i  (per array rounded in the prover's favour for a short unit)
-  add-ons       = sum_i neg_i * short_option_min_i + |q_i| * contingency_i
+  contingency   = sum_i |q_i| * contingency_i
   available     = collateral + MTM - rounding
-  need[s]       = sum_i q_i * unit_loss_i_s + add-ons + rounding
-  requirement   = max(0, max_s need[s])
-  solvent at threshold t  <=>  available * 10^4 >= t * requirement (t = ratio * 10^4)
+  L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s + sum_{j in group g} a_j * collateral_loss_j_s
+                  (position and collateral slots are group-major; collateral is stressed with its group)
+  floor_g       = sum_{i in group g} neg_i * short_option_min_i
+  M_g           = max(max_s L_g[s], floor_g)                  (>= 0: floor_g >= 0)
+  requirement   = sum_g M_g + contingency + rounding
+  solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
+
+Groups are underlyings: each is margined on its own worst scenario and the results are
+added, as SPAN sums scan risk per combined commodity and Deribit and OKX margin each index
+separately (issue 13). A long BTC perpetual against a short ETH one needs the sum of both.
+
+The short-option minimum is a floor under each group's scan risk, not an add-on to it: SPAN
+and OCC/FINRA 4210(g) both charge max(scan risk, minimum) per group.
 """
 
 from __future__ import annotations
@@ -60,20 +70,46 @@ def _to_scale(value: Fraction, scale: int, where: str) -> int:
 
 
 def scale_portfolio(portfolio: Portfolio, market: Market, params: MarginParameters, scale: int) -> ScaledPortfolio:
-    """Quantities in the market's instrument order and collateral per asset, padded to capacity."""
-    cap = params.capacity
+    """Quantities in the parameters' slot order (group-major) and collateral per asset, padded to capacity."""
     quantities = [
-        _to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") for i in market.instruments
+        _to_scale(portfolio.positions.get(i, Fraction(0)), scale, f"quantity of {i}") if i else 0
+        for i in params.instruments
     ]
     totals = portfolio.asset_totals()
-    amounts = [_to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") for a in market.assets]
+    amounts = [
+        _to_scale(totals.get(a, Fraction(0)), scale, f"collateral {a}") if a else 0 for a in params.collateral_assets
+    ]
     salt = portfolio.salt if portfolio.salt is not None else secrets.randbelow(CURVE_ORDER)
     return ScaledPortfolio(
         account=account_field(portfolio.account),
-        quantities=tuple(quantities + [0] * (cap.positions - len(quantities))),
-        amounts=tuple(amounts + [0] * (cap.collateral - len(amounts))),
+        quantities=tuple(quantities),
+        amounts=tuple(amounts),
         salt=salt,
     )
+
+
+@dataclass(frozen=True)
+class GroupRisk:
+    """One risk group (an underlying): its scenario losses, scan risk, floor and margin M_g."""
+
+    name: str
+    losses: tuple[int, ...]  # per real scenario, positions and stressed collateral
+    floor: int  # short-option minimum of the group
+    collateral_losses: tuple[int, ...] = ()  # the stressed collateral's part of losses
+
+    @property
+    def scan(self) -> int:
+        return max(self.losses)
+
+    @property
+    def margin(self) -> int:
+        """M_g = max(scan_g, floor_g) >= 0 (the floor is never negative): a group's guaranteed
+        gain never pays for another group's risk."""
+        return max(self.scan, self.floor)
+
+    @property
+    def worst_index(self) -> int:
+        return max(range(len(self.losses)), key=lambda s: self.losses[s])
 
 
 @dataclass
@@ -82,12 +118,10 @@ class MarginResult:
 
     scale: int
     scenario_names: tuple[str, ...]
-    need: list[int]  # per scenario (real scenarios only, no padding)
-    scenario_loss: list[int]
+    groups: list[GroupRisk]  # groups that hold a position slot (padding left out)
     collateral: int
     position_value: int
     rounding: int
-    short_option_addon: int
     contingency_addon: int
     threshold: int = THRESHOLD_SCALE
     isolated_by_position: int = 0
@@ -95,8 +129,22 @@ class MarginResult:
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
-    def addons(self) -> int:
-        return self.short_option_addon + self.contingency_addon
+    def scenario_loss(self) -> list[int]:
+        """The whole book's loss per scenario (for display: groups are margined separately)."""
+        return [sum(g.losses[s] for g in self.groups) for s in range(len(self.scenario_names))]
+
+    @property
+    def short_option_addon(self) -> int:
+        return sum(g.floor for g in self.groups)
+
+    @property
+    def scan(self) -> int:
+        """Sum over groups of each group's worst scenario loss, before the floors."""
+        return sum(g.scan for g in self.groups)
+
+    @property
+    def floor_binds(self) -> bool:
+        return any(g.floor > g.scan for g in self.groups)
 
     @property
     def available(self) -> int:
@@ -104,11 +152,13 @@ class MarginResult:
 
     @property
     def worst_index(self) -> int:
-        return max(range(len(self.need)), key=lambda s: self.need[s])
+        loss = self.scenario_loss
+        return max(range(len(loss)), key=lambda s: loss[s])
 
     @property
     def requirement(self) -> int:
-        return max(0, max(self.need))
+        """sum_g max(scan_g, floor_g) + contingency + rounding; never negative."""
+        return sum(g.margin for g in self.groups) + self.contingency_addon + self.rounding
 
     @property
     def excess(self) -> int:
@@ -117,26 +167,48 @@ class MarginResult:
 
     @property
     def solvent(self) -> bool:
-        return self.available >= 0 and all(self.available * THRESHOLD_SCALE >= self.threshold * n for n in self.need)
+        return self.available >= 0 and self.available * THRESHOLD_SCALE >= self.threshold * self.requirement
+
+    def binding(self) -> str:
+        """Which term sets each group's margin, in words."""
+        parts = []
+        for g in self.groups:
+            worst = self.scenario_names[g.worst_index]
+            term = "the short-option minimum" if g.floor > g.scan else f"worst scenario '{worst}'"
+            parts.append(f"{g.name}: {term}" if g.name else term)
+        return "; ".join(parts)
 
     def real(self, value: int) -> Fraction:
         return Fraction(value, self.scale * self.scale)
 
 
-def _need_terms(params: MarginParameters, quantities, indices) -> tuple[list[int], int, int, int]:
-    """Scenario losses, short-option and contingency add-ons, and rounding over some position slots."""
-    n_scen = len(params.scenarios)
-    losses = [0] * n_scen
-    short = cont = rounding = 0
-    for i in indices:
-        q = quantities[i]
-        neg = max(-q, 0)
-        for s in range(n_scen):
-            losses[s] += q * params.unit_loss[i][s]
-        short += neg * params.short_option_min[i]
-        cont += abs(q) * params.contingency[i]
-        rounding += neg
-    return losses, short, cont, rounding
+def group_slots(params: MarginParameters, names: tuple[str, ...] | None = None) -> list[range]:
+    """Slots are group-major: group g owns slots [g P, (g + 1) P), P = slots / groups."""
+    per = len(names or params.instruments) // len(params.groups)
+    return [range(g * per, (g + 1) * per) for g in range(len(params.groups))]
+
+
+def _terms(params: MarginParameters, quantities, indices, count: int, amounts=None) -> tuple[list[GroupRisk], int, int]:
+    """Group risks (with their stressed collateral when ``amounts`` is given), contingency and
+    rounding over some position slots (the circuit's sums)."""
+    chosen = set(indices)
+    groups = []
+    contingency = rounding = 0
+    cslots = group_slots(params, params.collateral_assets)
+    for g, slots in enumerate(group_slots(params)):
+        held = [i for i in slots if i in chosen]
+        if not any(params.instruments[i] for i in slots) and not any(params.collateral_assets[j] for j in cslots[g]):
+            continue  # a padding group: all zero
+        stressed = [(amounts[j], params.collateral_loss[j]) for j in cslots[g]] if amounts else []
+        on_collateral = tuple(sum(a * row[s] for a, row in stressed) for s in range(count))
+        losses = tuple(
+            sum(quantities[i] * params.unit_loss[i][s] for i in held) + on_collateral[s] for s in range(count)
+        )
+        floor = sum(max(-quantities[i], 0) * params.short_option_min[i] for i in held)
+        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral))
+        contingency += sum(abs(quantities[i]) * params.contingency[i] for i in held)
+        rounding += sum(max(-quantities[i], 0) for i in held)
+    return groups, contingency, rounding
 
 
 def evaluate(
@@ -146,32 +218,43 @@ def evaluate(
     real_scenarios: int | None = None,
 ) -> MarginResult:
     """The exact numbers the circuit enforces, for the whole portfolio."""
-    all_slots = range(len(params.instruments))
-    losses, short, cont, rounding = _need_terms(params, fixed.quantities, all_slots)
     count = real_scenarios or len(params.scenarios)
-    need = [losses[s] + short + cont + rounding for s in range(count)]
+    groups, contingency, rounding = _terms(
+        params, fixed.quantities, range(len(params.instruments)), count, fixed.amounts
+    )
     return MarginResult(
         scale=params.scale,
         scenario_names=params.scenarios[:count],
-        need=need,
-        scenario_loss=losses[:count],
+        groups=groups,
         collateral=sum(a * v for a, v in zip(fixed.amounts, params.collateral_value)),
         position_value=sum(q * v for q, v in zip(fixed.quantities, params.unit_value)),
         rounding=rounding,
-        short_option_addon=short,
-        contingency_addon=cont,
+        contingency_addon=contingency,
         threshold=threshold,
     )
 
 
 def isolated_requirements(
-    params: MarginParameters, fixed: ScaledPortfolio, venues: list[str], real_scenarios: int
+    params: MarginParameters,
+    fixed: ScaledPortfolio,
+    venues: list[str],
+    real_scenarios: int,
+    holding_charge: list[int] | None = None,
 ) -> tuple[int, int]:
-    """What margining each position alone, and each venue alone, would require."""
+    """What margining each position alone, and each venue alone (each underlying separately,
+    as Deribit and OKX do), would require.
+
+    A long spot holding or supplied lending is not a margined position: alone, a venue counts
+    it as collateral at a haircut, so ``holding_charge[i]`` (its haircut x value, per unit)
+    replaces its scenario loss when given; charging it the full downside inflates the saving.
+    """
 
     def requirement(indices) -> int:
-        losses, short, cont, rounding = _need_terms(params, fixed.quantities, indices)
-        return max(0, max(losses[:real_scenarios]) + short + cont + rounding)
+        charge = holding_charge or [0] * len(fixed.quantities)
+        margined = [i for i in indices if not (charge[i] and fixed.quantities[i] > 0)]
+        groups, contingency, rounding = _terms(params, fixed.quantities, margined, real_scenarios)
+        holdings = sum(fixed.quantities[i] * charge[i] for i in indices if i not in margined)
+        return sum(g.margin for g in groups) + contingency + rounding + holdings
 
     held = [i for i, q in enumerate(fixed.quantities) if q]
     by_position = sum(requirement([i]) for i in held)

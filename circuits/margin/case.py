@@ -20,9 +20,9 @@ from .calculator import (
 )
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
-from .risk_arrays import RiskArrays, compute_risk_arrays, load_risk_array_file, to_public_parameters
+from .risk_arrays import RiskArrays, at_level, compute_risk_arrays, load_risk_array_file, to_public_parameters
 
-DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32)
+DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32, groups=2)  # the sample: ETH, BTC
 DEFAULT_MODEL = "crypto-pm"
 
 
@@ -66,10 +66,9 @@ class MarginCase:
         r = self.result
         if r.solvent:
             return
-        worst = r.scenario_names[r.worst_index]
         ratio = f" at {r.threshold / THRESHOLD_SCALE:g}x" if r.threshold != THRESHOLD_SCALE else ""
         raise Insolvent(
-            f"insolvent{ratio}: worst scenario '{worst}' needs {float(r.real(r.requirement)):,.2f}, "
+            f"insolvent{ratio}: {r.binding()} needs {float(r.real(r.requirement)):,.2f}, "
             f"available after haircuts is {float(r.real(r.available)):,.2f}, "
             f"shortfall {float(r.real(-r.excess)):,.2f}; no proof attempted"
         )
@@ -82,6 +81,7 @@ def load_case(
     capacity: MarginCapacity = DEFAULT_CAPACITY,
     risk_arrays_path: str | Path | None = None,
     threshold: int = THRESHOLD_SCALE,
+    level: str = "initial",
 ) -> MarginCase:
     """Read and check everything; without paths, the bundled inter-protocol sample."""
     market_file = Path(market_path) if market_path else sample_path("market.json")
@@ -93,12 +93,16 @@ def load_case(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
+    arrays = at_level(arrays, risk_model, level)
     parameters = to_public_parameters(arrays, capacity)
     fixed = scale_portfolio(portfolio, market, parameters, risk_model.scale)
     real = len(arrays.scenarios)
     result = evaluate(parameters, fixed, threshold, real_scenarios=real)
     venues = [market.instruments[i].venue if i in market.instruments else "" for i in parameters.instruments]
-    result.isolated_by_position, result.isolated_by_venue = isolated_requirements(parameters, fixed, venues, real)
+    charges = holding_charges(parameters, market, risk_model)
+    result.isolated_by_position, result.isolated_by_venue = isolated_requirements(
+        parameters, fixed, venues, real, charges
+    )
     result.greeks = portfolio_greeks(portfolio, market, risk_model)
     sources = {
         "portfolio": str(portfolio_path or "bundled sample portfolio.json"),
@@ -109,8 +113,28 @@ def load_case(
     return MarginCase(market, portfolio, risk_model, arrays, parameters, fixed, result, sources)
 
 
+def holding_charges(parameters: MarginParameters, market: Market, model: RiskModel) -> list[int]:
+    """Per slot, what a venue would charge a long spot or lending unit held alone: it is
+    collateral, not a margined position, so it loses its haircut (the asset of the same symbol
+    as its underlying, else the model's 'major' class), not the full scenario downside."""
+    out = []
+    for ident, value in zip(parameters.instruments, parameters.unit_value):
+        inst = market.instruments.get(ident)
+        if inst is None or inst.kind not in ("spot", "lending"):
+            out.append(0)
+            continue
+        asset = market.assets.get(inst.underlying)
+        haircut = model.haircut(asset) if asset else model.class_haircuts["major"]
+        out.append(max(1, -(-value * haircut.numerator // haircut.denominator)))
+    return out
+
+
 def expected_parameters(
-    market_path: str | Path, model: str, capacity: MarginCapacity, risk_arrays_path: str | Path | None = None
+    market_path: str | Path,
+    model: str,
+    capacity: MarginCapacity,
+    risk_arrays_path: str | Path | None = None,
+    level: str = "initial",
 ) -> tuple[MarginParameters, int]:
     """The parameters (and epoch) a market snapshot and model give: for checking a statement."""
     market = load_market(market_path)
@@ -119,13 +143,15 @@ def expected_parameters(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    return to_public_parameters(arrays, capacity), market.epoch
+    return to_public_parameters(at_level(arrays, risk_model, level), capacity), market.epoch
 
 
 def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
     """None when equal, else the first difference in words."""
     for name in (
         "scale",
+        "margin_level",
+        "groups",
         "instruments",
         "scenarios",
         "collateral_assets",
@@ -140,10 +166,13 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
                 k = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else 0
                 return f"{name.replace('_', ' ')} differs at slot {k}"
             return f"{name} differs"
-    for i, (row_a, row_b) in enumerate(zip(published.unit_loss, expected.unit_loss)):
-        if row_a != row_b:
-            s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
-            return (
-                f"the loss of {published.instruments[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
-            )
+    rows = [(published.instruments, published.unit_loss, expected.unit_loss)]
+    rows.append((published.collateral_assets, published.collateral_loss, expected.collateral_loss))
+    for names, mine, theirs in rows:
+        for i, (row_a, row_b) in enumerate(zip(mine, theirs)):
+            if row_a != row_b:
+                s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
+                return f"the loss of {names[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+    if published != expected:  # every field is compared above; this keeps a new one from slipping through
+        return "the parameters differ"
     return None

@@ -11,14 +11,22 @@ threshold < 2^20 (proven here). So every product is below 2^128, every sum below
 2^140, and every checked difference below 2^162 < 2^170 = CHECK_BITS: a negative
 difference is a field element above r - 2^162 and fails the CHECK_BITS range check.
 
-For every scenario s: available * 10^4 - threshold * need[s] is proven in [0, 2^170), and
-available itself >= 0. No maximum and no worst-scenario index is ever supplied.
+Per risk group g (position slots are group-major), a prover-chosen M_g is proven at least
+the group's loss L_g(s) in every scenario s and at least its short-option floor (group_margin);
+then available * 10^4 - threshold * (sum_g M_g + contingency + rounding) is proven in
+[0, 2^170), and available itself >= 0. So available * 10^4 >= threshold * (sum_g max(max_s
+L_g(s), floor_g) + contingency + rounding): groups do not net against each other, and the
+floor is a maximum, not added (SPAN, OCC/FINRA). M_g is bounded only from below, so its
+freedom only hurts the prover; no maximum and no worst-scenario index is ever trusted.
+|M_g| < 2^141, so sum_g M_g < 2^151, threshold x requirement < 2^172 and the final
+difference stays below 2^173 in size: far from r / 2, and a negative one fails 2^170.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.kinds import (
     PARAMETER_BITS,
     PORTFOLIO_MARGIN,
@@ -36,6 +44,7 @@ from .calculator import ScaledPortfolio
 
 QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
 CHECK_BITS = 170
+GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ def margin_statement(
 
 
 def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witness: MarginWitness | None = None) -> None:
-    n, c, s_count = capacity.positions, capacity.collateral, capacity.scenarios
+    n, c = capacity.positions, capacity.collateral
     statement = witness.statement if witness else None
     if statement and statement.parameters.capacity != capacity:
         raise ValueError(
@@ -83,6 +92,24 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
     with api.scope("portfolio_commitment"):
         api.assert_equal(poseidon_sponge(api, [TAG_PORTFOLIO, account, *quantity, *amount, salt]), public["commitment"])
 
+    account_covers(api, params, capacity, quantity, amount, threshold, shortfall=0)
+
+
+def account_covers(
+    api: ConstraintSystem,
+    params,
+    capacity: MarginCapacity,
+    quantity: list,
+    amount: list,
+    threshold: LinearCombination,
+    shortfall: LinearCombination | int = 0,
+) -> None:
+    """The per-account part: given the shared parameter wires and one account's quantities and
+    amounts, prove (available + shortfall) * 10^4 >= threshold * requirement and
+    available + shortfall >= 0. The single-portfolio statement passes shortfall = 0; an
+    exchange batch calls this once per account with a range-checked shortfall wire of its own
+    (and sums the shortfalls), sharing one set of parameter wires and one digest."""
+    n, c = capacity.positions, capacity.collateral
     # ---- signs, from proven bits: short part neg_i = max(-q_i, 0), |q_i| = q_i + 2 neg_i
     short_part, magnitude = [], []
     for i in range(n):
@@ -100,16 +127,43 @@ def build_margin_circuit(api: ConstraintSystem, capacity: MarginCapacity, witnes
         collateral = linear_sum(api.mul(amount[j], params.collateral_value[j]) for j in range(c))
         position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
-        addons = linear_sum(
-            api.mul(short_part[i], params.short_option_min[i]) + api.mul(magnitude[i], params.contingency[i])
-            for i in range(n)
-        )
-        available: LinearCombination = collateral + position_value - rounding
+        contingency = linear_sum(api.mul(magnitude[i], params.contingency[i]) for i in range(n))
+        available: LinearCombination = collateral + position_value - rounding + shortfall
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
-    for s in range(s_count):
-        with api.scope(f"scenario[{s}]"):
-            loss = linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in range(n))
-            need = loss + addons + rounding
-            assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, need), CHECK_BITS)
+    margins = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
+    with api.scope("requirement"):  # threshold * (sum_g M_g + contingency + rounding) <= available * 10^4
+        requirement = linear_sum(margins) + contingency + rounding
+        assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, requirement), CHECK_BITS)
+
+
+def _signed(v: int) -> int:
+    return v - CURVE_ORDER if v > CURVE_ORDER // 2 else v
+
+
+def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g: int, capacity: MarginCapacity):
+    """M_g, the prover's choice, proven >= L_g(s) for every scenario s and >= floor_g.
+
+    Slot k of group g is slot g P + k, a constant: no membership matrix. M_g is a hint
+    bounded only from below, so any choice above max(max_s L_g(s), floor_g) only raises the
+    requirement: no hinted maximum or index. |L_g(s)| < (P + C/G) 2^128 <= 2^139 (positions
+    and collateral of the group, each product below 2^128) and 0 <= floor_g < 2^138, so the
+    honest gap M_g - L_g(s) < 2^140 < 2^141 = 2^GROUP_BITS, and a dishonest M_g < L_g(s)
+    makes the difference a field element above r - 2^140: it fails."""
+    per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
+    slots, cslots = range(g * per, (g + 1) * per), range(g * cper, (g + 1) * cper)
+    with api.scope(f"group[{g}]"):
+        floor = linear_sum(api.mul(short_part[i], params.short_option_min[i]) for i in slots)
+        losses = [  # the group's positions and its collateral, stressed together
+            linear_sum(api.mul(quantity[i], params.unit_loss[i][s]) for i in slots)
+            + linear_sum(api.mul(amount[j], params.collateral_loss[j][s]) for j in cslots)
+            for s in range(capacity.scenarios)
+        ]
+        (margin,) = api.hint(lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin")
+        with api.scope("floor"):
+            assert_in_range(api, margin - floor, GROUP_BITS)
+        for s, loss in enumerate(losses):
+            with api.scope(f"scenario[{s}]"):
+                assert_in_range(api, margin - loss, GROUP_BITS)
+    return margin

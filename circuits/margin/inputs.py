@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fractions import Fraction
 from importlib import resources
@@ -30,6 +30,30 @@ INSTRUMENT_KINDS = ("spot", "perp", "future", "call", "put", "lending")
 ASSET_CLASSES = ("stablecoin", "major", "yield-bearing", "options-lp", "other")
 VOL_DIRECTIONS = ("up", "none", "down")
 PRESETS = ("span16", "occ10", "crypto-pm")
+# A class a model leaves out gets these (README, "Input formats"): never 0%, which would favour the prover.
+DEFAULT_HAIRCUTS = {
+    "stablecoin": Fraction(2, 100),
+    "major": Fraction(125, 1000),
+    "yield-bearing": Fraction(15, 100),
+    "options-lp": Fraction(40, 100),
+    "other": Fraction(50, 100),
+}
+_INSTRUMENT_KEYS = ("id", "venue", "kind", "underlying", "multiplier", "strike", "expiry", "mark", "vol")
+_MODEL_KEYS = (
+    "name",
+    "description",
+    "scale",
+    "price_scan_range",
+    "vol_shock",
+    "scenarios",
+    "haircuts",
+    "short_option_minimum",
+    "contingency",
+    "maintenance",
+)
+_VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
+MARGIN_LEVELS = ("initial", "maintenance")
+MAINTENANCE_TERMS = ("scan", "short_option_minimum", "contingency")
 
 # Limits on what the files say, checked before any arithmetic (README, "Input formats").
 MAX_NUMBER_TEXT, MAX_EXPONENT = 64, 30
@@ -57,6 +81,15 @@ class Reader:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a JSON object")
         return self._bounded(value, where)
+
+    def strict(self, value: Any, where: str, allowed: tuple[str, ...]) -> dict:
+        """An object whose keys are all in ``allowed``: a misspelt key is an error, never ignored
+        (a typo in short_option_minimum would otherwise turn the minimum off, in the prover's favour)."""
+        obj = self.obj(value, where)
+        for key in obj:
+            if key not in allowed:
+                raise self.fail(where, f"unknown field {str(key)[:40]!r} (expected {', '.join(allowed)})")
+        return obj
 
     def list(self, value: Any, where: str) -> list:
         if not isinstance(value, list):
@@ -166,6 +199,7 @@ class Asset:
     symbol: str
     price: Fraction
     asset_class: str
+    tracks: str | None = None  # the underlying whose scenarios reprice it (ETH, stETH -> ETH), if any
 
 
 @dataclass(frozen=True)
@@ -187,13 +221,13 @@ class Market:
 
 def parse_market(raw: Any, source: str = "market") -> Market:
     r = Reader(source)
-    top = r.obj(raw, "market")
+    top = r.strict(raw, "market", ("timestamp", "rate", "underlyings", "instruments", "assets"))
     timestamp = r.time(r.get(top, "timestamp", ""), "timestamp")
     rate = r.number(r.get(top, "rate", "", "0"), "rate", lo=RATE_RANGE[0], hi=RATE_RANGE[1])
     underlyings = {}
     for symbol, entry in r.obj(r.get(top, "underlyings", ""), "underlyings").items():
         where = f"underlyings.{symbol}"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, ("spot", "vol"))
         underlyings[symbol] = Underlying(
             symbol,
             spot=r.number(
@@ -204,7 +238,7 @@ def parse_market(raw: Any, source: str = "market") -> Market:
     instruments: dict[str, Instrument] = {}
     for i, entry in enumerate(r.list(r.get(top, "instruments", ""), "instruments")):
         where = f"instruments[{i}]"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, _INSTRUMENT_KEYS)
         ident = r.text(r.get(entry, "id", where), f"{where}.id")
         if ident in instruments:
             raise r.fail(f"{where}.id", f"{ident!r} is listed twice")
@@ -238,14 +272,17 @@ def parse_market(raw: Any, source: str = "market") -> Market:
     assets = {}
     for symbol, entry in r.obj(r.get(top, "assets", ""), "assets").items():
         where = f"assets.{symbol}"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, ("price", "class", "tracks"))
         asset_class = r.text(r.get(entry, "class", where), f"{where}.class")
         if asset_class not in ASSET_CLASSES:
             raise r.fail(f"{where}.class", f"{asset_class!r} is not one of {', '.join(ASSET_CLASSES)}")
         price = r.number(
             r.get(entry, "price", where), f"{where}.price", nonnegative=True, lo=Fraction(0), hi=PRICE_RANGE[1]
         )
-        assets[symbol] = Asset(symbol, price, asset_class)
+        tracks = None if entry.get("tracks") is None else r.text(entry["tracks"], f"{where}.tracks")
+        if tracks is not None and tracks not in underlyings:
+            raise r.fail(f"{where}.tracks", f"{tracks!r} is not in underlyings")
+        assets[symbol] = Asset(symbol, price, asset_class, tracks)
     if not instruments and not assets:
         raise r.fail("market", "lists no instruments and no collateral assets")
     return Market(timestamp, rate, underlyings, instruments, assets)
@@ -275,12 +312,12 @@ class Portfolio:
 
 def parse_portfolio(raw: Any, market: Market, source: str = "portfolio") -> Portfolio:
     r = Reader(source)
-    top = r.obj(raw, "portfolio")
+    top = r.strict(raw, "portfolio", ("account", "positions", "collateral", "salt"))
     account = r.text(r.get(top, "account", ""), "account")
     positions: dict[str, Fraction] = {}
     for i, entry in enumerate(r.list(r.get(top, "positions", "", []), "positions")):
         where = f"positions[{i}]"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, ("instrument", "quantity"))
         ident = r.text(r.get(entry, "instrument", where), f"{where}.instrument")
         if ident not in market.instruments:
             raise r.fail(f"{where}.instrument", f"{ident!r} is not an instrument of the market snapshot")
@@ -290,7 +327,7 @@ def parse_portfolio(raw: Any, market: Market, source: str = "portfolio") -> Port
     balances = []
     for i, entry in enumerate(r.list(r.get(top, "collateral", "", []), "collateral")):
         where = f"collateral[{i}]"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, ("venue", "asset", "amount"))
         asset = r.text(r.get(entry, "asset", where), f"{where}.asset")
         if asset not in market.assets:
             raise r.fail(f"{where}.asset", f"{asset!r} is not a collateral asset of the market snapshot")
@@ -344,6 +381,8 @@ class RiskModel:
     short_option_per_contract: Fraction  # flat amount x multiplier, per short option
     contingency: dict[str, Fraction]  # instrument kind -> fraction of notional, long or short
     description: str = ""
+    # maintenance = factor x initial, per term (scan losses, short-option minimum, contingency)
+    maintenance: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(MAINTENANCE_TERMS, Fraction(1)))
 
     def haircut(self, asset: Asset) -> Fraction:
         return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
@@ -351,7 +390,7 @@ class RiskModel:
 
 def parse_model(raw: Any, source: str = "model") -> RiskModel:
     r = Reader(source)
-    top = r.obj(raw, "model")
+    top = r.strict(raw, "model", _MODEL_KEYS)
     scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
     if scale.denominator != 1 or scale > 10**12:
         raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
@@ -362,7 +401,7 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
     scenarios = []
     for i, entry in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")):
         where = f"scenarios[{i}]"
-        entry = r.obj(entry, where)
+        entry = r.strict(entry, where, ("name", "move", "scan", "vol", "weight"))
         if ("move" in entry) == ("scan" in entry):
             raise r.fail(
                 where, "give exactly one of move (a relative price move) or scan (a fraction of the scan range)"
@@ -387,10 +426,13 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         if vol not in VOL_DIRECTIONS:
             raise r.fail(f"{where}.vol", f"must be one of {', '.join(VOL_DIRECTIONS)}")
         weight = r.number(entry.get("weight", "1"), f"{where}.weight", positive=True, hi=Fraction(10))
-        scenarios.append(Scenario(r.text(r.get(entry, "name", where), f"{where}.name"), moves, vol, weight))
+        name = r.text(r.get(entry, "name", where), f"{where}.name")
+        if any(sc.name == name for sc in scenarios):
+            raise r.fail(f"{where}.name", f"scenario {name[:60]!r} is named twice")
+        scenarios.append(Scenario(name, moves, vol, weight))
     if not scenarios:
         raise r.fail("scenarios", "the model needs at least one scenario")
-    shock = r.obj(top.get("vol_shock", {"type": "relative", "range": "0"}), "vol_shock")
+    shock = r.strict(top.get("vol_shock", {"type": "relative", "range": "0"}), "vol_shock", _VOL_SHOCK_KEYS)
     kind = shock.get("type", "relative")
     if kind not in ("relative", "expiry-scaled"):
         raise r.fail("vol_shock.type", "must be relative or expiry-scaled")
@@ -402,16 +444,18 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         down=r.number(shock.get("down", str(defaults.down)), "vol_shock.down", nonnegative=True, hi=Fraction(10)),
         floor=r.number(shock.get("floor", str(defaults.floor)), "vol_shock.floor", positive=True, hi=Fraction(1)),
     )
-    haircuts = r.obj(top.get("haircuts", {}), "haircuts")
+    haircuts = r.strict(top.get("haircuts", {}), "haircuts", ("classes", "assets"))
 
     def rates(obj: Any, where: str) -> dict[str, Fraction]:
         out = {k: r.number(v, f"{where}.{k}", nonnegative=True) for k, v in r.obj(obj, where).items()}
         for k, v in out.items():
+            if where.endswith("classes") and k not in ASSET_CLASSES:
+                raise r.fail(f"{where}.{k}", f"not an asset class ({', '.join(ASSET_CLASSES)})")
             if v >= 1:
                 raise r.fail(f"{where}.{k}", "a haircut must be below 1 (100%)")
         return out
 
-    short = r.obj(top.get("short_option_minimum", {}), "short_option_minimum")
+    short = r.strict(top.get("short_option_minimum", {}), "short_option_minimum", ("fraction_of_spot", "per_contract"))
     contingency = {
         k: r.number(v, f"contingency.{k}", nonnegative=True)
         for k, v in r.obj(top.get("contingency", {}), "contingency").items()
@@ -424,7 +468,7 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         scale=int(scale),
         scenarios=tuple(scenarios),
         vol_shock=vol_shock,
-        class_haircuts=rates(haircuts.get("classes", {}), "haircuts.classes"),
+        class_haircuts={**DEFAULT_HAIRCUTS, **rates(haircuts.get("classes", {}), "haircuts.classes")},
         asset_haircuts=rates(haircuts.get("assets", {}), "haircuts.assets"),
         short_option_fraction=r.number(
             short.get("fraction_of_spot", "0"), "short_option_minimum.fraction_of_spot", nonnegative=True
@@ -434,6 +478,13 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         ),
         contingency=contingency,
         description=str(top.get("description", "")),
+        maintenance={
+            k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
+            for k, v in {
+                **dict.fromkeys(MAINTENANCE_TERMS, "1"),
+                **r.strict(top.get("maintenance", {}), "maintenance", MAINTENANCE_TERMS),
+            }.items()
+        },
     )
 
 

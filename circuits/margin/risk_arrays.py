@@ -17,14 +17,14 @@ perfectly correlated unless the model gives divergent moves.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import PARAMETER_BITS, MarginCapacity, MarginParameters
 
-from .inputs import Instrument, Market, Reader, RiskModel
+from .inputs import MARGIN_LEVELS, Instrument, Market, Reader, RiskModel
 from .pricing import black76
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
@@ -36,6 +36,7 @@ class InstrumentRisk:
 
     instrument_id: str
     venue: str
+    group: str  # the risk group: its underlying
     unit_value: Fraction | float
     unit_loss: tuple[Fraction | float, ...]  # one per scenario, weighted
     short_option_min: Fraction
@@ -49,6 +50,31 @@ class RiskArrays:
     collateral_assets: tuple[str, ...]
     collateral_value: tuple[Fraction, ...]  # per unit, after haircut
     scale: int
+    collateral_group: tuple[str | None, ...] = ()  # the underlying each asset tracks, or None
+    collateral_loss: tuple[tuple[Fraction, ...], ...] = ()  # per unit and scenario, after haircut, weighted
+    level: str = "initial"  # the margin level: "initial" or "maintenance"
+
+
+def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
+    """The arrays at a margin level. The model's terms are initial margin; maintenance scales
+    each requirement term by the model's published factor (<= 1): scan losses, short-option
+    minimum and contingency. Values and collateral are not requirements and do not change."""
+    if level not in MARGIN_LEVELS:
+        raise FormatError(f"--margin: {level[:40]!r} is not one of {', '.join(MARGIN_LEVELS)}")
+    if level == "initial":
+        return replace(arrays, level=level)
+    f = model.maintenance
+    risks = tuple(
+        replace(
+            r,
+            unit_loss=tuple(x * f["scan"] for x in r.unit_loss),
+            short_option_min=r.short_option_min * f["short_option_minimum"],
+            contingency=r.contingency * f["contingency"],
+        )
+        for r in arrays.instruments
+    )
+    loss = tuple(tuple(x * f["scan"] for x in row) for row in arrays.collateral_loss)
+    return replace(arrays, instruments=risks, collateral_loss=loss, level=level)
 
 
 def _finite(x: float) -> float:
@@ -111,17 +137,29 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
             losses.append(-sc.weight * price * sc.move_for(inst.underlying) * inst.multiplier)
         short_min = Fraction(0)
     contingency = model.contingency.get(inst.kind, Fraction(0)) * price * inst.multiplier
-    return InstrumentRisk(inst.id, inst.venue, value, tuple(losses), short_min, contingency)
+    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency)
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
+    unknown = sorted(set(model.asset_haircuts) - set(market.assets))
+    if unknown:
+        raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
+    # Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
+    # so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
+    # weighted like a position's; 0 for an asset that tracks no underlying.
+    stressed = tuple(
+        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in model.scenarios)
+        for a, v in zip(market.assets.values(), collateral)
+    )
     return RiskArrays(
         scenarios=tuple(s.name for s in model.scenarios),
         instruments=tuple(instrument_risk(i, market, model) for i in market.instruments.values()),
         collateral_assets=tuple(market.assets),
         collateral_value=collateral,
         scale=model.scale,
+        collateral_group=tuple(a.tracks for a in market.assets.values()),
+        collateral_loss=stressed,
     )
 
 
@@ -132,16 +170,22 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
      "short_option_min": "..", "contingency": ".."}}}; every market instrument must be listed.
     """
     r = Reader(source)
-    top = r.obj(raw, "risk arrays")
+    top = r.strict(raw, "risk arrays", ("scenarios", "instruments"))
     names = tuple(r.text(n, f"scenarios[{i}]") for i, n in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")))
     if not names:
         raise r.fail("scenarios", "no scenarios")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise r.fail("scenarios", f"scenario {twice[0][:60]!r} is named twice")
     table = r.obj(r.get(top, "instruments", ""), "instruments")
+    extra = sorted(set(table) - set(market.instruments))
+    if extra:
+        raise r.fail("instruments", f"{extra[0][:60]!r} is not an instrument of the market snapshot")
     risks = []
     for ident, inst in market.instruments.items():
         if ident not in table:
             raise r.fail("instruments", f"no array for market instrument {ident!r}")
-        entry = r.obj(table[ident], f"instruments.{ident}")
+        entry = r.strict(table[ident], f"instruments.{ident}", ("value", "loss", "short_option_min", "contingency"))
         losses = r.list(r.get(entry, "loss", f"instruments.{ident}"), f"instruments.{ident}.loss")
         if len(losses) != len(names):
             raise r.fail(f"instruments.{ident}.loss", f"expected {len(names)} values, one per scenario")
@@ -149,6 +193,7 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             InstrumentRisk(
                 ident,
                 inst.venue,
+                inst.underlying,
                 r.number(entry.get("value", "0"), f"instruments.{ident}.value"),
                 tuple(r.number(v, f"instruments.{ident}.loss[{k}]") for k, v in enumerate(losses)),
                 r.number(entry.get("short_option_min", "0"), f"instruments.{ident}.short_option_min", nonnegative=True),
@@ -156,7 +201,12 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             )
         )
     base = compute_risk_arrays(market, model)
-    return RiskArrays(names, tuple(risks), base.collateral_assets, base.collateral_value, model.scale)
+    if names != tuple(sc.name for sc in model.scenarios):
+        # Published scenarios are not the model's: their moves are unknown, so collateral is valued
+        # unstressed (README, risk arrays). Name the model's scenarios to have it stressed.
+        unstressed = tuple(tuple([Fraction(0)] * len(names)) for _ in base.collateral_assets)
+        return replace(base, scenarios=names, instruments=tuple(risks), collateral_loss=unstressed)
+    return replace(base, scenarios=names, instruments=tuple(risks))
 
 
 class CapacityTooSmall(FormatError):
@@ -164,40 +214,63 @@ class CapacityTooSmall(FormatError):
 
 
 def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> MarginParameters:
-    """Fixed point, padded to the circuit's capacity.
+    """Fixed point, laid out group-major and padded to the circuit's capacity.
 
-    Padding: empty position slots have all-zero rows; extra scenario columns repeat the
-    first scenario, so the circuit's check for them is one it makes anyway.
+    Each underlying is a risk group; group g holds position slots [g P, (g + 1) P) with
+    P = positions / groups, in the market's instrument order. Padding: empty position slots
+    (and empty groups) have all-zero rows; extra scenario columns repeat the first scenario,
+    so the circuit's check for them is one it makes anyway.
     """
-    n, c, s = len(arrays.instruments), len(arrays.collateral_assets), len(arrays.scenarios)
-    if n > capacity.positions or c > capacity.collateral or s > capacity.scenarios:
+    tracked = arrays.collateral_group or (None,) * len(arrays.collateral_assets)
+    names = list(dict.fromkeys([r.group for r in arrays.instruments] + [g for g in tracked if g]))
+    members = {g: [r for r in arrays.instruments if r.group == g] for g in names}
+    held = {g: [j for j, t in enumerate(tracked) if t == g] for g in names}
+    per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
+    widest = max((len(m) for m in members.values()), default=0)
+    c, s = len(arrays.collateral_assets), len(arrays.scenarios)
+    # assets that track nothing (stablecoins, LP tokens) never move: any group's free slot holds them
+    free = [j for j, t in enumerate(tracked) if not t]
+    room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
+    fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
+    if not fits or widest > per or s > capacity.scenarios:
+        groups = max(len(names), capacity.groups)
+        need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
         raise CapacityTooSmall(
-            f"the market and model need capacity {n} positions, {c} collateral assets and {s} scenarios; "
-            f"the circuit holds {capacity.positions}, {capacity.collateral}, {capacity.scenarios} "
-            f"(set up with --positions {max(n, capacity.positions)} --collateral {max(c, capacity.collateral)} "
-            f"--scenarios {max(s, capacity.scenarios)})"
+            f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
+            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)} "
+            f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
     sc = arrays.scale
+    slots: list[InstrumentRisk | None] = []
+    cslots: list[int | None] = []
+    for g in range(capacity.groups):
+        row = members[names[g]] if g < len(names) else []
+        slots += row + [None] * (per - len(row))
+        mine = held[names[g]] if g < len(names) else []
+        while len(mine) < cper and free:
+            mine = mine + [free.pop(0)]
+        cslots += mine + [None] * (cper - len(mine))
 
     def pad_row(row: list[int]) -> list[int]:
         return row + [row[0]] * (capacity.scenarios - s)
 
-    unit_value = [_floor(r.unit_value, sc) for r in arrays.instruments]
-    unit_loss = [pad_row([_ceil(x, sc) for x in r.unit_loss]) for r in arrays.instruments]
-    short_min = [_ceil(r.short_option_min, sc) for r in arrays.instruments]
-    contingency = [_ceil(r.contingency, sc) for r in arrays.instruments]
-    collateral = [_floor(v, sc) for v in arrays.collateral_value]
-    extra = capacity.positions - n
+    zero = tuple([0] * capacity.scenarios)
+    closs = arrays.collateral_loss or tuple(tuple([Fraction(0)] * s) for _ in arrays.collateral_assets)
     params = MarginParameters(
         scale=sc,
-        instruments=tuple(r.instrument_id for r in arrays.instruments) + ("",) * extra,
+        margin_level=arrays.level,
+        groups=tuple(names) + ("",) * (capacity.groups - len(names)),
+        instruments=tuple(r.instrument_id if r else "" for r in slots),
         scenarios=arrays.scenarios + (arrays.scenarios[0],) * (capacity.scenarios - s),
-        collateral_assets=arrays.collateral_assets + ("",) * (capacity.collateral - c),
-        unit_value=tuple(unit_value + [0] * extra),
-        unit_loss=tuple(tuple(row) for row in unit_loss) + (tuple([0] * capacity.scenarios),) * extra,
-        short_option_min=tuple(short_min + [0] * extra),
-        contingency=tuple(contingency + [0] * extra),
-        collateral_value=tuple(collateral + [0] * (capacity.collateral - c)),
+        collateral_assets=tuple(arrays.collateral_assets[j] if j is not None else "" for j in cslots),
+        unit_value=tuple(_floor(r.unit_value, sc) if r else 0 for r in slots),
+        unit_loss=tuple(tuple(pad_row([_ceil(x, sc) for x in r.unit_loss])) if r else zero for r in slots),
+        short_option_min=tuple(_ceil(r.short_option_min, sc) if r else 0 for r in slots),
+        contingency=tuple(_ceil(r.contingency, sc) if r else 0 for r in slots),
+        collateral_value=tuple(_floor(arrays.collateral_value[j], sc) if j is not None else 0 for j in cslots),
+        collateral_loss=tuple(
+            tuple(pad_row([_ceil(x, sc) for x in closs[j]])) if j is not None else zero for j in cslots
+        ),
     )
     bound = 1 << PARAMETER_BITS
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
@@ -206,7 +279,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
                 f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: "
                 "lower the model's scale"
             )
-    if any(abs(v) >= bound for row in params.unit_loss for v in row):
+    if any(abs(v) >= bound for row in params.unit_loss + params.collateral_loss for v in row):
         raise FormatError(
             f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale"
         )

@@ -7,7 +7,7 @@ import click
 from ..errors import EXIT_INVALID, friendly_errors
 from ..options import capacity_options, case_options, json_option, load_case
 from ..output import emit
-from ..report import margin_json, margin_lines
+from ..report import maintenance_json, maintenance_lines, margin_json, margin_lines
 
 
 @click.command("margin")
@@ -15,13 +15,19 @@ from ..report import margin_json, margin_lines
 @capacity_options
 @json_option
 @friendly_errors
-def margin(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, as_json) -> None:
+def margin(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, as_json) -> None:
     """Per-scenario losses, requirement, collateral after haircuts and the netting benefit.
 
     PORTFOLIO is a portfolio JSON file (default: the bundled sample). Exit code 0 when the
     portfolio meets the requirement at the threshold, 1 when it falls short.
     """
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios)
-    emit(as_json, margin_json(case), margin_lines(case))
+    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
+    args = (portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
+    maintenance = load_case(*args, "maintenance").result
+    emit(
+        as_json,
+        {**margin_json(case), **maintenance_json(maintenance)},
+        margin_lines(case) + maintenance_lines(maintenance),
+    )
     if not case.result.solvent:
         raise SystemExit(EXIT_INVALID)

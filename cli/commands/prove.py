@@ -36,6 +36,14 @@ from ..output import emit, progress_reporter
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to keep the commitment opening (private!) [default: OUT-opening.json beside the bundle].",
 )
+@click.option(
+    "--margin",
+    "level",
+    type=click.Choice(["initial", "maintenance"]),
+    default="initial",
+    show_default=True,
+    help="Which requirement to prove; the statement names it and the digest binds it.",
+)
 @engine_option
 @json_option
 @friendly_errors
@@ -48,9 +56,11 @@ def prove(
     positions,
     collateral,
     scenarios,
+    groups,
     zkey_path,
     out_dir: Path,
     opening_path,
+    level,
     engine_name,
     as_json,
 ) -> None:
@@ -60,7 +70,7 @@ def prove(
     separately, the private opening of the commitment (quantities, balances, salt). An
     insolvent portfolio is refused before any proof is attempted (exit 1).
     """
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios)
+    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level)
     zkey_path = zkey_path or api.default_key_path(case.parameters.capacity)
     record = api.prove_case(case, zkey_path, out_dir, opening_path, engine_name, progress_reporter(as_json, "prove"))
     statement, seconds = record.statement, sum(record.timings.values())
