@@ -9,6 +9,8 @@ reads linear combinations of earlier wires:
   bits      w_i = (x0 >> i) & 1, i < count               (to_bits, to_bits_strict)
   divmod    (w_0, w_1) = divmod(x0, d), d = param > 0    (fixedpoint.divide)
   select    w = x1 if x0 != 0 else x2                    (select)
+  maximum   w = the largest x_k read as signed integers  (a bound the prover chooses, e.g. a
+            group's margin: x in (r/2, r) is x - r)
 
 with x_k = sum_j c_kj * wire_j mod r, and x0 read as its canonical integer in [0, r) for
 bits and divmod, exactly as the Python hint reads it. A hint without one of these kinds
@@ -39,9 +41,9 @@ from .builder import CircuitError, ConstraintSystem, HintStep
 from .files import atomic_write
 from .r1cs import R1CS, Constraint
 
-PRODUCT, BITS, DIVMOD, SELECT = 0, 1, 2, 3
-HINT_KINDS = {"product": PRODUCT, "bits": BITS, "divmod": DIVMOD, "select": SELECT}
-_ARITY = {PRODUCT: 2, BITS: 1, DIVMOD: 1, SELECT: 3}  # input linear combinations per kind
+PRODUCT, BITS, DIVMOD, SELECT, MAXIMUM = 0, 1, 2, 3, 4
+HINT_KINDS = {"product": PRODUCT, "bits": BITS, "divmod": DIVMOD, "select": SELECT, "maximum": MAXIMUM}
+_ARITY = {PRODUCT: 2, BITS: 1, DIVMOD: 1, SELECT: 3}  # input linear combinations per kind; maximum: any
 FORMAT = "zkmargin-witness-program-1"
 
 
@@ -220,11 +222,11 @@ def record_program(
                 f"hint {step.label!r} has no compiled kind (got {step.kind!r}; known: {', '.join(HINT_KINDS)}): "
                 "this circuit has no compiled witness"
             )
-        if len(step.inputs) != _ARITY[code]:
+        if len(step.inputs) != _ARITY.get(code, max(1, len(step.inputs))):
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} reads {len(step.inputs)} values")
         if (code == BITS and not 1 <= step.count <= 254) or (code == DIVMOD and step.count != 2):
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} has {step.count} outputs")
-        if code in (PRODUCT, SELECT) and step.count != 1:
+        if code in (PRODUCT, SELECT, MAXIMUM) and step.count != 1:
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} has {step.count} outputs")
         if code == DIVMOD and not 0 < step.param < CURVE_ORDER:
             raise CircuitError(f"hint {step.label!r}: divisor {step.param} out of range")
@@ -235,6 +237,8 @@ def record_program(
         if code == DIVMOD:
             param_row = len(params)
             params.append(step.param)
+        elif code == MAXIMUM:
+            param_row = len(step.inputs)  # for a maximum, the column holds the count of its inputs
         ops.append((code, first, step.count, len(rows), param_row))
         rows += [{new_index[w]: c for w, c in lc.terms.items()} for lc in step.inputs]
         next_wire += step.count

@@ -87,7 +87,18 @@ def gadgets(api: ConstraintSystem, values: dict[str, int] | None) -> None:
     sign = assert_signed_in_range(api, s - 2**30, 40)
     less = is_less_or_equal(api, x, y, 20)
     digest = poseidon_sponge(api, [x, s, chosen])  # the products of Poseidon's S-boxes
-    api.assert_equal(out, best + floor_q + ceil_q + bits[0] + sign + less + api.mul(digest, 0) + api.mul(x, y))
+    (top,) = api.hint(  # a signed maximum over raw field elements: values above r/2 read as negative
+        lambda *v: max(u - R if u > R // 2 else u for u in v) % R,
+        x,
+        y,
+        z - c,
+        s,
+        name="signed_max",
+        kind="maximum",
+    )
+    api.assert_equal(
+        out, best + floor_q + ceil_q + bits[0] + sign + less + api.mul(digest, 0) + api.mul(x, y) + api.mul(top, x)
+    )
 
 
 @given(x=field_value, y=field_value, z=field_value, c=field_value, s=field_value, out=field_value)
@@ -135,6 +146,8 @@ def margin_parameters(seed: int) -> MarginParameters:
     big = 10**12
     return MarginParameters(
         scale=10**6,
+        margin_level="initial",
+        groups=("ETH",),
         instruments=("a:CALL", "b:PERP"),
         scenarios=("up", "down", "up vol", "down vol"),
         collateral_assets=("USDC",),
@@ -143,6 +156,7 @@ def margin_parameters(seed: int) -> MarginParameters:
         short_option_min=(rng.randrange(big // 100), 0),
         contingency=(0, rng.randrange(big // 100)),
         collateral_value=(rng.randrange(big),),
+        collateral_loss=(tuple(rng.randrange(-big, big) for _ in range(4)),),
     )
 
 

@@ -160,7 +160,9 @@ def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g:
             + linear_sum(api.mul(amount[j], params.collateral_loss[j][s]) for j in cslots)
             for s in range(capacity.scenarios)
         ]
-        (margin,) = api.hint(lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin")
+        (margin,) = api.hint(
+            lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin", kind="maximum"
+        )
         with api.scope("floor"):
             assert_in_range(api, margin - floor, GROUP_BITS)
         for s, loss in enumerate(losses):

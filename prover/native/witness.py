@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from zkmargin.circuits.witness_program import BITS, DIVMOD, PRODUCT, SELECT, WitnessProgram, limb_array
+from zkmargin.circuits.witness_program import BITS, DIVMOD, MAXIMUM, PRODUCT, SELECT, WitnessProgram, limb_array
 from zkmargin.verifier.curve import CURVE_ORDER as R
 
 from .field import fr_add, fr_mul, limbs
@@ -26,6 +26,7 @@ _ZERO = (_U(0), _U(0), _U(0), _U(0))
 _STANDARD_ONE = (_U(1), _U(0), _U(0), _U(0))  # fr_mul(x, 1) = x / 2^256: out of Montgomery form
 _MONT_ONE = tuple(_U(x) for x in limbs((1 << 256) % R))
 _MONT_SQUARE = tuple(_U(x) for x in limbs((1 << 512) % R))  # fr_mul(x, 2^512) = x * 2^256: into it
+_HALF = tuple(_U(x) for x in limbs(R // 2))  # standard-form values above it read as negative
 
 
 @njit(cache=True)
@@ -51,6 +52,24 @@ def _combination(w, start, wires, coefs, row):
     for j in range(start[row], start[row + 1]):
         acc = fr_add(acc, fr_mul(_load(coefs, j), _load(w, wires[j])))
     return acc
+
+
+@njit(cache=True)
+def _above(a, b):
+    """a > b for standard-form limbs, compared from the top limb."""
+    for k in range(3, -1, -1):
+        if a[k] != b[k]:
+            return a[k] > b[k]
+    return False
+
+
+@njit(cache=True)
+def _signed_above(a, b):
+    """a > b as signed integers (x in (r/2, r) is x - r): the Python hint's max(_signed(x))."""
+    a_negative, b_negative = _above(a, _HALF), _above(b, _HALF)
+    if a_negative != b_negative:
+        return b_negative
+    return _above(a, b)
 
 
 @njit(cache=True)
@@ -104,6 +123,13 @@ def _run(inputs, ops, start, wires, coefs, params, n_wires):
             v = fr_mul(x, _STANDARD_ONE)
             for i in range(count):
                 _store(w, out + i, _MONT_ONE if _bit(v, i) else _ZERO)
+        elif kind == MAXIMUM:  # param holds the count of inputs; compared in standard form
+            best = fr_mul(x, _STANDARD_ONE)
+            for j in range(1, param):
+                v = fr_mul(_combination(w, start, wires, coefs, row + j), _STANDARD_ONE)
+                if _signed_above(v, best):
+                    best = v
+            _store(w, out, fr_mul(best, _MONT_SQUARE))
         elif kind == DIVMOD:
             v = fr_mul(x, _STANDARD_ONE)
             _divmod(v, _load(params, param), quotient, remainder)
