@@ -41,12 +41,9 @@ def encode(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) ->
     return b"".join(parts)
 
 
-def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, memoryview]]:
-    """(version, {section type: data}); duplicate section types are refused.
-
-    Sections are views into ``data``, not copies: a proving key is tens to hundreds of
-    megabytes, and slicing it into bytes would hold it twice at the peak of reading."""
-    data = memoryview(data)
+def section_table(data, magic: bytes, name: str) -> tuple[int, dict[int, tuple[int, int]]]:
+    """(version, {section type: (offset, size)}) of an iden3 container, every section inside
+    ``data`` and none twice; ``data`` is anything sliceable as bytes (bytes, a view, an mmap)."""
     if len(data) < 12 or bytes(data[:4]) != magic:
         raise FormatError(f"{name}: not a {magic.decode()} file (bad magic number)")
     version, count = struct.unpack_from("<II", data, 4)
@@ -60,9 +57,19 @@ def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, memoryv
             raise FormatError(f"{name}: section {kind} runs past the end of the file")
         if kind in sections:
             raise FormatError(f"{name}: section {kind} appears twice")
-        sections[kind] = data[offset : offset + size]
+        sections[kind] = (offset, size)
         offset += size
     return version, sections
+
+
+def decode(data: bytes, magic: bytes, name: str) -> tuple[int, dict[int, memoryview]]:
+    """(version, {section type: data}).
+
+    Sections are views into ``data``, not copies: a proving key is tens to hundreds of
+    megabytes, and slicing it into bytes would hold it twice at the peak of reading."""
+    view = memoryview(data)
+    version, table = section_table(view, magic, name)
+    return version, {kind: view[offset : offset + size] for kind, (offset, size) in table.items()}
 
 
 def read(path: str | os.PathLike, magic: bytes, limit: int = MAX_FILE_BYTES) -> tuple[int, dict[int, memoryview]]:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from py_ecc import optimized_bn128 as bn
 
+from zkmargin.circuits import binfile
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.curve import FIELD_MODULUS, InvalidPoint, g1_from_affine, g2_from_affine
 from zkmargin.verifier.files import FormatError
@@ -96,21 +97,7 @@ def open_ptau(path: str | os.PathLike) -> PtauFile:
     except (OSError, ValueError) as exc:
         raise FormatError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        if len(data) < 12 or data[:4] != PTAU_MAGIC:
-            raise FormatError(f"{path}: not a ptau file (bad magic number)")
-        _, count = struct.unpack_from("<II", data, 4)
-        offset, sections = 12, {}
-        for _ in range(count):
-            if offset + 12 > len(data):
-                raise FormatError(f"{path}: truncated section header")
-            kind, size = struct.unpack_from("<IQ", data, offset)
-            offset += 12
-            if offset + size > len(data):
-                raise FormatError(f"{path}: section {kind} runs past the end of the file")
-            if kind in sections:
-                raise FormatError(f"{path}: section {kind} appears twice")
-            sections[kind] = (offset, size)
-            offset += size
+        _, sections = binfile.section_table(data, PTAU_MAGIC, str(path))
         if 1 not in sections:
             raise FormatError(f"{path}: missing section 1")
         head = data[sections[1][0] : sections[1][0] + sections[1][1]]
