@@ -19,7 +19,7 @@ from numba import njit
 from zkmargin.circuits.witness_program import BITS, DIVMOD, MAXIMUM, PRODUCT, SELECT, WitnessProgram, limb_array
 from zkmargin.verifier.curve import CURVE_ORDER as R
 
-from .field import fr_add, fr_mul, limbs
+from .field import fq_load, fq_store, fr_add, fr_mul, limbs
 
 _U = np.uint64
 _ZERO = (_U(0), _U(0), _U(0), _U(0))
@@ -27,17 +27,6 @@ _STANDARD_ONE = (_U(1), _U(0), _U(0), _U(0))  # fr_mul(x, 1) = x / 2^256: out of
 _MONT_ONE = tuple(_U(x) for x in limbs((1 << 256) % R))
 _MONT_SQUARE = tuple(_U(x) for x in limbs((1 << 512) % R))  # fr_mul(x, 2^512) = x * 2^256: into it
 _HALF = tuple(_U(x) for x in limbs(R // 2))  # standard-form values above it read as negative
-
-
-@njit(cache=True)
-def _load(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
-@njit(cache=True)
-def _store(a, i, v):
-    for k in range(4):
-        a[i, k] = v[k]
 
 
 @njit(cache=True)
@@ -50,7 +39,7 @@ def _combination(w, start, wires, coefs, row):
     """sum_j c_j * w[wire_j] (coefficients already in Montgomery form)."""
     acc = _ZERO
     for j in range(start[row], start[row + 1]):
-        acc = fr_add(acc, fr_mul(_load(coefs, j), _load(w, wires[j])))
+        acc = fr_add(acc, fr_mul(fq_load(coefs, j), fq_load(w, wires[j])))
     return acc
 
 
@@ -106,39 +95,39 @@ def _divmod(v, d, quotient, remainder):
 @njit(cache=True)
 def _run(inputs, ops, start, wires, coefs, params, n_wires):
     w = np.empty((n_wires, 4), dtype=np.uint64)
-    _store(w, 0, _MONT_ONE)
+    fq_store(w, 0, _MONT_ONE)
     for i in range(inputs.shape[0]):
-        _store(w, 1 + i, fr_mul(_load(inputs, i), _MONT_SQUARE))
+        fq_store(w, 1 + i, fr_mul(fq_load(inputs, i), _MONT_SQUARE))
     quotient = np.zeros(4, dtype=np.uint64)
     remainder = np.zeros(4, dtype=np.uint64)
     for k in range(ops.shape[0]):
         kind, out, count, row, param = ops[k, 0], ops[k, 1], ops[k, 2], ops[k, 3], ops[k, 4]
         x = _combination(w, start, wires, coefs, row)
         if kind == PRODUCT:
-            _store(w, out, fr_mul(x, _combination(w, start, wires, coefs, row + 1)))
+            fq_store(w, out, fr_mul(x, _combination(w, start, wires, coefs, row + 1)))
         elif kind == SELECT:
             chosen = row + 1 if not _is_zero(x) else row + 2
-            _store(w, out, _combination(w, start, wires, coefs, chosen))
+            fq_store(w, out, _combination(w, start, wires, coefs, chosen))
         elif kind == BITS:
             v = fr_mul(x, _STANDARD_ONE)
             for i in range(count):
-                _store(w, out + i, _MONT_ONE if _bit(v, i) else _ZERO)
+                fq_store(w, out + i, _MONT_ONE if _bit(v, i) else _ZERO)
         elif kind == MAXIMUM:  # param holds the count of inputs; compared in standard form
             best = fr_mul(x, _STANDARD_ONE)
             for j in range(1, param):
                 v = fr_mul(_combination(w, start, wires, coefs, row + j), _STANDARD_ONE)
                 if _signed_above(v, best):
                     best = v
-            _store(w, out, fr_mul(best, _MONT_SQUARE))
+            fq_store(w, out, fr_mul(best, _MONT_SQUARE))
         elif kind == DIVMOD:
             v = fr_mul(x, _STANDARD_ONE)
-            _divmod(v, _load(params, param), quotient, remainder)
+            _divmod(v, fq_load(params, param), quotient, remainder)
             q = (quotient[0], quotient[1], quotient[2], quotient[3])
             m = (remainder[0], remainder[1], remainder[2], remainder[3])
-            _store(w, out, fr_mul(q, _MONT_SQUARE))
-            _store(w, out + 1, fr_mul(m, _MONT_SQUARE))
+            fq_store(w, out, fr_mul(q, _MONT_SQUARE))
+            fq_store(w, out + 1, fr_mul(m, _MONT_SQUARE))
     for i in range(n_wires):
-        _store(w, i, fr_mul(_load(w, i), _STANDARD_ONE))
+        fq_store(w, i, fr_mul(fq_load(w, i), _STANDARD_ONE))
     return w
 
 
@@ -146,7 +135,7 @@ def _run(inputs, ops, start, wires, coefs, params, n_wires):
 def _to_montgomery(values):
     out = np.empty_like(values)
     for i in range(values.shape[0]):
-        _store(out, i, fr_mul(_load(values, i), _MONT_SQUARE))
+        fq_store(out, i, fr_mul(fq_load(values, i), _MONT_SQUARE))
     return out
 
 
