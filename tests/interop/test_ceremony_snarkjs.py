@@ -8,9 +8,7 @@ node and `npm ci` in tests/interop, as test_snarkjs.py is.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,17 +23,13 @@ from zkmargin.prover.groth16.ceremony_rng import ChaCha, beacon_rng, fr_from_rng
 from zkmargin.circuits.files import write_json
 from zkmargin.verifier.curve import g1_affine, g2_affine
 
-HERE = Path(__file__).resolve().parent
-SNARKJS = HERE / "node_modules" / "snarkjs" / "cli.js"
+from oracle import HERE, SNARKJS, require_snarkjs
+
 BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 pytestmark = pytest.mark.interop
 
-if not (shutil.which("node") and SNARKJS.is_file()):
-    reason = "snarkjs oracle not installed (run: npm ci --prefix tests/interop)"
-    if os.environ.get("CI"):
-        raise RuntimeError(f"interop tests must run under CI: {reason}")
-    pytest.skip(reason, allow_module_level=True)
+require_snarkjs()
 
 
 def snarkjs(*args: str, cwd: Path, ok: bool = True) -> tuple[int, str]:

@@ -7,8 +7,6 @@ where a skip would hide a broken install and so fails instead.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,17 +24,13 @@ from zkmargin.verifier.kinds import SOLVENCY_BASIC
 from zkmargin.verifier.statement import Statement
 from zkmargin.verifier.poseidon import PARTIAL_ROUNDS, parameters
 
-HERE = Path(__file__).resolve().parent
-SNARKJS = HERE / "node_modules" / "snarkjs" / "cli.js"
+from oracle import HERE, SNARKJS, require_snarkjs
+
 CIRCOMLIBJS = HERE / "node_modules" / "circomlibjs"
 
 pytestmark = pytest.mark.interop
 
-if not (shutil.which("node") and SNARKJS.is_file()):
-    reason = "snarkjs oracle not installed (run: npm ci --prefix tests/interop)"
-    if os.environ.get("CI"):
-        raise RuntimeError(f"interop tests must run under CI: {reason}")
-    pytest.skip(reason, allow_module_level=True)
+require_snarkjs()
 
 
 def snarkjs(*args: str, cwd: Path) -> str:
