@@ -45,29 +45,41 @@ class Run:
     peak_mib: float
 
 
+# The child reports its own peak: VmHWM belongs to the address space exec made, whereas
+# wait4's ru_maxrss starts from the forking pytest process's peak (Linux keeps it across exec),
+# so a suite that has grown to 900 MiB would charge that to every command it runs.
+CHILD = """
+import os
+def report_peak_then_exit(status, exit=os._exit):
+    with open("/proc/self/status") as status_file, open(os.environ["ZKMARGIN_TEST_PEAK"], "w") as out:
+        out.write(next(line for line in status_file if line.startswith("VmHWM:")).split()[1])
+    exit(status)
+os._exit = report_peak_then_exit  # the CLI ends through os._exit (cli/output.py: exit_now)
+from zkmargin.cli.main import main
+main()
+"""
+
+
 def zkmargin(*args, cwd: Path) -> Run:
     """The console script's entry point in a fresh process of this interpreter (a `zkmargin` on
     PATH may belong to another install), killed after SECONDS; its own peak RSS."""
-    command = [sys.executable, "-c", "from zkmargin.cli.main import main; main()", *map(str, args)]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    command = [sys.executable, "-c", CHILD, *map(str, args)]
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        peak_file = Path(scratch) / "peak-kib"
         started = time.monotonic()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, cwd=cwd, env={**os.environ, "ZKMARGIN_TEST_PEAK": str(peak_file)}
+        )
         timer = threading.Timer(SECONDS, process.kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            process.wait()
         finally:
             timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
-        return Run(
-            process.returncode,
-            out.read().decode(),
-            err.read().decode(),
-            time.monotonic() - started,
-            usage.ru_maxrss / 1024,
-        )
+        peak_mib = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("inf")
+        return Run(process.returncode, out.read().decode(), err.read().decode(), time.monotonic() - started, peak_mib)
 
 
 def assert_one_line_error(run: Run, *fragments: str, code: int = 2) -> None:
