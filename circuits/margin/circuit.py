@@ -48,6 +48,17 @@ GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin
 
 
 @dataclass(frozen=True)
+class AccountTerms:
+    """What an exchange batch sums over its accounts (linear combinations, no extra rows):
+    the requirement and available proven above, and the account's loss per scenario summed
+    over its groups, for the exchange-wide stress profile."""
+
+    requirement: LinearCombination
+    available: LinearCombination
+    scenario_loss: list[LinearCombination]
+
+
+@dataclass(frozen=True)
 class MarginWitness:
     """The statement (public inputs and parameters) and the private portfolio that opens its commitment."""
 
@@ -103,7 +114,7 @@ def account_covers(
     amount: list,
     threshold: LinearCombination,
     shortfall: LinearCombination | int = 0,
-) -> None:
+) -> AccountTerms:
     """The per-account part: given the shared parameter wires and one account's quantities and
     amounts, prove (available + shortfall) * 10^4 >= threshold * requirement and
     available + shortfall >= 0. The single-portfolio statement passes shortfall = 0; an
@@ -132,10 +143,12 @@ def account_covers(
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
-    margins = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
+    groups = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
     with api.scope("requirement"):  # threshold * (sum_g M_g + contingency + rounding) <= available * 10^4
-        requirement = linear_sum(margins) + contingency + rounding
+        requirement = linear_sum(margin for margin, _ in groups) + contingency + rounding
         assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, requirement), CHECK_BITS)
+    scenario_loss = [linear_sum(losses[s] for _, losses in groups) for s in range(capacity.scenarios)]
+    return AccountTerms(requirement, available, scenario_loss)
 
 
 def _signed(v: int) -> int:
@@ -143,7 +156,7 @@ def _signed(v: int) -> int:
 
 
 def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g: int, capacity: MarginCapacity):
-    """M_g, the prover's choice, proven >= L_g(s) for every scenario s and >= floor_g.
+    """M_g and the group's scenario losses L_g(s); M_g is the prover's choice, proven >= L_g(s) for every scenario s and >= floor_g.
 
     Slot k of group g is slot g P + k, a constant: no membership matrix. M_g is a hint
     bounded only from below, so any choice above max(max_s L_g(s), floor_g) only raises the
@@ -168,4 +181,4 @@ def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g:
         for s, loss in enumerate(losses):
             with api.scope(f"scenario[{s}]"):
                 assert_in_range(api, margin - loss, GROUP_BITS)
-    return margin
+    return margin, losses
