@@ -156,7 +156,8 @@ def _signed(v: int) -> int:
 
 
 def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g: int, capacity: MarginCapacity):
-    """M_g and the group's scenario losses L_g(s); M_g is the prover's choice, proven >= L_g(s) for every scenario s and >= floor_g.
+    """M_g and the group's losses L_g(s); M_g, the prover's choice, is proven >= L_g(s) for every
+    scenario s and >= floor_g.
 
     Slot k of group g is slot g P + k, a constant: no membership matrix. M_g is a hint
     bounded only from below, so any choice above max(max_s L_g(s), floor_g) only raises the
