@@ -1,4 +1,4 @@
-"""`zkmargin export solidity` and `zkmargin export calldata`: what a smart contract needs.
+"""`zkmargin export solidity|registry|calldata`: what a smart contract needs.
 
 The library side is zkmargin.prover.groth16.solidity; this module only reads the files,
 writes the contracts and prints.
@@ -13,7 +13,9 @@ import click
 from zkmargin.prover.groth16.solidity import (
     GATE_FILE,
     MARGIN_PUBLIC_INPUTS,
+    REGISTRY_FILE,
     VERIFIER_FILE,
+    epoch_registry_contract,
     margin_gate_contract,
     solidity_calldata,
     verifier_contract,
@@ -37,9 +39,7 @@ def _in_bundle(path: Path, name: str) -> Path:
     return path / name if path.is_dir() else path
 
 
-@export.command("solidity")
-@click.argument("key", type=click.Path(path_type=Path))
-@click.option(
+out_dir_option = click.option(
     "-o",
     "--out",
     "out_dir",
@@ -48,6 +48,11 @@ def _in_bundle(path: Path, name: str) -> Path:
     show_default=True,
     help="Folder for the .sol files.",
 )
+
+
+@export.command("solidity")
+@click.argument("key", type=click.Path(path_type=Path))
+@out_dir_option
 @click.option(
     "--gate/--no-gate",
     default=True,
@@ -74,6 +79,21 @@ def solidity_cmd(key: Path, out_dir: Path, gate: bool) -> None:
     click.echo(f"wrote {', '.join(map(str, written))} (verifier for key {fingerprint}, {vk.n_public} public inputs)")
     if gate and vk.n_public != MARGIN_PUBLIC_INPUTS:
         click.echo(f"no {GATE_FILE}: the key has {vk.n_public} public inputs, a margin key {MARGIN_PUBLIC_INPUTS}")
+
+
+@export.command("registry")
+@out_dir_option
+@friendly_errors
+def registry_cmd(out_dir: Path) -> None:
+    """Write EpochRegistry.sol, where an exchange posts each epoch's roots and hashes.
+
+    Deploy it once, register each tier's batch verifier (`zkmargin export solidity` on the
+    tier's key) with setTierVerifier, then post every epoch with postEpoch. Anyone checks a
+    batch with the view call checkBatch (see the README, "On-chain verification").
+    """
+    path = out_dir / REGISTRY_FILE
+    atomic_write(path, epoch_registry_contract().encode())
+    click.echo(f"wrote {path}")
 
 
 @export.command("calldata")

@@ -1,4 +1,5 @@
-"""Groth16 on the EVM: a verifier contract per key, the margin gate, and snarkjs-style calldata.
+"""Groth16 on the EVM: a verifier contract per key, the margin gate, the epoch registry, and
+snarkjs-style calldata.
 
 The contracts are Solidity source, not bytecode: the user compiles them with the toolchain
 their protocol already trusts. The verifier uses only the BN254 precompiles (ecAdd 0x06,
@@ -19,7 +20,7 @@ from zkmargin.verifier.formats import Proof, VerifyingKey
 
 #: Public inputs of the portfolio-margin statement, the only one the margin gate is for.
 MARGIN_PUBLIC_INPUTS = 4
-VERIFIER_FILE, GATE_FILE = "Groth16Verifier.sol", "MarginGate.sol"
+VERIFIER_FILE, GATE_FILE, REGISTRY_FILE = "Groth16Verifier.sol", "MarginGate.sol", "EpochRegistry.sol"
 
 
 def _contract_text(name: str) -> str:
@@ -72,6 +73,11 @@ def verifier_contract(vk: VerifyingKey, fingerprint: str) -> str:
 def margin_gate_contract() -> str:
     """Solidity source of the lending protocol's policy contract (the same for every key)."""
     return _contract_text(GATE_FILE)
+
+
+def epoch_registry_contract() -> str:
+    """Solidity source of an exchange's epoch registry (the same for every exchange)."""
+    return _contract_text(REGISTRY_FILE)
 
 
 def _hex(word: int) -> str:
