@@ -23,7 +23,7 @@ from zkmargin.circuits.exchange.book import Book, BookHeader
 from zkmargin.circuits.exchange.sample import write_sample_book
 from zkmargin.circuits.files import atomic_write
 from zkmargin.circuits.margin.inputs import Market, load_market, sample_path
-from zkmargin.circuits.exchange.checks import Manifest
+from zkmargin.verifier.exchange.manifest import Manifest
 from zkmargin.verifier.files import FormatError
 
 PRIVATE_KEY_FILE = "exchange_ed25519.key"

@@ -11,6 +11,7 @@ import click
 from zkmargin.circuits.builder import CircuitError
 from zkmargin.circuits.margin.case import Insolvent
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
+from zkmargin.verifier.exchange.manifest import EpochInvalid
 from zkmargin.verifier.files import FormatError
 
 EXIT_OK = 0
@@ -22,6 +23,7 @@ MAX_ERROR = 200  # characters of an error line: a hostile file cannot flood the 
 #: The library's exceptions a user can cause, and what each means for the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (Insolvent, EXIT_INVALID),
+    (EpochInvalid, EXIT_INVALID),  # a FormatError subclass: listed before it
     (FormatError, EXIT_BAD_INPUT),
     (CircuitError, EXIT_BAD_INPUT),
     (UnsatisfiedConstraint, EXIT_BAD_INPUT),
