@@ -22,6 +22,9 @@ MANIFEST_FORMAT = "zkmargin-epoch-manifest/1"
 ID_BITS = 248  # account identifiers: the first 31 bytes of SHA-256 of the account name
 MAX_TOTAL = 1 << 128  # opened totals are signed, |v| < 2^128, taken mod r in the commitment
 _field = partial(read_int, lo=0, hi=R)
+#: The batch statement's public-hash preimage, in order (the batch circuit hashes these wires).
+PREIMAGE = ("epoch", "market_hash", "parameters_digest", "threshold", "tier", "index", "first_id", "last_id",
+            "accounts", "subtree_root", "totals_before", "totals_after")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a tier names a folder: keys/<tier>/
 
 
@@ -81,9 +84,9 @@ class Batch:
 
     def preimage(self, m: "Manifest", index: int) -> list[int]:
         """Hashed into the proof's one public input, so a proof cannot move between epochs or slots."""
-        head = [m.epoch, m.market_hash, m.parameters_digest, m.threshold, label_field(self.tier), index]
-        tail = [self.first_id, self.last_id, self.accounts, self.subtree_root, self.totals_before, self.totals_after]
-        return head + tail
+        head = {"epoch": m.epoch, "market_hash": m.market_hash, "parameters_digest": m.parameters_digest,
+                "threshold": m.threshold, "tier": label_field(self.tier), "index": index}
+        return [head[k] if k in head else getattr(self, k) for k in PREIMAGE]
 
 
 @dataclass(frozen=True)
