@@ -1,0 +1,179 @@
+"""Exchange mode end to end on a tiny book: prove an epoch, verify it, export and verify inclusion
+files, and every attack of issue 14 refused. One epoch (7 accounts, B = 2: four batch proofs,
+the last padded) is proven once per module; attacks work on copies of its folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from zkmargin import api
+from zkmargin.api.epoch import prove_epoch
+from zkmargin.api.epoch_check import export_inclusion, verify_epoch, verify_inclusion
+from zkmargin.api.runners import InProcessRunner
+from zkmargin.verifier.exchange.manifest import EpochInvalid, account_id, parse_manifest
+from zkmargin.verifier.files import FormatError
+
+DATA = Path(__file__).parent / "data"
+MARKET = DATA / "tiny_market.json"
+CAPACITY = api.MarginCapacity(2, 1, 10)
+CALL, PERP = "deribit:ETH-3000-C", "hyperliquid:ETH-PERP"
+
+
+def _account(name: str, call: str, perp: str, usdc: str) -> dict:
+    positions = [{"instrument": i, "quantity": q} for i, q in ((CALL, call), (PERP, perp)) if q != "0"]
+    return {"account": name, "positions": positions, "collateral": [{"venue": "deribit", "asset": "USDC",
+                                                                    "amount": usdc}]}
+
+
+ACCOUNTS = [
+    _account("alice", "-10", "5.5", "20000"),
+    _account("bob", "0", "2", "5000"),
+    _account("carol", "3", "-1", "800"),
+    _account("dave", "-10", "0", "100"),  # under-margined: a shortfall
+    _account("erin", "-20", "0", "0"),  # negative equity: short calls and nothing else
+    _account("frank", "0", "0", "12345.5"),  # collateral only
+    _account("grace", "1", "1", "9000"),
+]
+
+
+class Counting(InProcessRunner):
+    def __init__(self):
+        self.jobs = 0
+
+    def run(self, task, jobs, on_result):
+        self.jobs += len(jobs)
+        super().run(task, jobs, on_result)
+
+
+@pytest.fixture(scope="module")
+def epoch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("exchange")
+    book = root / "book.jsonl"
+    book.write_text("".join(json.dumps(a) + "\n" for a in ACCOUNTS))
+    keys = api.new_exchange_keys(root / "exchange")
+    runner = Counting()
+    record = prove_epoch(book, root / "epoch", keys.private_key, MARKET, "occ10", CAPACITY, 2, root / "keys",
+                         runner=runner)
+    return root, keys, record, runner
+
+
+def _order():
+    return sorted((a["account"] for a in ACCOUNTS), key=account_id)
+
+
+def test_an_epoch_proves_and_verifies(epoch):
+    root, keys, record, runner = epoch
+    assert runner.jobs == 4 and record.accounts == 7 and record.skipped == 0
+    summary = verify_epoch(root / "epoch", keys.public_key)
+    assert summary["accounts"] == 7 and summary["batches"] == 4
+    assert summary["under_margined_accounts"] == 2 and float(summary["total_shortfall"]) > 0
+    assert float(summary["collateral"]["USDC"]) == pytest.approx(20000 + 5000 + 800 + 100 + 12345.5 + 9000)
+    assert set(summary["stress_loss"]) and summary["open_short"][CALL] == "40.00"
+
+
+def test_a_rerun_resumes_without_proving_again(epoch):
+    root, keys, record, _ = epoch
+    runner = Counting()
+    again = prove_epoch(root / "book.jsonl", root / "epoch", keys.private_key, MARKET, "occ10", CAPACITY, 2,
+                        root / "keys", runner=runner)
+    assert runner.jobs == 0 and again.skipped == 4 and again.manifest.tree_root == record.manifest.tree_root
+
+
+@pytest.mark.parametrize("name", ["alice", "erin", _order()[-1]])  # the last is alone in the padded batch
+def test_inclusion_files_verify_and_show_the_margin(epoch, tmp_path, name):
+    root, keys, _, _ = epoch
+    export_inclusion(root / "epoch", name, tmp_path / "inclusion.json")
+    verdict = verify_inclusion(tmp_path / "inclusion.json", root / "epoch" / "manifest.json", keys.public_key)
+    assert verdict.account == name and verdict.summary["accounts"] == 7
+    assert verdict.margin.solvent == (name not in ("dave", "erin"))
+
+
+def _copy(root: Path, tmp_path: Path) -> Path:
+    shutil.copytree(root / "epoch", tmp_path / "epoch")
+    return tmp_path / "epoch"
+
+
+def _resign(folder: Path, keys, edit) -> None:
+    signed = json.loads((folder / "manifest.json").read_text())
+    manifest = edit(parse_manifest(signed["manifest"]))
+    (folder / "manifest.json").write_text(json.dumps(api.sign_manifest(manifest, keys.private_key)))
+
+
+def test_an_altered_opening_or_a_left_out_account_fails_inclusion(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    export_inclusion(root / "epoch", "bob", tmp_path / "bob.json")
+    raw = json.loads((tmp_path / "bob.json").read_text())
+    raw["opening"]["collateral"]["USDC"] = str(int(raw["opening"]["collateral"]["USDC"]) + 1)
+    (tmp_path / "bob.json").write_text(json.dumps(raw))
+    with pytest.raises(EpochInvalid, match="not in that batch"):
+        verify_inclusion(tmp_path / "bob.json", root / "epoch" / "manifest.json", keys.public_key)
+    raw["opening"]["account"] = "mallory"  # an account never put in the book
+    (tmp_path / "bob.json").write_text(json.dumps(raw))
+    with pytest.raises(EpochInvalid):
+        verify_inclusion(tmp_path / "bob.json", root / "epoch" / "manifest.json", keys.public_key)
+    with pytest.raises(FormatError, match="not in this epoch"):
+        export_inclusion(root / "epoch", "mallory", tmp_path / "m.json")
+
+
+def test_a_manifest_edited_after_signing_fails(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    signed = json.loads((folder / "manifest.json").read_text())
+    signed["manifest"]["totals"][0] = "1"
+    (folder / "manifest.json").write_text(json.dumps(signed))
+    with pytest.raises(EpochInvalid, match="signature"):
+        verify_epoch(folder, keys.public_key)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: replace(m, totals=(m.totals[0] + 1, *m.totals[1:])), "opened totals"),  # totals opened otherwise
+    (lambda m: replace(m, batches=(*m.batches[:1], replace(m.batches[1], totals_before=m.batches[0].totals_before),
+                                   *m.batches[2:])), "totals_before"),  # T_before not the previous T_after
+    (lambda m: replace(m, batches=(m.batches[1], m.batches[0], *m.batches[2:])), "totals_before|rise"),  # order
+    (lambda m: replace(m, epoch=m.epoch + 1), "public_hash"),  # proofs moved to another epoch
+])
+def test_chain_attacks_on_a_re_signed_manifest_fail(epoch, tmp_path, edit, message):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    _resign(folder, keys, edit)
+    with pytest.raises(EpochInvalid, match=message):
+        verify_epoch(folder, keys.public_key)
+
+
+def test_a_batch_proof_swapped_between_positions_is_named(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    first, second = folder / "batches" / "0", folder / "batches" / "2"
+    for name in ("proof.json",):
+        a, b = (first / name).read_bytes(), (second / name).read_bytes()
+        (first / name).write_bytes(b)
+        (second / name).write_bytes(a)
+
+    def rehash(m):
+        import hashlib
+
+        shas = [hashlib.sha256((folder / "batches" / str(i) / "proof.json").read_bytes()).hexdigest()
+                for i in range(len(m.batches))]
+        return replace(m, batches=tuple(replace(b, proof_sha256=s) for b, s in zip(m.batches, shas)))
+
+    _resign(folder, keys, rehash)  # even an exchange that re-signs cannot move a proof
+    with pytest.raises(EpochInvalid, match="batch 0"):
+        verify_epoch(folder, keys.public_key)
+
+
+@pytest.mark.interop
+def test_snarkjs_verifies_a_batch_proof(epoch):
+    from interop.oracle import SNARKJS, require_snarkjs
+
+    require_snarkjs()
+    folder = epoch[0] / "epoch"
+    args = ["groth16", "verify", "keys/2x1x10x1-b2/verification_key.json", "batches/3/public.json",
+            "batches/3/proof.json"]
+    done = subprocess.run(["node", str(SNARKJS), *args], cwd=folder, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "OK" in done.stdout, done.stdout + done.stderr
