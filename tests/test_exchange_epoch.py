@@ -177,3 +177,36 @@ def test_snarkjs_verifies_a_batch_proof(epoch):
             "batches/3/proof.json"]
     done = subprocess.run(["node", str(SNARKJS), *args], cwd=folder, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "OK" in done.stdout, done.stdout + done.stderr
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from zkmargin.cli.main import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_the_command_line_proves_verifies_and_checks_inclusion(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    again = _cli("epoch", "prove", root / "book.jsonl", "--market", MARKET, "--model", "occ10", "--out",
+                 root / "epoch", "--batch-size", "2", "--positions", "2", "--collateral", "1", "--scenarios", "10",
+                 "--groups", "1", "--key-dir", root / "keys", "--exchange-key", keys.private_key, "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["skipped"] == 4
+    done = _cli("epoch", "verify", root / "epoch", "--exchange-key", keys.public_key)
+    assert done.exit_code == 0 and "VALID" in done.output and "under-margined accounts: 2" in done.output
+    assert _cli("inclusion", "export", root / "epoch", "dave", "--out", tmp_path / "d.json").exit_code == 0
+    mine = _cli("inclusion", "verify", tmp_path / "d.json", "--manifest", root / "epoch" / "manifest.json",
+                "--exchange-key", keys.public_key, "--json")
+    assert mine.exit_code == 0 and json.loads(mine.output)["covered"] is False, mine.output
+
+
+def test_exit_codes_invalid_one_unreadable_two(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    (folder / "batches" / "1" / "public.json").write_text('["1"]\n')
+    bad = _cli("epoch", "verify", folder, "--exchange-key", keys.public_key)
+    assert bad.exit_code == 1 and "batch 1" in bad.output, bad.output
+    missing = _cli("epoch", "verify", tmp_path / "nowhere", "--exchange-key", keys.public_key)
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
