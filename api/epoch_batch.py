@@ -35,6 +35,10 @@ class BatchJob:
     cache: str | None = None  # witness-program cache folder; None: the worker's $ZKMARGIN_CACHE
     engine: str | None = None
 
+    @property
+    def name(self) -> str:
+        return f"batch {self.index} of tier {self.shape.tier}"
+
 
 @dataclass(frozen=True)
 class BatchResult:

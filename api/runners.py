@@ -24,10 +24,18 @@ class Runner(Protocol):
 
 
 class InProcessRunner:
-    """The default: one job after another, in this process, no retries (a failure is a bug or
-    bad input, and retrying it here would fail the same way). Input errors (FormatError and
-    the like) pass through unchanged so the command line reports them as it always does."""
+    """The default: one job after another, in this process, no retries (in one process a
+    failure is a bug or bad input, and a retry would fail the same way)."""
 
     def run(self, task: Callable[[J], R], jobs: Sequence[J], on_result: Callable[[int, R], None]) -> None:
         for index, job in enumerate(jobs):
-            on_result(index, task(job))
+            try:
+                result = task(job)
+            except Exception as exc:
+                raise RunnerError(f"job {index} ({job_name(job)}) failed: {exc}") from exc
+            on_result(index, result)
+
+
+def job_name(job: object) -> str:
+    """How an error names a job: its ``name`` attribute if it has one, else its type."""
+    return str(getattr(job, "name", type(job).__name__))

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import click
 
+from zkmargin.api.runners import RunnerError
 from zkmargin.circuits.builder import CircuitError
 from zkmargin.circuits.margin.case import Insolvent
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
@@ -28,6 +29,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (CircuitError, EXIT_BAD_INPUT),
     (UnsatisfiedConstraint, EXIT_BAD_INPUT),
     (RecursionError, EXIT_BAD_INPUT),
+    (RunnerError, EXIT_BAD_INPUT),  # a batch proof that failed on every try: its message names the batch
     (MemoryError, EXIT_BAD_INPUT),
 )
 

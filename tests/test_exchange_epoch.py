@@ -210,3 +210,18 @@ def test_exit_codes_invalid_one_unreadable_two(epoch, tmp_path):
     assert bad.exit_code == 1 and "batch 1" in bad.output, bad.output
     missing = _cli("epoch", "verify", tmp_path / "nowhere", "--exchange-key", keys.public_key)
     assert missing.exit_code == 2 and "Traceback" not in missing.output
+
+
+def test_a_worker_refuses_a_key_whose_hash_differs_and_the_runner_names_the_job(epoch, tmp_path):
+    from zkmargin.api.epoch_batch import BatchJob, prove_batch
+    from zkmargin.api.runners import RunnerError
+    from zkmargin.circuits.exchange.batch import BatchShape
+
+    root, _, _, _ = epoch
+    zkey = next((root / "keys").glob("*.zkey"))
+    shape = BatchShape(CAPACITY, 2)
+    job = BatchJob(0, shape, None, str(zkey), "00" * 32)  # type: ignore[arg-type]
+    with pytest.raises(FormatError, match="not the tier's proving key"):
+        prove_batch(job)
+    with pytest.raises(RunnerError, match="job 0 .batch 0 of tier 2x1x10x1-b2. failed: .*proving key"):
+        InProcessRunner().run(prove_batch, [job], lambda i, r: None)
