@@ -6,7 +6,7 @@
     api.sample_book(Path("book.jsonl"), accounts=2000, seed=1) # a SYNTHETIC book
     for entry in api.read_book(Path("book.jsonl")): ...        # streamed, strictly validated
 
-Epoch proving is not built yet (see README, "Exchange mode (in progress)").
+Proving and checking an epoch: api/epoch.py, api/epoch_check.py (README, "Exchange mode").
 """
 
 from __future__ import annotations

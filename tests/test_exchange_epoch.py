@@ -225,3 +225,14 @@ def test_a_worker_refuses_a_key_whose_hash_differs_and_the_runner_names_the_job(
         prove_batch(job)
     with pytest.raises(RunnerError, match="job 0 .batch 0 of tier 2x1x10x1-b2. failed: .*proving key"):
         InProcessRunner().run(prove_batch, [job], lambda i, r: None)
+
+
+def test_inclusion_files_are_read_strictly(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    export_inclusion(root / "epoch", "grace", tmp_path / "g.json")
+    raw = json.loads((tmp_path / "g.json").read_text())
+    for edit in ({"extra": 1}, {"leaf_index": -1}, {"batch_path": ["x"]}, {"format": "zkmargin-inclusion/0"}):
+        (tmp_path / "bad.json").write_text(json.dumps({**raw, **edit}))
+        result = _cli("inclusion", "verify", tmp_path / "bad.json", "--manifest", root / "epoch" / "manifest.json",
+                      "--exchange-key", keys.public_key)
+        assert result.exit_code == 2 and result.output.startswith("error: ") and "Traceback" not in result.output
