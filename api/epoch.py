@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from zkmargin.circuits.exchange.batch import BatchShape, BatchWitness, make_witness, preimage, total_names, totals_after
+from zkmargin.circuits.exchange.batch import leaves as batch_leaves
 from zkmargin.circuits.exchange.book import Book
 from zkmargin.circuits.exchange.tree import TreeFile, write_tree
 from zkmargin.circuits.files import atomic_write, write_json
@@ -203,7 +204,7 @@ def prove_epoch(
 def _write_epoch(out: Path, exchange_key: Path, shape: BatchShape, parameters: MarginParameters, market_hash: int,
                  threshold: int, vk: VerifyingKey, witnesses: list[BatchWitness],
                  accounts: list[tuple[int, str, ScaledPortfolio]], totals: list[int]) -> Manifest:
-    leaves = [fixed.commitment() for _, _, fixed in accounts]
+    leaves = [leaf for w in witnesses for leaf in batch_leaves(w)][: len(accounts)]
     write_tree(out / TREE, leaves, shape.size.bit_length() - 1)
     with TreeFile(out / TREE) as tree:
         root = tree.root()
