@@ -166,6 +166,7 @@ def prove_epoch(
     zkey, zkey_sha, vk, constraints = tier_key(shape, key_dir, cache, engine_name, say)
     lap("key")
 
+    say("witnesses and the blinded totals chain")
     names = total_names(capacity)
     totals, salt, witnesses = [0] * len(names), 0, []
     for b, start in enumerate(range(0, len(accounts), batch_size)):
@@ -176,6 +177,7 @@ def prove_epoch(
         totals = totals_after(w)
         salt = salt_after
     lap("witnesses and totals chain")
+    say("checking proofs already on disk")
     done = _already_proven(out, vk, witnesses)
     if done:
         say(f"resuming: {len(done)} batch proofs already verify and are kept")
@@ -195,6 +197,7 @@ def prove_epoch(
 
     (runner or InProcessRunner()).run(prove_batch, jobs, on_result)
     lap("prove batches")
+    say("tree, parameters, key and the signed manifest")
     manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, accounts,
                             totals)
     lap("tree and manifest")

@@ -236,3 +236,28 @@ def test_inclusion_files_are_read_strictly(epoch, tmp_path):
         result = _cli("inclusion", "verify", tmp_path / "bad.json", "--manifest", root / "epoch" / "manifest.json",
                       "--exchange-key", keys.public_key)
         assert result.exit_code == 2 and result.output.startswith("error: ") and "Traceback" not in result.output
+
+
+class Reversed(Counting):
+    """Results in another order than the jobs, as a distributed runner returns them; jobs pickled."""
+
+    def run(self, task, jobs, on_result):
+        import pickle
+
+        self.jobs += len(jobs)
+        self.names = [job.name for job in jobs]
+        for index in reversed(range(len(jobs))):
+            on_result(index, task(pickle.loads(pickle.dumps(jobs[index]))))
+
+
+def test_a_rerun_proves_only_missing_or_invalid_batches_in_any_order(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    (folder / "batches" / "1" / "proof.json").unlink()
+    (folder / "batches" / "2" / "proof.json").write_bytes((folder / "batches" / "0" / "proof.json").read_bytes())
+    runner = Reversed()
+    record = prove_epoch(root / "book.jsonl", folder, keys.private_key, MARKET, "occ10", CAPACITY, 2,
+                         root / "keys", runner=runner)
+    assert runner.names == ["batch 1 of tier 2x1x10x1-b2", "batch 2 of tier 2x1x10x1-b2"]
+    assert record.skipped == 2 and record.proven == 2
+    assert verify_epoch(folder, keys.public_key)["accounts"] == 7
