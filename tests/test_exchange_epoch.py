@@ -261,3 +261,26 @@ def test_a_rerun_proves_only_missing_or_invalid_batches_in_any_order(epoch, tmp_
     assert runner.names == ["batch 1 of tier 2x1x10x1-b2", "batch 2 of tier 2x1x10x1-b2"]
     assert record.skipped == 2 and record.proven == 2
     assert verify_epoch(folder, keys.public_key)["accounts"] == 7
+
+
+@pytest.mark.parametrize("which", ["manifest.json", "parameters.json", "inclusion"])
+def test_fuzzed_epoch_files_end_in_format_errors(epoch, tmp_path, fuzz_seconds, which):
+    """Mutated manifest, parameters and inclusion files only ever raise FormatError (EpochInvalid is one)."""
+    from hypothesis import strategies as st
+
+    from test_fuzz_readers import fuzz, json_files
+
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    export_inclusion(folder, "carol", tmp_path / "carol.json")
+    target = tmp_path / "carol.json" if which == "inclusion" else folder / which
+    base = json.loads(target.read_text())
+
+    def check(blob: bytes) -> None:
+        target.write_bytes(blob)
+        if which == "inclusion":
+            verify_inclusion(target, folder / "manifest.json", keys.public_key)
+        else:
+            verify_epoch(folder, keys.public_key)
+
+    fuzz(fuzz_seconds, json_files([base]) | st.just(json.dumps(base).encode()), check)
