@@ -42,7 +42,7 @@ from zkmargin.verifier.formats import VerifyingKey, parse_public_signals
 from zkmargin.verifier.kinds import THRESHOLD_SCALE, MarginCapacity, MarginParameters
 
 from .epoch_batch import BatchJob, BatchResult, batch_program, prove_batch
-from .exchange import sign_manifest
+from .exchange import load_signing_key, sign_manifest
 from .keys import engine
 from .runners import InProcessRunner, Runner
 from .witness import cache_folder, file_hash
@@ -156,6 +156,7 @@ def prove_epoch(
         timings[name] = time.perf_counter() - clock
         clock = time.perf_counter()
 
+    load_signing_key(exchange_key)  # a wrong key path fails now, not after every proof
     shape = BatchShape(capacity, batch_size)
     parameters, epoch, market_hash = epoch_parameters(market, model, capacity)
     secret = _secret(out)

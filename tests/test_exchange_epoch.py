@@ -284,3 +284,13 @@ def test_fuzzed_epoch_files_end_in_format_errors(epoch, tmp_path, fuzz_seconds, 
             verify_epoch(folder, keys.public_key)
 
     fuzz(fuzz_seconds, json_files([base]) | st.just(json.dumps(base).encode()), check)
+
+
+def test_a_missing_or_wrong_signing_key_fails_before_any_work(epoch, tmp_path):
+    root, keys, _, _ = epoch
+    args = ["epoch", "prove", root / "book.jsonl", "--market", MARKET, "--model", "occ10", "--out", tmp_path / "e",
+            "--positions", "2", "--collateral", "1", "--scenarios", "10", "--groups", "1", "--key-dir", root / "keys"]
+    for key in (tmp_path / "none.key", keys.public_key):
+        result = _cli(*args, "--exchange-key", key)
+        assert result.exit_code == 2 and result.output.startswith("error: "), result.output
+    assert not (tmp_path / "e").exists()
