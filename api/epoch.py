@@ -110,19 +110,23 @@ def read_accounts(book: Path, market: Path | None, model: str, parameters: Margi
 
 def tier_key(shape: BatchShape, key_dir: Path, cache: Path | None, engine_name: str | None,
              progress: Progress) -> tuple[Path, str, VerifyingKey, int]:
-    """The tier's proving key (a development key made here when none exists), its hash, key and size."""
+    """The tier's proving key exchange-batch-<tier>.zkey (a development key made here when none
+    exists; put a ceremony's key there instead), its SHA-256, verifying key and constraint count.
+    The verifying key is cached beside it under the key's hash, so a replaced key is never
+    paired with an old verifying key."""
     zkey = key_dir / f"exchange-batch-{shape.tier}.zkey"
     program = batch_program(shape, cache)
+    made = None
     if not zkey.is_file():
         progress(f"setup: a DEVELOPMENT key for tier {shape.tier} ({program.n_constraints:,} constraints)")
-        pk = setup(program.r1cs(), engine(engine_name))
-        write_zkey(pk, zkey)
-        write_json(zkey.with_suffix(".vk.json"), pk.verifying_key().to_json())
-    vk_file = zkey.with_suffix(".vk.json")
+        made = setup(program.r1cs(), engine(engine_name))
+        write_zkey(made, zkey)
+    sha = file_hash(zkey)
+    vk_file = key_dir / f"exchange-batch-{shape.tier}.{sha[:16]}.vk.json"
     if not vk_file.is_file():
-        write_json(vk_file, read_zkey(zkey).verifying_key().to_json())
+        write_json(vk_file, (made or read_zkey(zkey)).verifying_key().to_json())
     vk = VerifyingKey.from_json(parse_json(vk_file.read_bytes(), str(vk_file)), str(vk_file))
-    return zkey, file_hash(zkey), vk, program.n_constraints
+    return zkey, sha, vk, program.n_constraints
 
 
 def _already_proven(out: Path, vk: VerifyingKey, witnesses: list[BatchWitness]) -> set[int]:
