@@ -40,6 +40,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.exchange.epoch import EXCHANGE_BATCH
 from zkmargin.verifier.exchange.manifest import PREIMAGE, ID_BITS, totals_commitment
 from zkmargin.verifier.kinds import EPOCH, TAG_PORTFOLIO, THRESHOLD, THRESHOLD_SCALE, MarginCapacity
 from zkmargin.verifier.kinds import MarginParameters
@@ -57,6 +58,7 @@ from ..margin.circuit import QUANTITY_BITS, account_covers
 from .tree import PADDING_LEAF
 from .tree import subtree_root as native_subtree_root
 
+(BATCH_HASH,) = EXCHANGE_BATCH.public  # the statement's one public input, declared in the verifier
 SHORTFALL_BITS = 160
 LOW_BITS = 5  # the committed account (253 bits) below the identifier (248 bits)
 
@@ -198,7 +200,7 @@ def build_batch_circuit(api: ConstraintSystem, shape: BatchShape, w: BatchWitnes
     def private(name: str, value: int | None) -> LinearCombination:
         return api.private_input(name, value if w is not None else None)
 
-    batch_hash = api.public_input("batch_hash", w.batch_hash if w else None)
+    batch_hash = api.public_input(BATCH_HASH.name, w.batch_hash if w else None)
     params = parameter_wires(api, MarginParameters, cap, w.parameters if w else None)
     head = {k: private(k, getattr(w, k) if w else None) for k in ("epoch", "market_hash", "threshold", "index")}
     head["tier"] = private("tier", label_field(w.tier) if w else None)
@@ -266,7 +268,7 @@ def build_batch_circuit(api: ConstraintSystem, shape: BatchShape, w: BatchWitnes
 
 def batch_input_values(shape: BatchShape, w: BatchWitness) -> dict[str, int]:
     """Every input wire of build_batch_circuit by name, for the compiled witness."""
-    values = {"batch_hash": w.batch_hash, "epoch": w.epoch, "market_hash": w.market_hash, "threshold": w.threshold,
+    values = {BATCH_HASH.name: w.batch_hash, "epoch": w.epoch, "market_hash": w.market_hash, "threshold": w.threshold,
               "index": w.index, "tier": label_field(w.tier), "commitment_before": w.commitment_before,
               "commitment_after": w.commitment_after, "salt_before": w.salt_before, "salt_after": w.salt_after}
     values |= parameter_values(MarginParameters, shape.capacity, w.parameters)
