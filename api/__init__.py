@@ -29,6 +29,9 @@ from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
 from .exchange import ExchangeKeys, new_exchange_keys, public_key_fingerprint, read_book, sample_book, sign_manifest
+from .epoch import EpochRecord, prove_epoch
+from .epoch_check import export_inclusion, verify_epoch, verify_inclusion
+from .runners import InProcessRunner, Runner, RunnerError
 from .checking import check_opening, check_parameters, read_opening, verify_bundle
 from .key_origin import KeyOrigin, read_key_origin
 from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
@@ -36,6 +39,14 @@ from .proving import ProofRecord, export_witness, prove_case
 from .witness import cached_program, check_key_once, checked_witness, margin_program, margin_witness
 
 __all__ = [
+    "EpochRecord",
+    "InProcessRunner",
+    "Runner",
+    "RunnerError",
+    "export_inclusion",
+    "prove_epoch",
+    "verify_epoch",
+    "verify_inclusion",
     "ExchangeKeys",
     "new_exchange_keys",
     "public_key_fingerprint",

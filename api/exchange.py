@@ -6,7 +6,7 @@
     api.sample_book(Path("book.jsonl"), accounts=2000, seed=1) # a SYNTHETIC book
     for entry in api.read_book(Path("book.jsonl")): ...        # streamed, strictly validated
 
-Epoch proving is not built yet (see README, "Exchange mode (in progress)").
+Proving and checking an epoch: api/epoch.py, api/epoch_check.py (README, "Exchange mode").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from zkmargin.circuits.exchange.book import Book, BookHeader
 from zkmargin.circuits.exchange.sample import write_sample_book
 from zkmargin.circuits.files import atomic_write
 from zkmargin.circuits.margin.inputs import Market, load_market, sample_path
-from zkmargin.circuits.exchange.checks import Manifest
+from zkmargin.verifier.exchange.manifest import Manifest
 from zkmargin.verifier.files import FormatError
 
 PRIVATE_KEY_FILE = "exchange_ed25519.key"

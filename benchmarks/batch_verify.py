@@ -14,7 +14,7 @@ import time
 from zkmargin.circuits import solvency_basic as spec
 from zkmargin.prover import get_engine, prove, setup
 from zkmargin.verifier import verify
-from zkmargin.circuits.exchange.batch_verify import batch_verify
+from zkmargin.verifier.exchange.batch_verify import batch_verify
 
 
 def main() -> None:

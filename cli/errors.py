@@ -8,9 +8,11 @@ from typing import Any, Callable
 
 import click
 
+from zkmargin.api.runners import RunnerError
 from zkmargin.circuits.builder import CircuitError
 from zkmargin.circuits.margin.case import Insolvent
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
+from zkmargin.verifier.exchange.manifest import EpochInvalid
 from zkmargin.verifier.files import FormatError
 
 EXIT_OK = 0
@@ -22,10 +24,12 @@ MAX_ERROR = 200  # characters of an error line: a hostile file cannot flood the 
 #: The library's exceptions a user can cause, and what each means for the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (Insolvent, EXIT_INVALID),
+    (EpochInvalid, EXIT_INVALID),  # a FormatError subclass: listed before it
     (FormatError, EXIT_BAD_INPUT),
     (CircuitError, EXIT_BAD_INPUT),
     (UnsatisfiedConstraint, EXIT_BAD_INPUT),
     (RecursionError, EXIT_BAD_INPUT),
+    (RunnerError, EXIT_BAD_INPUT),  # a batch proof that failed on every try: its message names the batch
     (MemoryError, EXIT_BAD_INPUT),
 )
 

@@ -11,7 +11,9 @@ from .commands.book import book
 from .commands.ceremony import ceremony
 from .commands.contracts import export
 from .commands.demo import demo
+from .commands.epoch import epoch
 from .commands.export import export_r1cs, export_wtns
+from .commands.inclusion import inclusion
 from .commands.inspect import inspect
 from .commands.keys import keys
 from .commands.margin import margin
@@ -34,15 +36,18 @@ def cli() -> None:
     zkmargin verify BUNDLE     check a bundle: statement, digests, public inputs and the proof
     zkmargin export ...        a Solidity verifier, calldata, the .r1cs or a .wtns for other tools
     zkmargin ceremony ...      keys users can trust: import a powers of tau, run a phase-2 ceremony
-    zkmargin book ...          exchange mode (in progress): a synthetic book, or check a book
+    zkmargin book ...          exchange mode: a synthetic book, or check a book
     zkmargin keys new          exchange mode: the Ed25519 key that signs epoch manifests
+    zkmargin epoch ...         exchange mode: prove a whole book for an epoch, verify an epoch
+    zkmargin inclusion ...     exchange mode: export and verify one account's inclusion
 
     Every command runs on the bundled inter-protocol sample when given no files.
     Proofs are Groth16 over BN254 in snarkjs's formats. Start with `zkmargin demo`.
     """
 
 
-for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, ceremony, demo, book, keys):
+for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, ceremony, demo, book, keys,
+                epoch, inclusion):
     cli.add_command(command)
 export.add_command(export_r1cs, "r1cs")
 export.add_command(export_wtns, "wtns")

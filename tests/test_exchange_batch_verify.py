@@ -7,7 +7,7 @@ from py_ecc import optimized_bn128 as bn
 
 from zkmargin.prover import get_engine, prove, setup
 from zkmargin.verifier import Proof
-from zkmargin.circuits.exchange.batch_verify import batch_verify
+from zkmargin.verifier.exchange.batch_verify import batch_verify
 from zkmargin.verifier.files import FormatError
 
 

@@ -9,7 +9,7 @@ import pytest
 from zkmargin.circuits.gadgets.order import ID_BITS, assert_strictly_increasing
 from zkmargin.circuits.gadgets.totals import chain_totals
 from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.circuits.exchange.checks import ID_BITS as VERIFIER_ID_BITS, totals_commitment
+from zkmargin.verifier.exchange.manifest import ID_BITS as VERIFIER_ID_BITS, totals_commitment
 
 from helpers import holds, replace_hint
 

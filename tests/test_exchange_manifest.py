@@ -1,8 +1,8 @@
 """The signed epoch manifest, the inclusion file and their attacks, on a small hand-built epoch.
 
-Batch proofs are not built yet (issue 14's batch circuit waits for the risk model), so
-public hashes here are computed natively; every check the verifier can make without the
-proof is exercised, and each attack is rejected.
+Public hashes here are computed natively, so every check the verifier can make without a
+proof is exercised quickly; tests/test_exchange_epoch.py proves a real epoch and checks
+inclusion files against real batch proofs.
 """
 
 from __future__ import annotations
@@ -16,19 +16,23 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from zkmargin import api
-from zkmargin.circuits.exchange.book import account_id
-from zkmargin.circuits.exchange.inclusion import Inclusion, check_inclusion
 from zkmargin.circuits.exchange.tree import TreeFile, write_tree
-from zkmargin.circuits.exchange.checks import Batch, Manifest, parse_manifest, read_signed_manifest, totals_commitment
+from zkmargin.verifier.exchange.manifest import (
+    Batch,
+    Manifest,
+    account_id,
+    parse_manifest,
+    read_signed_manifest,
+    totals_commitment,
+)
 from zkmargin.verifier.files import FormatError
-from zkmargin.verifier.formats import Proof
 from zkmargin.verifier.poseidon import poseidon_sponge
 
 B_DEPTH = 1  # B = 2 accounts per batch
 NAMES = sorted((f"acct-{i}" for i in range(5)), key=account_id)  # 3 batches, the last padded
-TOTAL_NAMES = ("collateral:USDC", "requirement", "loss:scenario-1")
+TOTAL_NAMES = ("collateral:USDC", "requirement", "loss:scenario-1", "accounts")
 LEAVES = [poseidon_sponge([account_id(n), 7]) for n in NAMES]  # stand-ins for the account commitments
-SUMS = [[100, 40, -5], [250, 90, 12], [30, 31, 0]]  # per batch
+SUMS = [[100, 40, -5, 2], [250, 90, 12, 2], [30, 31, 0, 1]]  # per batch
 
 
 def _epoch(tmp_path):
@@ -36,15 +40,15 @@ def _epoch(tmp_path):
     rng = random.Random(3)
     with TreeFile(tmp_path / "tree.bin") as tree:
         roots, root = [tree.batch_root(b) for b in range(3)], tree.root()
-    totals, salt, before, batches = [0, 0, 0], 0, totals_commitment([0, 0, 0], 0), []
+    totals, salt, before, batches = [0] * 4, 0, totals_commitment([0] * 4, 0), []
     for b in range(3):
         totals = [t + s for t, s in zip(totals, SUMS[b])]
         salt = rng.randrange(1 << 250)
         after = totals_commitment(totals, salt)
         ids = [account_id(n) for n in NAMES[2 * b : 2 * b + 2]]
-        batches.append(Batch("small", ids[0], ids[-1], roots[b], before, after, 0, "ab" * 32))
+        batches.append(Batch("small", ids[0], ids[-1], len(ids), roots[b], before, after, 0, "ab" * 32))
         before = after
-    manifest = Manifest(42, 5, 6, 110, {"small": "cd" * 32}, tuple(batches), root, TOTAL_NAMES, tuple(totals), salt)
+    manifest = Manifest(42, 5, 6, 10_000, {"small": "cd" * 32}, tuple(batches), root, TOTAL_NAMES, tuple(totals), salt)
     return _rehash(manifest)
 
 
@@ -132,35 +136,12 @@ def test_a_public_hash_from_another_epoch_or_slot_is_refused(epoch):
         moved.check_chain()
 
 
-def _inclusion(folder, manifest, index):
-    with TreeFile(folder / "tree.bin") as tree:
-        path = tree.path(index)
-    proof = Proof(bn.G1, bn.G2, bn.G1)
-    b = index >> B_DEPTH
-    preimage = tuple(manifest.batches[b].preimage(manifest, b))
-    opening = {"account": NAMES[index], "positions": [], "collateral": []}
-    return Inclusion(42, opening, index, b, path.batch_path, path.top_path, proof, preimage)
-
-
-def test_inclusion_files_check_for_every_account_including_the_padded_batch(epoch):
-    folder, _, manifest, _ = epoch
-    for index in range(len(NAMES)):
-        inclusion = Inclusion.from_json(json.loads(json.dumps(_inclusion(folder, manifest, index).to_json())))
-        check_inclusion(inclusion, LEAVES[index], manifest)
-
-
-def test_altered_inclusion_files_are_refused(epoch):
-    folder, _, manifest, _ = epoch
-    good = _inclusion(folder, manifest, 4)
-    with pytest.raises(FormatError, match="not in that batch"):
-        check_inclusion(good, LEAVES[4] + 1, manifest)  # an altered opening changes the leaf
-    with pytest.raises(FormatError):
-        check_inclusion(replace(good, leaf_index=3, batch_index=1), LEAVES[4], manifest)
-    with pytest.raises(FormatError, match="identifier range"):
-        check_inclusion(replace(good, opening={**good.opening, "account": NAMES[0]}), LEAVES[4], manifest)
-    with pytest.raises(FormatError, match="preimage"):
-        check_inclusion(replace(good, public_preimage=good.public_preimage[:-1] + (1,)), LEAVES[4], manifest)
-    with pytest.raises(FormatError, match="another epoch"):
-        check_inclusion(replace(good, epoch=41), LEAVES[4], manifest)
-    with pytest.raises(FormatError, match="unknown|expected"):
-        Inclusion.from_json({**good.to_json(), "extra": 1})
+def test_a_wrong_account_count_or_an_unsafe_tier_name_is_refused(epoch):
+    _, _, manifest, _ = epoch
+    fewer = replace(manifest, batches=(replace(manifest.batches[0], accounts=1), *manifest.batches[1:]))
+    with pytest.raises(FormatError, match="account count"):
+        _rehash(fewer).check_chain()
+    bad = json.loads(json.dumps(manifest.to_json()))
+    bad["tiers"] = {"../x": "cd" * 32}
+    with pytest.raises(FormatError, match="tier"):
+        parse_manifest(bad)

@@ -9,7 +9,7 @@ import pytest
 from zkmargin.circuits.exchange.tree import PADDING_LEAF, TreeFile, build_levels, subtree_root, write_tree
 from zkmargin.circuits.gadgets.merkle import assert_merkle_path, subtree_root as subtree_gadget
 from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.circuits.exchange.checks import top_root, walk_path
+from zkmargin.verifier.exchange.manifest import top_root, walk_path
 from zkmargin.verifier.files import FormatError
 
 from helpers import holds, replace_hint, run_circuit

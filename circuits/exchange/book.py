@@ -12,12 +12,12 @@ MAX_LINE_BYTES, so a hostile file cannot make the reader hold more than one line
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from zkmargin.verifier.exchange.manifest import account_id
 from zkmargin.verifier.files import FormatError, parse_json
 
 from ..margin.inputs import Market, Portfolio, parse_portfolio
@@ -25,13 +25,7 @@ from ..margin.inputs import Market, Portfolio, parse_portfolio
 MAX_LINE_BYTES = 1 << 20
 BOOK_VERSION = 1
 _HEADER_KEYS = {"zkmargin_book", "synthetic", "note", "seed", "accounts"}
-ID_BYTES = 31  # account identifiers are 248-bit: see circuits.gadgets.order
-
-
-def account_id(account: str) -> int:
-    """The account's identifier as a field element: the first 31 bytes of SHA-256(name), big-endian."""
-    return int.from_bytes(hashlib.sha256(account.encode("utf-8")).digest()[:ID_BYTES], "big")
-
+__all__ = ["account_id", "Book", "BookEntry", "BookHeader", "read_book"]  # account_id: verifier.exchange.manifest
 
 @dataclass(frozen=True)
 class BookHeader:

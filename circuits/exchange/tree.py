@@ -6,7 +6,7 @@ is what a batch circuit hashes; the top tree (depth t = ceil(log2(batches))) is 
 the verifier over the batch roots, and at every top level an odd node count is completed
 with a 0 node. Node(l + 1, i) = Poseidon(Node(l, 2i), Node(l, 2i + 1)). A leaf's path is its
 s in-batch siblings then its t top siblings, and bit l of its global index says whether
-its level-l node is a right child, so zkmargin.circuits.exchange.checks.walk_path checks both at once.
+its level-l node is a right child, so zkmargin.verifier.exchange.manifest.walk_path checks both at once.
 
 File format (all integers big-endian):
     offset 0   8 bytes  magic b"ZKMTREE1"

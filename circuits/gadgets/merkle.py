@@ -1,7 +1,7 @@
 """Binary Poseidon Merkle trees in-circuit: a batch's subtree root and a membership path.
 
 Both hash Node = Poseidon(left, right) exactly as circuits.exchange.tree and
-zkmargin.circuits.exchange.checks.walk_path do, so the three agree (tests/test_exchange_tree.py).
+zkmargin.verifier.exchange.manifest.walk_path do, so the three agree (tests/test_exchange_tree.py).
 
 Cost: ``subtree_root`` of 2^s leaves is 2^s - 1 two-input hashes, 240 each (2^s = 64:
 15,120 constraints, 236 per leaf). ``merkle_root_from_path`` of depth d is d (240 + 1 + 1):

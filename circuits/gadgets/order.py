@@ -1,7 +1,7 @@
 """Uniqueness of accounts: identifiers strictly increasing across consecutive leaves.
 
 Identifiers are made outside the circuit as the first 31 bytes of SHA-256 of the account
-name, read big-endian: integers in [0, 2^248) (zkmargin.circuits.exchange.checks.ID_BITS).
+name, read big-endian: integers in [0, 2^248) (zkmargin.verifier.exchange.manifest.ID_BITS).
 248 bits keep a birthday collision between two names near 2^-124 for 10^6 accounts, and
 leave room below r (2^253.6) for the comparison not to wrap.
 

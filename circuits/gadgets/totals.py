@@ -10,7 +10,7 @@ each T to one totals vector; the random salt hides it, so only the totals the ex
 opens in the manifest (the last T_after) are revealed. Totals are field elements here:
 the batch circuit range-checks the sums it adds, so the totals cannot wrap (their
 magnitude is below 2^128 for any realistic book; the verifier refuses larger openings).
-Must match zkmargin.circuits.exchange.checks.totals_commitment exactly.
+Must match zkmargin.verifier.exchange.manifest.totals_commitment exactly.
 
 Cost: two sponges of n + 1 values, 609 constraints per 15 values (the length hash is a
 constant, free): 2 * 609 * ceil((n + 1) / 15), e.g. 2,436 for 20 totals.

@@ -6,9 +6,6 @@ e(sum r_i IC(x_i), gamma) e(sum r_i C_i, delta) = 1: n + 3 Miller loops and one 
 exponentiation. If any proof is invalid the product is 1 only when the r_i hit a root of a
 nonzero linear relation between exponents (probability 2^-128). A failing set is halved
 until the bad proofs are named. One proof is checked with r = 1, as plain verification.
-
-It sits beside the exchange checks, outside verifier/, until the trust base's size budget is
-settled (docs/architecture.md, exchange mode); it uses only py_ecc and the verifier's formats.
 """
 
 from __future__ import annotations
@@ -18,9 +15,9 @@ from typing import Any, Sequence
 
 from py_ecc import optimized_bn128 as bn
 
-from zkmargin.verifier.curve import CURVE_ORDER
-from zkmargin.verifier.formats import Proof, VerifyingKey
-from zkmargin.verifier.groth16 import public_input_commitment
+from ..curve import CURVE_ORDER
+from ..formats import Proof, VerifyingKey
+from ..groth16 import public_input_commitment
 
 
 def _holds(vk: VerifyingKey, weighted: list[tuple[int, Proof, Sequence[int]]]) -> bool:

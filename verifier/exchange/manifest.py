@@ -1,22 +1,46 @@
-"""Exchange mode: the signed epoch manifest, Merkle paths and blinded totals (batch Groth16 is in
-groth16.py). Ed25519 (the `cryptography` package) is used for the manifest signature only."""
+"""The signed epoch manifest, the tree's path walk and the blinded totals commitment.
+
+Ed25519 (the `cryptography` package) is used for the manifest signature only."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any, Sequence
 
-from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.verifier.files import FormatError, read_int
-from zkmargin.verifier.poseidon import poseidon, poseidon_sponge
-from zkmargin.verifier.schema import label_field, strict_object
+from ..curve import CURVE_ORDER as R
+from ..files import FormatError, read_int
+from ..formats import VerifyingKey
+from ..kinds import EPOCH_BITS, THRESHOLD_BITS, THRESHOLD_SCALE
+from ..poseidon import poseidon, poseidon_sponge
+from ..schema import label_field, strict_object
 
 MANIFEST_FORMAT = "zkmargin-epoch-manifest/1"
 ID_BITS = 248  # account identifiers: the first 31 bytes of SHA-256 of the account name
 MAX_TOTAL = 1 << 128  # opened totals are signed, |v| < 2^128, taken mod r in the commitment
 _field = partial(read_int, lo=0, hi=R)
+#: The batch statement's public-hash preimage, in order (the batch circuit hashes these wires).
+PREIMAGE = ("epoch", "market_hash", "parameters_digest", "threshold", "tier", "index", "first_id", "last_id",
+            "accounts", "subtree_root", "totals_before", "totals_after")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a tier names a folder: keys/<tier>/
+
+
+class EpochInvalid(FormatError):
+    """Well-formed files that do not check out (signature, chain, tree, proofs): exit 1, not 2."""
+
+
+def account_id(account: str) -> int:
+    """An account's identifier: the first 31 bytes of SHA-256(name), big-endian. The single
+    statement's committed account is SHA-256's top 253 bits, so it is id * 2^5 + (5 more bits)."""
+    return int.from_bytes(hashlib.sha256(account.encode("utf-8")).digest()[: ID_BITS // 8], "big")
+
+
+def tier_fingerprint(vk: VerifyingKey) -> str:
+    """SHA-256 of the key's canonical JSON: what the manifest lists per tier."""
+    return hashlib.sha256(json.dumps(vk.to_json(), sort_keys=True).encode()).hexdigest()
 
 
 def walk_path(leaf: int, index: int, siblings: Sequence[int]) -> int:
@@ -51,6 +75,7 @@ class Batch:
     tier: str
     first_id: int
     last_id: int
+    accounts: int
     subtree_root: int
     totals_before: int
     totals_after: int
@@ -59,8 +84,9 @@ class Batch:
 
     def preimage(self, m: "Manifest", index: int) -> list[int]:
         """Hashed into the proof's one public input, so a proof cannot move between epochs or slots."""
-        head = [m.epoch, m.market_hash, m.parameters_digest, m.threshold, label_field(self.tier), index]
-        return head + [self.first_id, self.last_id, self.subtree_root, self.totals_before, self.totals_after]
+        head = {"epoch": m.epoch, "market_hash": m.market_hash, "parameters_digest": m.parameters_digest,
+                "threshold": m.threshold, "tier": label_field(self.tier), "index": index}
+        return [head[k] if k in head else getattr(self, k) for k in PREIMAGE]
 
 
 @dataclass(frozen=True)
@@ -69,12 +95,17 @@ class Manifest:
     market_hash: int
     parameters_digest: int
     threshold: int
-    tiers: dict[str, str]  # tier name -> SHA-256 of its verification_key.json
+    tiers: dict[str, str]  # tier name -> tier_fingerprint of its verification key
     batches: tuple[Batch, ...]
     tree_root: int
     total_names: tuple[str, ...]
     totals: tuple[int, ...]
     totals_salt: int
+
+    def total(self, name: str) -> int:
+        if name not in self.total_names:
+            raise FormatError(f"the manifest opens no total named {name!r}")
+        return self.totals[self.total_names.index(name)]
 
     def to_json(self) -> dict:
         text = {k: v if isinstance(v, (str, dict)) else str(v) for k, v in asdict(self).items() if k != "batches"}
@@ -92,18 +123,22 @@ class Manifest:
         before, last = totals_commitment([0] * len(self.totals), 0), -1
         for b, batch in enumerate(self.batches):
             if batch.tier not in self.tiers:
-                raise FormatError(f"batch {b}: tier {batch.tier!r} has no key fingerprint")
+                raise EpochInvalid(f"batch {b}: tier {batch.tier!r} has no key fingerprint")
             if batch.totals_before != before:
-                raise FormatError(f"batch {b}: totals_before is not the previous batch's totals_after")
+                raise EpochInvalid(f"batch {b}: totals_before is not the previous batch's totals_after")
             if not last < batch.first_id <= batch.last_id:
-                raise FormatError(f"batch {b}: identifiers do not rise strictly from the previous batch")
+                raise EpochInvalid(f"batch {b}: identifiers do not rise strictly from the previous batch")
+            if not batch.accounts <= batch.last_id - batch.first_id + 1:
+                raise EpochInvalid(f"batch {b}: more accounts than identifiers in its range")
             if poseidon_sponge(batch.preimage(self, b)) != batch.public_hash:
-                raise FormatError(f"batch {b}: public_hash is not the hash of the manifest's fields")
+                raise EpochInvalid(f"batch {b}: public_hash is not the hash of the manifest's fields")
             before, last = batch.totals_after, batch.last_id
         if totals_commitment(self.totals, self.totals_salt) != before:
-            raise FormatError("the opened totals do not open the last batch's totals commitment")
+            raise EpochInvalid("the opened totals do not open the last batch's totals commitment")
+        if self.total("accounts") != sum(b.accounts for b in self.batches):
+            raise EpochInvalid("the opened account count is not the sum of the batches' counts")
         if not self.batches or top_root([b.subtree_root for b in self.batches]) != self.tree_root:
-            raise FormatError("tree_root is not the root of the top tree over the batch subtree roots")
+            raise EpochInvalid("tree_root is not the root of the top tree over the batch subtree roots")
 
 
 def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
@@ -113,6 +148,8 @@ def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
         raise FormatError(f"{where}: not a {MANIFEST_FORMAT} (format, tiers or batches)")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
         raise FormatError(f"{where}.total_names: expected a list of distinct names")
+    if not all(_SAFE_NAME.fullmatch(t) for t in tiers):
+        raise FormatError(f"{where}.tiers: a tier name is letters, digits, '_', '.' and '-' (it names a folder)")
     if not isinstance(values, list) or len(values) != len(names):
         raise FormatError(f"{where}.totals: expected one total per name")
     batches = []
@@ -122,13 +159,14 @@ def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
         if b["tier"] not in tiers:
             raise FormatError(f"{at}.tier: not a tier of the manifest")
         ids = [read_int(b[k], f"{at}.{k}", lo=0, hi=1 << ID_BITS) for k in ("first_id", "last_id")]
+        count = read_int(b["accounts"], f"{at}.accounts", lo=1, hi=1 << 20)
         hashes = [_field(b[k], f"{at}.{k}") for k in ("subtree_root", "totals_before", "totals_after", "public_hash")]
-        batches.append(Batch(b["tier"], *ids, *hashes, _hex(b["proof_sha256"], f"{at}.proof_sha256")))
+        batches.append(Batch(b["tier"], *ids, count, *hashes, _hex(b["proof_sha256"], f"{at}.proof_sha256")))
     return Manifest(
-        read_int(m["epoch"], f"{where}.epoch", lo=0, hi=1 << 64),
+        read_int(m["epoch"], f"{where}.epoch", lo=0, hi=1 << EPOCH_BITS),
         *(_field(m[k], f"{where}.{k}") for k in ("market_hash", "parameters_digest")),
-        read_int(m["threshold"], f"{where}.threshold", lo=0, hi=1 << 64),
-        {str(t): _hex(f, f"{where}.tiers.{t}") for t, f in tiers.items()},
+        read_int(m["threshold"], f"{where}.threshold", lo=THRESHOLD_SCALE, hi=1 << THRESHOLD_BITS),
+        {t: _hex(f, f"{where}.tiers.{t[:64]}") for t, f in tiers.items()},
         tuple(batches),
         _field(m["tree_root"], f"{where}.tree_root"),
         tuple(names),
@@ -154,5 +192,5 @@ def read_signed_manifest(obj: Any, public_key_pem: bytes, where: str = "manifest
     try:
         key.verify(bytes.fromhex(_hex(outer["ed25519_signature"], f"{where}.signature", 64)), manifest.signing_bytes())
     except InvalidSignature:
-        raise FormatError(f"{where}: the signature does not verify under the pinned exchange key") from None
+        raise EpochInvalid(f"{where}: the signature does not verify under the pinned exchange key") from None
     return manifest
