@@ -6,6 +6,7 @@ writes the contracts and prints.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -94,6 +95,32 @@ def registry_cmd(out_dir: Path) -> None:
     path = out_dir / REGISTRY_FILE
     atomic_write(path, epoch_registry_contract().encode())
     click.echo(f"wrote {path}")
+
+
+POST_EPOCH = "postEpoch(uint256,uint256,bytes32,bytes32,bytes32,uint64)"
+CHECK_BATCH = "checkBatch(uint256,uint256,uint256,bytes32[32],uint256[2],uint256[2][2],uint256[2],uint256)"
+
+
+@export.command("registry-calldata")
+@click.argument("epoch_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--exchange-key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The exchange's pinned public key (PEM): the epoch is verified before anything is printed.",
+)
+@click.option("--batch", type=int, default=None, help="Print checkBatch's arguments for this batch instead.")
+@friendly_errors
+def registry_calldata_cmd(epoch_dir: Path, exchange_key: Path, batch: int | None) -> None:
+    """Print, as JSON, what EpochRegistry takes for EPOCH_DIR: postEpoch's arguments, or with
+    --batch N the arguments of the view call checkBatch for batch N (its path and proof)."""
+    from zkmargin.api.registry import batch_check, epoch_post
+
+    if batch is None:
+        function, values = POST_EPOCH, epoch_post(epoch_dir, exchange_key).words()
+    else:
+        function, values = CHECK_BATCH, batch_check(epoch_dir, exchange_key, batch)
+    click.echo(json.dumps({"function": function, "arguments": [f"0x{v:064x}" for v in values]}))
 
 
 @export.command("calldata")

@@ -1,21 +1,22 @@
-"""EpochRegistry.sol on a real EVM (@ethereumjs/evm, compiled by solc-js): posting epochs and
-checking a batch's membership and proof by view call (issue 16, exchange mode's registry).
-
-The tier's verifier here is the one `zkmargin export solidity` writes for a one-public-input
-key; the batches are real Groth16 proofs of it, each with its own public input."""
+"""EpochRegistry.sol on a real EVM (@ethereumjs/evm, compiled by solc-js): an exchange posts a
+real epoch (5 accounts in 3 batch proofs), and anyone checks a batch's membership and proof by
+view call (issue 16, exchange mode's registry)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from hashlib import sha256
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from zkmargin import api
+from zkmargin.api.epoch import prove_epoch
 from zkmargin.cli.main import cli
-from zkmargin.prover import get_engine, prove
 from zkmargin.prover.groth16.registry import MAX_DEPTH, ZERO, batch_leaf, batch_path, batches_root, depth
-from zkmargin.prover.groth16.solidity import proof_words
 from zkmargin.verifier.curve import CURVE_ORDER
 
 from evm import ETHEREUMJS, SOLC, Chain, words
@@ -28,114 +29,101 @@ if not (shutil.which("node") and SOLC.is_file() and ETHEREUMJS.is_dir()):
         raise RuntimeError(f"interop tests must run under CI: {reason}")
     pytest.skip(reason, allow_module_level=True)
 
+DATA = Path(__file__).parent.parent / "data"
 EXCHANGE, STRANGER = 0xE8C4, 0xB0B
-TIER = 3
 SET_TIER = "setTierVerifier(uint256,address)"
 POST = "postEpoch(uint256,uint256,bytes32,bytes32,bytes32,uint64)"
 IS_BATCH = f"isBatch(uint256,uint256,uint256,uint256,bytes32[{MAX_DEPTH}])"
 CHECK = f"checkBatch(uint256,uint256,uint256,bytes32[{MAX_DEPTH}],uint256[2],uint256[2][2],uint256[2],uint256)"
 DEPTH = "depth(uint256)"
+BOOK = [
+    {"account": name, "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": q}],
+     "collateral": [{"venue": "deribit", "asset": "USDC", "amount": usdc}]}
+    for name, q, usdc in (("ana", "2", "5000"), ("ben", "-1", "900"), ("cy", "3", "100"), ("di", "1", "2500"),
+                          ("ed", "-4", "8000"))
+]
 
 
-def word(data: bytes) -> int:
-    return int.from_bytes(data, "big")
+def calldata(*args: str) -> list[int]:
+    result = CliRunner().invoke(cli, ["export", "registry-calldata", *args])
+    assert result.exit_code == 0, result.output
+    return [int(word, 16) for word in json.loads(result.output)["arguments"]]
 
 
 @pytest.fixture(scope="module")
-def registry(solvency_key, tmp_path_factory):
-    """Three proofs of the one-input key as an epoch's batches; the registry and the tier's
-    verifier deployed, the epoch posted."""
-    spec, r1cs, pk = solvency_key
-    folder = tmp_path_factory.mktemp("registry")
-    from zkmargin.api.proving import write_bundle
-    from zkmargin.verifier.kinds import SOLVENCY_BASIC
-    from zkmargin.verifier.statement import Statement
-
-    batches = []
-    for k in range(3):
-        sample = spec.sample_input()
-        sample = {**sample, "salt": str(1000 + k)} if "salt" in sample else sample
-        witness = spec.constraint_system(spec.parse_input(sample, "sample")).witness()
-        proof, public = prove(pk, witness, get_engine(), r1cs)
-        batches.append((proof, public[0]))
-    write_bundle(
-        folder / "b", pk.verifying_key(), batches[0][0], [batches[0][1]],
-        Statement(SOLVENCY_BASIC, {"commitment": batches[0][1]}),
-    )
-    exported = CliRunner().invoke(cli, ["export", "registry", "-o", str(folder / "sol")])
-    assert exported.exit_code == 0, exported.output
-    verifier_out = CliRunner().invoke(
-        cli, ["export", "solidity", str(folder / "b" / "verification_key.json"), "-o", str(folder / "sol")]
-    )
-    assert verifier_out.exit_code == 0, verifier_out.output
+def registry(tmp_path_factory):
+    """A proven epoch; the registry and its tier's batch verifier deployed, the epoch posted."""
+    root = tmp_path_factory.mktemp("registry")
+    (root / "book.jsonl").write_text("".join(json.dumps(a) + "\n" for a in BOOK))
+    keys = api.new_exchange_keys(root / "exchange")
+    epoch_dir = root / "epoch"
+    prove_epoch(root / "book.jsonl", epoch_dir, keys.private_key, DATA / "tiny_market.json", "occ10",
+                api.MarginCapacity(2, 1, 10), 2, root / "keys")
+    tier_key = next((epoch_dir / "keys").glob("*/verification_key.json"))
+    for command in (["registry", "-o", str(root / "sol")], ["solidity", str(tier_key), "-o", str(root / "sol")]):
+        exported = CliRunner().invoke(cli, ["export", *command])
+        assert exported.exit_code == 0, exported.output
+    post = calldata(str(epoch_dir), "--exchange-key", str(keys.public_key))
+    batches = [calldata(str(epoch_dir), "--exchange-key", str(keys.public_key), "--batch", str(b)) for b in range(3)]
 
     chain = Chain()
     contracts = chain.compile(
-        {name: (folder / "sol" / name).read_text() for name in ("Groth16Verifier.sol", "EpochRegistry.sol")}
+        {name: (root / "sol" / name).read_text() for name in ("Groth16Verifier.sol", "EpochRegistry.sol")}
     )
-    registry_contract = contracts["EpochRegistry.sol:EpochRegistry"]
+    contract = contracts["EpochRegistry.sol:EpochRegistry"]
     verifier_address, _ = chain.deploy(contracts["Groth16Verifier.sol:Groth16Verifier"])
-    address, _ = chain.deploy(registry_contract, sender=EXCHANGE)
-    leaves = [batch_leaf(TIER, public_hash) for _, public_hash in batches]
-    registered = chain.call(
-        address, registry_contract, SET_TIER, words(TIER, int(verifier_address, 16)), sender=EXCHANGE
-    )
+    address, _ = chain.deploy(contract, sender=EXCHANGE)
+    tier = batches[0][2]
+    registered = chain.call(address, contract, SET_TIER, words(tier, int(verifier_address, 16)), sender=EXCHANGE)
     assert registered.success, registered
-    epoch = 1_790_000_000
-    posted = chain.call(
-        address, registry_contract, POST, words(epoch, 77, word(batches_root(leaves)), 5, 6, len(leaves)),
-        sender=EXCHANGE,
-    )
-    assert posted.success, posted
-    yield chain, address, registry_contract, batches, leaves, epoch
+    assert chain.call(address, contract, POST, words(*post), sender=EXCHANGE).success
+    yield chain, address, contract, post, batches
     chain.close()
 
 
-def check_args(epoch, index, tier, path, proof, public_hash) -> str:
-    return words(epoch, index, tier, *map(word, path), *proof_words(proof), public_hash)
-
-
-def test_every_posted_batch_checks(registry):
-    chain, address, contract, batches, leaves, epoch = registry
-    for index, (proof, public_hash) in enumerate(batches):
-        path = batch_path(leaves, index)
-        assert chain.call(address, contract, IS_BATCH, words(epoch, index, TIER, public_hash, *map(word, path))).as_bool
-        outcome = chain.call(address, contract, CHECK, check_args(epoch, index, TIER, path, proof, public_hash))
+def test_every_batch_of_the_posted_epoch_checks(registry):
+    chain, address, contract, post, batches = registry
+    assert post[5] == len(batches) == 3
+    for arguments in batches:
+        epoch, index, tier, path, public_hash = arguments[0], arguments[1], arguments[2], arguments[3:35], arguments[-1]
+        assert chain.call(address, contract, IS_BATCH, words(epoch, index, tier, public_hash, *path)).as_bool
+        outcome = chain.call(address, contract, CHECK, words(*arguments))
         assert outcome.as_bool, outcome
 
 
-def test_a_wrong_epoch_position_tier_or_input_is_rejected(registry):
-    chain, address, contract, batches, leaves, epoch = registry
-    proof, public_hash = batches[1]
-    path = batch_path(leaves, 1)
+def test_a_wrong_epoch_position_tier_proof_input_or_path_is_rejected(registry):
+    chain, address, contract, post, batches = registry
+    good = batches[1]
+
+    def altered(position: int, value: int) -> list[int]:
+        return [*good[:position], value, *good[position + 1:]]
+
     for case in (
-        (epoch + 1, 1, TIER, path, proof, public_hash),  # not posted
-        (epoch - 1, 1, TIER, path, proof, public_hash),
-        (epoch, 0, TIER, path, proof, public_hash),  # another position
-        (epoch, 2, TIER, path, proof, public_hash),
-        (epoch, 1, TIER + 1, path, proof, public_hash),  # a tier without this key
-        (epoch, 1, TIER, path, proof, (public_hash + 1) % CURVE_ORDER),  # not in the list
-        (epoch, 1, TIER, path, batches[0][0], public_hash),  # another batch's proof
-        (epoch, 1, TIER, [*path[:-1], b"\x01" * 32], proof, public_hash),  # junk past the depth
+        altered(0, good[0] + 1),  # an epoch not posted
+        altered(0, good[0] - 1),
+        altered(1, 0),  # another position
+        altered(1, 2),
+        altered(2, good[2] + 1),  # a tier without this key
+        altered(len(good) - 1, (good[-1] + 1) % CURVE_ORDER),  # a public hash not in the list
+        [*good[:35], *batches[0][35:43], good[-1]],  # another batch's proof
+        altered(34, 1),  # junk past the path's depth
     ):
-        assert not chain.call(address, contract, CHECK, check_args(*case)).as_bool, case[:3]
+        assert not chain.call(address, contract, CHECK, words(*case)).as_bool, case[:3]
 
 
 def test_only_the_exchange_posts_and_epochs_only_move_forward(registry):
-    chain, address, contract, batches, leaves, epoch = registry
-    root = word(batches_root(leaves))
-    assert not chain.call(address, contract, POST, words(epoch + 10, 1, root, 0, 0, 1), sender=STRANGER).success
-    assert not chain.call(address, contract, POST, words(epoch, 1, root, 0, 0, 1), sender=EXCHANGE).success
-    assert not chain.call(address, contract, POST, words(epoch + 10, 1, root, 0, 0, 0), sender=EXCHANGE).success
-    assert not chain.call(address, contract, SET_TIER, words(TIER, 0x1234), sender=EXCHANGE).success  # set once
+    chain, address, contract, post, batches = registry
+    later = [post[0] + 10, *post[1:]]
+    assert not chain.call(address, contract, POST, words(*later), sender=STRANGER).success
+    assert not chain.call(address, contract, POST, words(*post), sender=EXCHANGE).success  # not new
+    assert not chain.call(address, contract, POST, words(*later[:5], 0), sender=EXCHANGE).success  # no batches
+    assert not chain.call(address, contract, SET_TIER, words(batches[0][2], 0x1234), sender=EXCHANGE).success
 
 
 def test_python_and_solidity_agree_on_depth_and_every_path_walks_to_the_root(registry):
     chain, address, contract, *_ = registry
     for count in (1, 2, 3, 4, 5, 8, 9, 1000):
         assert chain.call(address, contract, DEPTH, words(count)).as_uint == depth(count)
-    from hashlib import sha256
-
     for count in range(1, 10):
         leaves = [batch_leaf(1, k) for k in range(count)]
         for index in range(count):
@@ -151,8 +139,13 @@ def test_python_and_solidity_agree_on_depth_and_every_path_walks_to_the_root(reg
 def test_gas_of_a_batch_check(registry):
     """The README's figure: a membership path and one pairing check, for a 3-batch epoch
     (each doubling of the batch count adds one SHA-256 node, a few hundred gas)."""
-    chain, address, contract, batches, leaves, epoch = registry
-    proof, public_hash = batches[2]
-    outcome = chain.call(address, contract, CHECK, check_args(epoch, 2, TIER, batch_path(leaves, 2), proof, public_hash))
+    chain, address, contract, post, batches = registry
+    outcome = chain.call(address, contract, CHECK, words(*batches[2]))
     assert outcome.as_bool and outcome.gas < 260_000, outcome.gas
     print(f"checkBatch: {outcome.gas} gas")
+
+
+def test_registry_calldata_errors_are_one_line(registry, tmp_path):
+    result = CliRunner().invoke(cli, ["export", "registry-calldata", str(tmp_path), "--exchange-key",
+                                      str(tmp_path / "none.pem")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and result.output.startswith("error: ")
