@@ -25,6 +25,7 @@ from .field import from_array, to_array  # noqa: E402
 from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine  # noqa: E402
 from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine  # noqa: E402
 from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
+from .partition import partition  # noqa: E402
 from .pippenger import g1_msm, g2_msm  # noqa: E402
 from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
 
@@ -78,17 +79,12 @@ def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
     return entries
 
 
-def _scalar_array(scalars: Sequence[int], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Plain scalar limbs for the kept bases, without zeros, and their positions in ``keep``.
-    ``scalars`` may already be an (n, 4) array of plain limbs (the quotient's output)."""
-    if isinstance(scalars, np.ndarray):
-        array = scalars[keep[keep < scalars.shape[0]]]
-        nonzero = np.flatnonzero(array.any(axis=1))
-        return np.ascontiguousarray(array[nonzero]), nonzero
-    chosen = [scalars[i] % R for i in keep if i < len(scalars)]
-    array = to_array(chosen, R, montgomery=False) if chosen else np.zeros((0, 4), dtype=np.uint64)
-    nonzero = np.flatnonzero(array.any(axis=1))
-    return array[nonzero], nonzero
+def _msm_parts(bases: _Bases, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the points whose scalar is one, the points with other nonzero scalars, those scalars):
+    one pass over the scalars (partition.py), then one gather of each kind."""
+    ones, others = partition(scalars, bases.keep)
+    return (np.ascontiguousarray(bases.array[ones]), np.ascontiguousarray(bases.array[others]),
+            np.ascontiguousarray(scalars[bases.keep[others]]))
 
 
 def _g1_from_jacobian(j: np.ndarray) -> G1Affine:
@@ -193,16 +189,16 @@ class NativeEngine(Engine):
         return to_array([v % R for v in values], R, montgomery=False)
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
-        values, nonzero = _scalar_array(scalars, bases.keep)
-        if not len(nonzero):
+        ones, points, values = _msm_parts(bases, self.prepare_scalars(scalars))
+        if not len(ones) and not len(points):
             return None
-        return _g1_from_jacobian(g1_msm(bases.array[nonzero], values))
+        return _g1_from_jacobian(g1_msm(ones, points, values))
 
     def msm_g2(self, bases: _Bases, scalars: Sequence[int]) -> G2Affine:
-        values, nonzero = _scalar_array(scalars, bases.keep)
-        if not len(nonzero):
+        ones, points, values = _msm_parts(bases, self.prepare_scalars(scalars))
+        if not len(ones) and not len(points):
             return None
-        return _g2_from_jacobian(g2_msm(bases.array[nonzero], values))
+        return _g2_from_jacobian(g2_msm(ones, points, values))
 
     # ---------------------------------------------------------- fixed base
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
