@@ -22,8 +22,6 @@ from ..domain import root_of_unity  # noqa: E402
 from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE  # noqa: E402
 from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine  # noqa: E402
 from .field import from_array, to_array  # noqa: E402
-from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine  # noqa: E402
-from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine  # noqa: E402
 from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
 from .partition import partition  # noqa: E402
 from .pippenger import g1_msm, g2_msm  # noqa: E402
@@ -201,7 +199,10 @@ class NativeEngine(Engine):
         return _g2_from_jacobian(g2_msm(ones, points, values))
 
     # ---------------------------------------------------------- fixed base
+    # Setup's kernels are imported where first used: proving never needs them.
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
+        from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine
+
         if self._g1_table is None:
             generator = to_array([1, 2], Q, montgomery=True).reshape(1, 2, 4)
             self._g1_table = g1_to_affine(g1_table(generator))
@@ -209,6 +210,8 @@ class NativeEngine(Engine):
         return EncodedPoints(g1_to_affine(g1_fixed_base(self._g1_table, values)).astype("<u8").tobytes(), 1)
 
     def fixed_base_g2(self, scalars: Sequence[int]) -> EncodedPoints:
+        from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine
+
         if self._g2_table is None:
             (x, y, _) = bn.normalize(bn.G2) + (None,)
             gen = [int(x.coeffs[0]), int(x.coeffs[1]), int(y.coeffs[0]), int(y.coeffs[1])]

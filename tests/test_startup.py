@@ -1,0 +1,43 @@
+"""What a fresh process imports: verifying never pays for numba, and the native engine skips
+numba's probes for libraries it never uses (prover/native/startup.py). Each check runs in its
+own interpreter, because this one has long since imported everything."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_the_cli_and_verifying_never_import_numba_or_the_prover():
+    loaded = _modules_after(
+        "import zkmargin.cli.main\nfrom zkmargin import api\napi.verify_bundle, api.load_bundle, api.check_opening"
+    )
+    assert "zkmargin.cli.commands.verify" in loaded and "zkmargin.api.checking" in loaded
+    assert not {m for m in loaded if m == "numba" or m.startswith(("numba.", "zkmargin.prover.native"))}
+    assert "zkmargin.api.proving" not in loaded and "zkmargin.api.witness" not in loaded
+
+
+def test_api_names_resolve_lazily_to_their_homes():
+    from zkmargin import api
+    from zkmargin.api.proving import prove_case
+    from zkmargin.verifier.files import FormatError
+
+    assert api.prove_case is prove_case and api.FormatError is FormatError
+    assert set(api.__all__) <= set(dir(api))
+    with pytest.raises(AttributeError):
+        api.no_such_name  # noqa: B018
+
+
+def test_native_engine_loads_without_scipy_cffi_or_setup_kernels():
+    pytest.importorskip("numba")
+    loaded = _modules_after("from zkmargin.prover import get_engine\nget_engine('native').load()")
+    assert "zkmargin.prover.native.engine" in loaded and "numba.core.typing.cffi_utils" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("scipy", "cffi", "pycparser")}
+    assert "zkmargin.prover.native.fixed_base_g1" not in loaded
