@@ -3,6 +3,8 @@ numba's probes for libraries it never uses (prover/native/startup.py). Each chec
 own interpreter, because this one has long since imported everything."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -41,3 +43,50 @@ def test_native_engine_loads_without_scipy_cffi_or_setup_kernels():
     assert "zkmargin.prover.native.engine" in loaded and "numba.core.typing.cffi_utils" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("scipy", "cffi", "pycparser")}
     assert "zkmargin.prover.native.fixed_base_g1" not in loaded
+
+
+def test_openmp_threads_sleep_unless_the_user_chose():
+    out = subprocess.run(
+        [sys.executable, "-c", "import os, zkmargin.prover.native; print(os.environ['OMP_WAIT_POLICY'])"],
+        capture_output=True, text=True, check=True, env={k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"},
+    ).stdout
+    assert out.strip() == "PASSIVE"
+    chosen = subprocess.run(
+        [sys.executable, "-c", "import os, zkmargin.prover.native; print(os.environ['OMP_WAIT_POLICY'])"],
+        capture_output=True, text=True, check=True, env=dict(os.environ, OMP_WAIT_POLICY="ACTIVE"),
+    ).stdout
+    assert chosen.strip() == "ACTIVE"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_thread_count_follows_the_affinity():
+    """Narrowing the affinity after numba started (as taskset, a container or a worker pool
+    may) lowers the threads the next parallel call uses; a caller's lower choice stays."""
+    numba = pytest.importorskip("numba")
+    from zkmargin.prover.native.threads import fit_threads, usable_cores
+
+    cores = os.sched_getaffinity(0)
+    threads = numba.get_num_threads()
+    try:
+        os.sched_setaffinity(0, {min(cores)})
+        assert usable_cores() == 1 and fit_threads() == 1 and numba.get_num_threads() == 1
+        os.sched_setaffinity(0, cores)
+        numba.set_num_threads(1)
+        assert fit_threads() == 1  # never raised behind the caller's back
+    finally:
+        os.sched_setaffinity(0, cores)
+        numba.set_num_threads(threads)
+
+
+@pytest.mark.skipif(not shutil.which("taskset"), reason="needs taskset")
+def test_a_pinned_process_runs_one_thread():
+    """Even when numba's pool was sized for more (NUMBA_NUM_THREADS), a process pinned to one
+    core runs its kernels on one thread."""
+    pytest.importorskip("numba")
+    script = (
+        "import numba\nfrom zkmargin.prover import get_engine\nget_engine('native').load()\n"
+        "print(numba.get_num_threads(), numba.threading_layer())"
+    )
+    out = subprocess.run(["taskset", "-c", str(min(os.sched_getaffinity(0))), sys.executable, "-c", script],
+                         capture_output=True, text=True, check=True, env=dict(os.environ, NUMBA_NUM_THREADS="2")).stdout
+    assert out.split()[0] == "1"

@@ -24,6 +24,7 @@ from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1
 from .field import from_array, to_array  # noqa: E402
 from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
 from .partition import partition  # noqa: E402
+from .threads import fit_threads  # noqa: E402
 from .pippenger import g1_msm, g2_msm  # noqa: E402
 from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
 
@@ -203,6 +204,7 @@ class NativeEngine(Engine):
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
         from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine
 
+        fit_threads()
         if self._g1_table is None:
             generator = to_array([1, 2], Q, montgomery=True).reshape(1, 2, 4)
             self._g1_table = g1_to_affine(g1_table(generator))
@@ -212,6 +214,7 @@ class NativeEngine(Engine):
     def fixed_base_g2(self, scalars: Sequence[int]) -> EncodedPoints:
         from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine
 
+        fit_threads()
         if self._g2_table is None:
             (x, y, _) = bn.normalize(bn.G2) + (None,)
             gen = [int(x.coeffs[0]), int(x.coeffs[1]), int(y.coeffs[0]), int(y.coeffs[1])]

@@ -12,13 +12,13 @@ axis: (n, 2, 2, 4) and (n, 3, 2, 4). Scalars (n, 4) plain limbs.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from .digits import signed_digits
 from .glv import glv_split
 from .pippenger_g1 import g1_pippenger
 from .pippenger_g2 import g2_pippenger
+from .threads import fit_threads
 
 # Costs in field multiplications of sorting and adding one point batch-affine, and of one
 # bucket's running sums: they choose the window width.
@@ -52,7 +52,7 @@ def window_plan(scalars: np.ndarray, addition: int, bucket: int) -> tuple[int, n
 
 def ones_tasks(ones: int) -> int:
     """How many tasks sum the scalar-one points: one per ONES_PER_TASK points, at most one per thread."""
-    return min(numba.get_num_threads(), -(-ones // ONES_PER_TASK))
+    return min(fit_threads(), -(-ones // ONES_PER_TASK))
 
 
 def g1_msm(ones: np.ndarray, points: np.ndarray, scalars: np.ndarray, glv: bool = True) -> np.ndarray:
