@@ -30,11 +30,15 @@ from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_
 
 
 class _Bases:
-    """Affine bases without the points at infinity, in Montgomery limbs, and where they came from."""
+    """Affine bases in Montgomery limbs: ``array`` holds them, ``keep`` lists the original
+    indices of those not at infinity and ``rows`` where each of those sits in ``array``. A
+    key's section is used in place (rows = keep): no copy of its points, whether or not some
+    are at infinity; the MSM gathers only the points it multiplies."""
 
-    def __init__(self, array: np.ndarray, keep: np.ndarray):
+    def __init__(self, array: np.ndarray, keep: np.ndarray, rows: np.ndarray | None = None):
         self.array = array
         self.keep = keep
+        self.rows = np.arange(len(keep), dtype=np.int64) if rows is None else rows
 
 
 _Q_WORDS = [(Q >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)]
@@ -53,14 +57,12 @@ def _reduced(words: np.ndarray) -> bool:
 
 
 def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
-    """The file encoding is already affine Montgomery limbs: only infinities are dropped."""
+    """The file encoding is already affine Montgomery limbs, used as it is (infinity: all zero)."""
     array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), *shape)
     if not _reduced(array):
         raise ValueError("proving key holds a point coordinate that is not reduced mod q")
     keep = np.flatnonzero(array.reshape(len(points), -1).any(axis=1))
-    if len(keep) == len(points):  # no infinity to drop: use the key's own bytes, not a copy of them
-        return _Bases(array, keep)
-    return _Bases(np.ascontiguousarray(array[keep]), keep)
+    return _Bases(array, keep, keep)
 
 
 _ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("column", "<u4"), ("value", "<u8", (4,))])
@@ -82,8 +84,7 @@ def _msm_parts(bases: _Bases, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(the points whose scalar is one, the points with other nonzero scalars, those scalars):
     one pass over the scalars (partition.py), then one gather of each kind."""
     ones, others = partition(scalars, bases.keep)
-    return (np.ascontiguousarray(bases.array[ones]), np.ascontiguousarray(bases.array[others]),
-            np.ascontiguousarray(scalars[bases.keep[others]]))
+    return bases.array[bases.rows[ones]], bases.array[bases.rows[others]], scalars[bases.keep[others]]
 
 
 def _g1_from_jacobian(j: np.ndarray) -> G1Affine:
