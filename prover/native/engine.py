@@ -189,10 +189,12 @@ class NativeEngine(Engine):
         return to_array([v % R for v in values], R, montgomery=False)
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
-        ones, points, values = _msm_parts(bases, self.prepare_scalars(scalars))
-        if not len(ones) and not len(points):
+        values = self.prepare_scalars(scalars)
+        ones, others = partition(values, bases.keep)
+        if not len(ones) and not len(others):
             return None
-        return _g1_from_jacobian(g1_msm(ones, points, values))
+        ones_points = bases.array[bases.rows[ones]]
+        return _g1_from_jacobian(g1_msm(ones_points, bases.array, values, bases.rows[others], bases.keep[others]))
 
     def msm_g2(self, bases: _Bases, scalars: Sequence[int]) -> G2Affine:
         ones, points, values = _msm_parts(bases, self.prepare_scalars(scalars))

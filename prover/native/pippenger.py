@@ -55,11 +55,16 @@ def ones_tasks(ones: int) -> int:
     return min(fit_threads(), -(-ones // ONES_PER_TASK))
 
 
-def g1_msm(ones: np.ndarray, points: np.ndarray, scalars: np.ndarray, glv: bool = True) -> np.ndarray:
-    """sum ones + sum scalars[i] * points[i] as a (1, 3, 4) Jacobian point (Z = 0: infinity);
-    the scalars are neither 0 nor 1 (partition.py)."""
-    if glv:
-        points, scalars = glv_split(points, scalars)
+def g1_msm(
+    ones: np.ndarray, points: np.ndarray, scalars: np.ndarray, rows: np.ndarray, scalar_rows: np.ndarray,
+    glv: bool = True,
+) -> np.ndarray:
+    """sum ones + sum scalars[scalar_rows[i]] * points[rows[i]] as a (1, 3, 4) Jacobian point
+    (Z = 0: infinity); those scalars are neither 0 nor 1 (partition.py)."""
+    if glv:  # gathers as it splits: no copy of the points before
+        points, scalars = glv_split(points, scalars, rows, scalar_rows)
+    else:
+        points, scalars = points[rows], scalars[scalar_rows]
     c, digits = window_plan(scalars, G1_ADDITION, G1_BUCKET)
     return g1_pippenger(points, digits, c, ones, ones_tasks(len(ones)))
 
