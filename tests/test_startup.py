@@ -90,3 +90,34 @@ def test_a_pinned_process_runs_one_thread():
     out = subprocess.run(["taskset", "-c", str(min(os.sched_getaffinity(0))), sys.executable, "-c", script],
                          capture_output=True, text=True, check=True, env=dict(os.environ, NUMBA_NUM_THREADS="2")).stdout
     assert out.split()[0] == "1"
+
+
+def test_load_readies_every_kernel_a_proof_from_a_key_file_uses(tmp_path, solvency_key):
+    """After ``load()`` a proof compiles and loads nothing more: every dispatcher already has
+    the signatures the proof calls it with (numba keys them on argument types, including
+    whether an array is read-only, as a mapped key's sections are), so the phases time work."""
+    pytest.importorskip("numba")
+    from zkmargin.prover import write_zkey
+
+    _, _, pk = solvency_key
+    write_zkey(pk, tmp_path / "k.zkey")
+    script = f"""
+import sys
+from numba.core.registry import CPUDispatcher
+from zkmargin.circuits import solvency_basic as spec
+from zkmargin.prover import get_engine, prove, read_zkey
+engine = get_engine("native")
+engine.load()
+def signatures():
+    return {{(m, name): len(f.signatures) for m, module in list(sys.modules.items())
+            if m.startswith("zkmargin.prover.native") for name, f in vars(module).items()
+            if isinstance(f, CPUDispatcher)}}
+before = signatures()
+witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
+prove(read_zkey({str(tmp_path / "k.zkey")!r}), witness, engine)
+after = signatures()
+# points.py's kernels check a key as it is read: timed in reading it, not the engine's
+print(sorted(k for k in after if after[k] != before.get(k, 0) and k[0] != "zkmargin.prover.native.points"))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

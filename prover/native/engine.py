@@ -158,6 +158,8 @@ class NativeEngine(Engine):
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
+        g1.array.flags.writeable = False  # as a key's mapped section: numba compiles per mutability
+        self.msm_g1(g1, [1 << 130, 5])
         gen2 = bn.normalize(bn.G2)
         g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)] * 2)
         self.msm_g2(g2, self.prepare_scalars([7, 1]))
