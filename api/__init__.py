@@ -14,77 +14,46 @@ Errors: ``FormatError`` for unusable input, ``Insolvent`` for a portfolio that f
 a proof that fails is a ``Verdict`` with ``valid`` False, not an exception.
 """
 
-from zkmargin.circuits.margin.case import (
-    DEFAULT_CAPACITY,
-    DEFAULT_MODEL,
-    Insolvent,
-    MarginCase,
-    load_case,
-    parse_threshold,
-)
-from zkmargin.circuits.margin.inputs import PRESETS
-from zkmargin.circuits.margin.opening import Opening
-from zkmargin.verifier.bundle import Bundle, Verdict, key_fingerprint, load_bundle
-from zkmargin.verifier.files import FormatError
-from zkmargin.verifier.kinds import MarginCapacity
+from __future__ import annotations
 
-from .exchange import ExchangeKeys, new_exchange_keys, public_key_fingerprint, read_book, sample_book, sign_manifest
-from .epoch import EpochRecord, prove_epoch
-from .epoch_check import export_inclusion, verify_epoch, verify_inclusion
-from .runners import InProcessRunner, Runner, RunnerError
-from .checking import check_opening, check_parameters, read_opening, verify_bundle
-from .key_origin import KeyOrigin, read_key_origin
-from .keys import KeySet, circuit_stats, default_key_path, engine, margin_circuit, setup_keys
-from .proving import ProofRecord, export_witness, prove_case
-from .witness import cached_program, check_key_once, checked_witness, margin_program, margin_witness
+import importlib
+from typing import Any
 
-__all__ = [
-    "EpochRecord",
-    "InProcessRunner",
-    "Runner",
-    "RunnerError",
-    "export_inclusion",
-    "prove_epoch",
-    "verify_epoch",
-    "verify_inclusion",
-    "ExchangeKeys",
-    "new_exchange_keys",
-    "public_key_fingerprint",
-    "read_book",
-    "sample_book",
-    "sign_manifest",
-    "DEFAULT_CAPACITY",
-    "DEFAULT_MODEL",
-    "PRESETS",
-    "Bundle",
-    "FormatError",
-    "Insolvent",
-    "KeyOrigin",
-    "KeySet",
-    "MarginCapacity",
-    "MarginCase",
-    "Opening",
-    "ProofRecord",
-    "Verdict",
-    "cached_program",
-    "check_key_once",
-    "check_opening",
-    "checked_witness",
-    "check_parameters",
-    "circuit_stats",
-    "default_key_path",
-    "engine",
-    "export_witness",
-    "key_fingerprint",
-    "load_bundle",
-    "load_case",
-    "margin_circuit",
-    "margin_program",
-    "margin_witness",
-    "parse_threshold",
-    "prove_case",
-    "read_key_origin",
-    "read_opening",
-    "setup_keys",
-    "verify_bundle",
-]
+# Where each name lives. A name is imported on first use (PEP 562), so that a command pays
+# only for what it calls: `zkmargin verify` never imports the prover, numba or the ceremony
+# code, which used to cost it most of its second of start-up (see README, "Performance").
+_HOMES = {
+    "zkmargin.circuits.margin.case": (
+        "DEFAULT_CAPACITY", "DEFAULT_MODEL", "Insolvent", "MarginCase", "load_case", "parse_threshold"),
+    "zkmargin.circuits.margin.inputs": ("PRESETS",),
+    "zkmargin.circuits.margin.opening": ("Opening",),
+    "zkmargin.verifier.bundle": ("Bundle", "Verdict", "key_fingerprint", "load_bundle"),
+    "zkmargin.verifier.files": ("FormatError",),
+    "zkmargin.verifier.kinds": ("MarginCapacity",),
+    ".exchange": (
+        "ExchangeKeys", "new_exchange_keys", "public_key_fingerprint", "read_book", "sample_book", "sign_manifest"),
+    ".epoch": ("EpochRecord", "prove_epoch"),
+    ".epoch_check": ("export_inclusion", "verify_epoch", "verify_inclusion"),
+    ".runners": ("InProcessRunner", "Runner", "RunnerError"),
+    ".checking": ("check_opening", "check_parameters", "read_opening", "verify_bundle"),
+    ".key_origin": ("KeyOrigin", "read_key_origin"),
+    ".keys": ("KeySet", "circuit_stats", "default_key_path", "engine", "margin_circuit", "setup_keys"),
+    ".proving": ("ProofRecord", "export_witness", "prove_case"),
+    ".witness": ("cached_program", "check_key_once", "checked_witness", "margin_program", "margin_witness"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

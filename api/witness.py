@@ -17,7 +17,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -30,11 +30,13 @@ from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
 from zkmargin.circuits.witness_program import WitnessProgram, program_of
 from zkmargin.prover.groth16.zkey import ProvingKey
-from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
 
 from .keys import margin_circuit
+
+if TYPE_CHECKING:  # imported where first used: it imports numba, which verifying never needs
+    from zkmargin.prover.native.witness import CompiledWitness
 
 CACHE_ENV = "ZKMARGIN_CACHE"
 
@@ -99,6 +101,8 @@ def compiled(program: WitnessProgram) -> CompiledWitness:
     """The loaded kernel for a program, once per process and program digest."""
     kernel = _KERNELS.get(program.digest)
     if kernel is None:
+        from zkmargin.prover.native.witness import CompiledWitness
+
         if len(_KERNELS) >= 8:
             _KERNELS.pop(next(iter(_KERNELS)))
         kernel = _KERNELS[program.digest] = CompiledWitness(program)

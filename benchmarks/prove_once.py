@@ -1,7 +1,8 @@
 """zkmargin's counterpart of ``snarkjs groth16 prove KEY WTNS PROOF PUBLIC``, for timing.
 
 Run as its own process, like snarkjs, so wall time and peak memory include start-up,
-reading the key and witness, and writing the proof. Prints the phase timings as JSON.
+reading the key and witness, and writing the proof. Prints each phase's wall and CPU seconds
+and its peak and remaining resident memory as JSON (phase_profile.py).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import time
 
 from zkmargin.circuits.iden3_files import read_wtns
 from zkmargin.cli.output import exit_now
-from zkmargin.prover import Phases, get_engine, prove, read_zkey
+from zkmargin.prover import get_engine, prove, read_zkey
 from zkmargin.circuits.files import write_json
 from zkmargin.verifier import public_signals_to_json
+
+from .phase_profile import ProfiledPhases
 
 
 def main(argv: list[str]) -> None:
     zkey, wtns, proof_path, public_path = argv
     start = time.perf_counter()
-    phases = Phases()
+    phases = ProfiledPhases()
     with phases.phase("import engine (numba)"):
         engine = get_engine()
     with phases.phase("load compiled engine"):
@@ -33,7 +36,8 @@ def main(argv: list[str]) -> None:
     with phases.phase("write proof"):
         write_json(proof_path, proof.to_json())
         write_json(public_path, public_signals_to_json(public))
-    print(json.dumps({"engine": engine.name, "in_process": time.perf_counter() - start, "phases": phases.timings}))
+    summary = {"engine": engine.name, "in_process": time.perf_counter() - start, "phases": phases.timings}
+    print(json.dumps(summary | phases.to_json()))
 
 
 if __name__ == "__main__":

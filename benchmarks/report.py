@@ -123,6 +123,11 @@ def profile_lines(report: dict) -> list[str]:
             f"- {shape} 2^{r['power']}: wall {prof['wall']:.2f} = interpreter, first imports and exit "
             f"{prof['wall'] - prof['in_process']:.2f} + {phases}"
         )
+        if "phase_cpu_s" in prof:  # CPU time stays meaningful under load; each phase's own peak memory
+            own = ", ".join(
+                f"{k} {prof['phase_cpu_s'][k]:.2f} s / {prof['phase_peak_mib'][k]:.0f} MiB" for k in prof["phases"]
+            )
+            lines.append(f"  - CPU seconds / peak MiB per phase: {own}")
     return lines
 
 

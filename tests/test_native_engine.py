@@ -106,6 +106,41 @@ def test_msm_scalars_of_one_are_summed_outside_the_buckets(group):
     assert nat_msm(nat_prepare([p, p, p]), [1, 1, 2]) == ref_msm(ref_prepare([p]), [4])  # ... or doubles it
 
 
+@pytest.mark.parametrize("group", ["g1", "g2"])
+@pytest.mark.parametrize("shape", ["bits", "zeros", "mixed", "ones"])
+def test_msm_of_bit_witnesses_matches_reference(group, shape):
+    """Witnesses of a range-check-heavy circuit: all bits, all zeros, all ones, and bits mixed
+    with full-width values, small values and r - 1 (a -1), as the compiled array the prover
+    passes and as a list, over bases with points at infinity (kept positions shift)."""
+    count = 64
+    points = list(_random_points(getattr(native, f"fixed_base_{group}"), count))
+    points[5] = points[40] = None
+    scalars = {
+        "bits": [rng.randrange(2) for _ in range(count)],
+        "zeros": [0] * count,
+        "ones": [1] * count,
+        "mixed": [rng.choice([0, 1, 1, 2, R - 1, rng.randrange(R)]) for _ in range(count)],
+    }[shape]
+    nat_prepare, nat_msm, ref_prepare, ref_msm = _msm_of(group)
+    expected = ref_msm(ref_prepare(points), scalars)
+    bases = nat_prepare(points)
+    assert nat_msm(bases, scalars) == expected
+    assert nat_msm(bases, native.prepare_scalars(scalars)) == expected
+    assert nat_msm(bases, native.prepare_scalars(scalars[:50])) == ref_msm(ref_prepare(points[:50]), scalars[:50])
+    if shape == "zeros":
+        assert expected is None
+
+
+def test_partition_sorts_ones_and_others_in_one_pass():
+    from zkmargin.prover.native.partition import partition
+
+    values = [0, 1, 2, 1, R - 1, 0, 1 << 64, 1 + (1 << 64), 1]
+    keep = np.array([0, 1, 2, 3, 4, 6, 7, 8, 12], dtype=np.int64)  # 5 at infinity; 12 beyond the scalars
+    ones, others = partition(native.prepare_scalars(values), keep)
+    assert ones.tolist() == [1, 3, 7]  # positions in keep: values[1], values[3], values[8]
+    assert others.tolist() == [2, 4, 5, 6]  # 2, r - 1, 2^64, 2^64 + 1
+
+
 def test_msm_g2_random_and_small_negative_scalars():
     points = _random_points(native.fixed_base_g2, 40)
     for scalars in ([rng.randrange(R) for _ in range(40)], [R - rng.randrange(1 << 20) for _ in range(40)]):

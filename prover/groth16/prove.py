@@ -23,6 +23,7 @@ from zkmargin.verifier.curve import g1_from_affine, g2_from_affine
 from zkmargin.verifier.formats import Proof
 
 from ..engine import Engine, G1Affine, G2Affine
+from ..mapped import release
 from ..progress import Phases
 from .reduction import quotient_evaluations
 from .zkey import ProvingKey
@@ -34,6 +35,11 @@ def _g1(p: G1Affine):
 
 def _g2(p: G2Affine):
     return bn.Z2 if p is None else g2_from_affine(*p)
+
+
+def _done_with(section) -> None:
+    """A key section's phase is over: its pages leave this process (see mapped.py)."""
+    release(getattr(section, "data", None))
 
 
 def prove(
@@ -62,16 +68,22 @@ def prove(
         scalars = engine.prepare_scalars(witness)  # once: H and four MSMs read it
     with phases.phase("H (NTT on the coset)"):
         h = quotient_evaluations(engine, pk.coefficients, scalars, pk.domain_size)
+    _done_with(pk.coefficients)
     with phases.phase("MSM A (G1)"):
         a_sum = engine.msm_g1(engine.prepare_g1(pk.a), scalars)
+    _done_with(pk.a)
     with phases.phase("MSM B (G2)"):
         b2_sum = engine.msm_g2(engine.prepare_g2(pk.b2), scalars)
+    _done_with(pk.b2)
     with phases.phase("MSM B1 (G1)"):
         b1_sum = engine.msm_g1(engine.prepare_g1(pk.b1), scalars)
+    _done_with(pk.b1)
     with phases.phase("MSM C (G1)"):
         c_sum = engine.msm_g1(engine.prepare_g1(pk.c), scalars[pk.n_public + 1 :])
+    _done_with(pk.c)
     with phases.phase("MSM H (G1)"):
         h_sum = engine.msm_g1(engine.prepare_g1(pk.h), h)
+    _done_with(pk.h)
     with phases.phase("assemble"):
         # A = a_sum + alpha + r delta, B = b_sum + beta + s delta (and B1 in G1),
         # C = c_sum + h_sum + s A + r B1 - r s delta: small MSMs over the key's points.

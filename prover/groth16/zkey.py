@@ -33,6 +33,7 @@ from ..encoding import (
     points_bytes,
 )
 from ..key_checks import check_coefficients, check_header_point, check_points
+from ..mapped import read_sections, release
 from .reduction import coefficients_of, domain_size
 
 ZKEY_MAGIC = b"zkey"
@@ -141,7 +142,7 @@ def write_zkey(pk: ProvingKey, path: str | os.PathLike) -> None:
 
 def read_zkey(path: str | os.PathLike) -> ProvingKey:
     name = str(path)
-    _, s = binfile.read(path, ZKEY_MAGIC)
+    _, s = read_sections(path, ZKEY_MAGIC)  # mapped: prove() lets each section go after its phase
     kind = binfile.require(s, 1, name)
     if len(kind) < 4 or struct.unpack_from("<I", kind)[0] != GROTH16:
         raise FormatError(f"{name}: not a Groth16 proving key")
@@ -172,9 +173,11 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         )
 
     def points(section: int, group: int, what: str, count: int) -> EncodedPoints:
-        return check_points(
+        checked = check_points(
             _encoded(binfile.require(s, section, name), group, f"{name} {what}", count), f"{name} {what}"
         )
+        release(checked.data)  # checked; its MSM maps it back in when it runs
+        return checked
 
     alpha_1, beta_1, beta_2 = (
         header_point(0, 1, "alpha_1"),
@@ -189,6 +192,8 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
     raw = binfile.require(s, 4, name)
     if len(raw) < 4 or len(raw) != 4 + struct.unpack_from("<I", raw)[0] * COEFFICIENT_BYTES:
         raise FormatError(f"{name}: coefficient section has the wrong size")
+    coefficients = check_coefficients(raw[4:], f"{name} coefficients", n_vars, n_domain)
+    release(coefficients.data)
     return ProvingKey(
         n_vars,
         n_public,
@@ -200,7 +205,7 @@ def read_zkey(path: str | os.PathLike) -> ProvingKey:
         delta_1,
         delta_2,
         ic=points(3, 1, "IC", n_public + 1),
-        coefficients=check_coefficients(raw[4:], f"{name} coefficients", n_vars, n_domain),
+        coefficients=coefficients,
         a=points(5, 1, "A", n_vars),
         b1=points(6, 1, "B1", n_vars),
         b2=points(7, 2, "B2", n_vars),

@@ -22,19 +22,23 @@ from ..domain import root_of_unity  # noqa: E402
 from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE  # noqa: E402
 from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine  # noqa: E402
 from .field import from_array, to_array  # noqa: E402
-from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine  # noqa: E402
-from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine  # noqa: E402
 from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
+from .partition import partition  # noqa: E402
+from .threads import fit_threads  # noqa: E402
 from .pippenger import g1_msm, g2_msm  # noqa: E402
 from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
 
 
 class _Bases:
-    """Affine bases without the points at infinity, in Montgomery limbs, and where they came from."""
+    """Affine bases in Montgomery limbs: ``array`` holds them, ``keep`` lists the original
+    indices of those not at infinity and ``rows`` where each of those sits in ``array``. A
+    key's section is used in place (rows = keep): no copy of its points, whether or not some
+    are at infinity; the MSM gathers only the points it multiplies."""
 
-    def __init__(self, array: np.ndarray, keep: np.ndarray):
+    def __init__(self, array: np.ndarray, keep: np.ndarray, rows: np.ndarray | None = None):
         self.array = array
         self.keep = keep
+        self.rows = np.arange(len(keep), dtype=np.int64) if rows is None else rows
 
 
 _Q_WORDS = [(Q >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(4)]
@@ -53,14 +57,12 @@ def _reduced(words: np.ndarray) -> bool:
 
 
 def _from_encoding(points: EncodedPoints, shape: tuple[int, ...]) -> _Bases:
-    """The file encoding is already affine Montgomery limbs: only infinities are dropped."""
+    """The file encoding is already affine Montgomery limbs, used as it is (infinity: all zero)."""
     array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), *shape)
     if not _reduced(array):
         raise ValueError("proving key holds a point coordinate that is not reduced mod q")
     keep = np.flatnonzero(array.reshape(len(points), -1).any(axis=1))
-    if len(keep) == len(points):  # no infinity to drop: use the key's own bytes, not a copy of them
-        return _Bases(array, keep)
-    return _Bases(np.ascontiguousarray(array[keep]), keep)
+    return _Bases(array, keep, keep)
 
 
 _ENTRY = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("column", "<u4"), ("value", "<u8", (4,))])
@@ -78,17 +80,11 @@ def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
     return entries
 
 
-def _scalar_array(scalars: Sequence[int], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Plain scalar limbs for the kept bases, without zeros, and their positions in ``keep``.
-    ``scalars`` may already be an (n, 4) array of plain limbs (the quotient's output)."""
-    if isinstance(scalars, np.ndarray):
-        array = scalars[keep[keep < scalars.shape[0]]]
-        nonzero = np.flatnonzero(array.any(axis=1))
-        return np.ascontiguousarray(array[nonzero]), nonzero
-    chosen = [scalars[i] % R for i in keep if i < len(scalars)]
-    array = to_array(chosen, R, montgomery=False) if chosen else np.zeros((0, 4), dtype=np.uint64)
-    nonzero = np.flatnonzero(array.any(axis=1))
-    return array[nonzero], nonzero
+def _msm_parts(bases: _Bases, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the points whose scalar is one, the points with other nonzero scalars, those scalars):
+    one pass over the scalars (partition.py), then one gather of each kind."""
+    ones, others = partition(scalars, bases.keep)
+    return bases.array[bases.rows[ones]], bases.array[bases.rows[others]], scalars[bases.keep[others]]
 
 
 def _g1_from_jacobian(j: np.ndarray) -> G1Affine:
@@ -162,6 +158,8 @@ class NativeEngine(Engine):
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
+        g1.array.flags.writeable = False  # as a key's mapped section: numba compiles per mutability
+        self.msm_g1(g1, [1 << 130, 5])
         gen2 = bn.normalize(bn.G2)
         g2 = self.prepare_g2([tuple((int(c.coeffs[0]), int(c.coeffs[1])) for c in gen2)] * 2)
         self.msm_g2(g2, self.prepare_scalars([7, 1]))
@@ -193,19 +191,25 @@ class NativeEngine(Engine):
         return to_array([v % R for v in values], R, montgomery=False)
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
-        values, nonzero = _scalar_array(scalars, bases.keep)
-        if not len(nonzero):
+        values = self.prepare_scalars(scalars)
+        ones, others = partition(values, bases.keep)
+        if not len(ones) and not len(others):
             return None
-        return _g1_from_jacobian(g1_msm(bases.array[nonzero], values))
+        ones_points = bases.array[bases.rows[ones]]
+        return _g1_from_jacobian(g1_msm(ones_points, bases.array, values, bases.rows[others], bases.keep[others]))
 
     def msm_g2(self, bases: _Bases, scalars: Sequence[int]) -> G2Affine:
-        values, nonzero = _scalar_array(scalars, bases.keep)
-        if not len(nonzero):
+        ones, points, values = _msm_parts(bases, self.prepare_scalars(scalars))
+        if not len(ones) and not len(points):
             return None
-        return _g2_from_jacobian(g2_msm(bases.array[nonzero], values))
+        return _g2_from_jacobian(g2_msm(ones, points, values))
 
     # ---------------------------------------------------------- fixed base
+    # Setup's kernels are imported where first used: proving never needs them.
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
+        from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine
+
+        fit_threads()
         if self._g1_table is None:
             generator = to_array([1, 2], Q, montgomery=True).reshape(1, 2, 4)
             self._g1_table = g1_to_affine(g1_table(generator))
@@ -213,6 +217,9 @@ class NativeEngine(Engine):
         return EncodedPoints(g1_to_affine(g1_fixed_base(self._g1_table, values)).astype("<u8").tobytes(), 1)
 
     def fixed_base_g2(self, scalars: Sequence[int]) -> EncodedPoints:
+        from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine
+
+        fit_threads()
         if self._g2_table is None:
             (x, y, _) = bn.normalize(bn.G2) + (None,)
             gen = [int(x.coeffs[0]), int(x.coeffs[1]), int(y.coeffs[0]), int(y.coeffs[1])]

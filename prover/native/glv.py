@@ -93,18 +93,19 @@ def _emit(out_points, out_scalars, row, x, y, k):
 
 
 @njit(cache=True)
-def g1_glv_split(points, scalars, out_points, out_scalars):
-    """k P -> |k1| (+-P) in row i and |k2| (+-phi(P)) in row n + i. Scalars below 2^128 are
-    already short: k1 = k, k2 = 0."""
-    n = points.shape[0]
+def g1_glv_split(points, rows, scalars, scalar_rows, out_points, out_scalars):
+    """k P -> |k1| (+-P) in row i and |k2| (+-phi(P)) in row n + i, for P = points[rows[i]] and
+    k = scalars[scalar_rows[i]]: gathered here, so the MSM's points and scalars are never
+    copied before the split. Scalars below 2^128 are already short: k1 = k, k2 = 0."""
+    n = rows.shape[0]
     wide = np.empty(8, dtype=np.uint64)
     c1 = np.empty(4, dtype=np.uint64)
     c2 = np.empty(4, dtype=np.uint64)
     k1 = np.empty(4, dtype=np.uint64)
     k2 = np.empty(4, dtype=np.uint64)
     for i in range(n):
-        k = scalars[i]
-        x, y = fq_load_at(points, i, 0), fq_load_at(points, i, 1)
+        k = scalars[scalar_rows[i]]
+        x, y = fq_load_at(points, rows[i], 0), fq_load_at(points, rows[i], 1)
         if k[2] == 0 and k[3] == 0:
             _emit(out_points, out_scalars, i, x, y, k)
             _emit(out_points, out_scalars, n + i, x, y, ZERO)
@@ -126,10 +127,15 @@ def g1_glv_split(points, scalars, out_points, out_scalars):
         _emit(out_points, out_scalars, n + i, fq_mul(x, BETA_MONTGOMERY), y, k2)
 
 
-def glv_split(points: np.ndarray, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2n points and 128-bit scalars with the same sum as the n given."""
-    n = points.shape[0]
+def glv_split(
+    points: np.ndarray, scalars: np.ndarray, rows: np.ndarray | None = None, scalar_rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """2n points and 128-bit scalars with the same sum as the n given: points[rows[i]] times
+    scalars[scalar_rows[i]] (by default all of them, in order)."""
+    if rows is None:
+        rows = scalar_rows = np.arange(points.shape[0], dtype=np.int64)
+    n = rows.shape[0]
     split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
     split_scalars = np.empty((2 * n, 4), dtype=np.uint64)
-    g1_glv_split(points, scalars, split_points, split_scalars)
+    g1_glv_split(points, rows, scalars, scalar_rows, split_points, split_scalars)
     return split_points, split_scalars

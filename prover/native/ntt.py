@@ -7,6 +7,7 @@ import numpy as np
 from numba import njit, prange
 
 from .field import fr_add, fr_mul, fr_sub
+from .threads import fit_threads
 
 
 @njit(cache=True)
@@ -56,6 +57,7 @@ def _stage(a, twiddles, length, step):
 def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
     """Natural order in and out; twiddles[k] = omega^k for k < n/2 (Montgomery form)."""
     n = a.shape[0]
+    fit_threads()
     bit_reverse(a)
     length = 2
     while length <= n:

@@ -3,8 +3,8 @@ calls into each group's kernels (pippenger_g1.py, and pippenger_g2.py generated 
 
 Each piece is chosen for a measured reason (see docs/architecture.md): GLV on G1, signed
 digits, batch-affine buckets, scalars of one outside the buckets, a window count that
-follows the largest scalar present, windows on separate threads. Zero scalars are dropped
-by the caller.
+follows the largest scalar present, windows on separate threads. The caller sorts the
+scalars once (partition.py): zeros dropped, the points of ones passed on their own.
 
 Arrays: G1 affine (n, 2, 4) and Jacobian (n, 3, 4) uint64 Montgomery limbs; G2 adds an Fq2
 axis: (n, 2, 2, 4) and (n, 3, 2, 4). Scalars (n, 4) plain limbs.
@@ -12,28 +12,19 @@ axis: (n, 2, 2, 4) and (n, 3, 2, 4). Scalars (n, 4) plain limbs.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from .digits import signed_digits
 from .glv import glv_split
 from .pippenger_g1 import g1_pippenger
 from .pippenger_g2 import g2_pippenger
+from .threads import fit_threads
 
 # Costs in field multiplications of sorting and adding one point batch-affine, and of one
 # bucket's running sums: they choose the window width.
 G1_ADDITION, G1_BUCKET = 8, 27
 G2_ADDITION, G2_BUCKET = 20, 80
 ONES_PER_TASK = 4096
-
-
-def split_ones(points: np.ndarray, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(points whose scalar is one, the other points, their scalars)."""
-    one = (scalars[:, 0] == 1) & ~scalars[:, 1:].any(axis=1)
-    if not one.any():
-        return points[:0], points, scalars
-    rest = ~one
-    return np.ascontiguousarray(points[one]), np.ascontiguousarray(points[rest]), np.ascontiguousarray(scalars[rest])
 
 
 def scalar_bits(scalars: np.ndarray) -> int:
@@ -61,20 +52,24 @@ def window_plan(scalars: np.ndarray, addition: int, bucket: int) -> tuple[int, n
 
 def ones_tasks(ones: int) -> int:
     """How many tasks sum the scalar-one points: one per ONES_PER_TASK points, at most one per thread."""
-    return min(numba.get_num_threads(), -(-ones // ONES_PER_TASK))
+    return min(fit_threads(), -(-ones // ONES_PER_TASK))
 
 
-def g1_msm(points: np.ndarray, scalars: np.ndarray, glv: bool = True) -> np.ndarray:
-    """sum scalars[i] * points[i] as a (1, 3, 4) Jacobian point (Z = 0: infinity)."""
-    ones, points, scalars = split_ones(points, scalars)
-    if glv:
-        points, scalars = glv_split(points, scalars)
+def g1_msm(
+    ones: np.ndarray, points: np.ndarray, scalars: np.ndarray, rows: np.ndarray, scalar_rows: np.ndarray,
+    glv: bool = True,
+) -> np.ndarray:
+    """sum ones + sum scalars[scalar_rows[i]] * points[rows[i]] as a (1, 3, 4) Jacobian point
+    (Z = 0: infinity); those scalars are neither 0 nor 1 (partition.py)."""
+    if glv:  # gathers as it splits: no copy of the points before
+        points, scalars = glv_split(points, scalars, rows, scalar_rows)
+    else:
+        points, scalars = points[rows], scalars[scalar_rows]
     c, digits = window_plan(scalars, G1_ADDITION, G1_BUCKET)
     return g1_pippenger(points, digits, c, ones, ones_tasks(len(ones)))
 
 
-def g2_msm(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
-    """sum scalars[i] * points[i] as a (1, 3, 2, 4) Jacobian point (Z = 0: infinity)."""
-    ones, points, scalars = split_ones(points, scalars)
+def g2_msm(ones: np.ndarray, points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    """sum ones + sum scalars[i] * points[i] as a (1, 3, 2, 4) Jacobian point (Z = 0: infinity)."""
     c, digits = window_plan(scalars, G2_ADDITION, G2_BUCKET)
     return g2_pippenger(points, digits, c, ones, ones_tasks(len(ones)))

@@ -1,0 +1,123 @@
+"""What a fresh process imports: verifying never pays for numba, and the native engine skips
+numba's probes for libraries it never uses (prover/native/startup.py). Each check runs in its
+own interpreter, because this one has long since imported everything."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_the_cli_and_verifying_never_import_numba_or_the_prover():
+    loaded = _modules_after(
+        "import zkmargin.cli.main\nfrom zkmargin import api\napi.verify_bundle, api.load_bundle, api.check_opening"
+    )
+    assert "zkmargin.cli.commands.verify" in loaded and "zkmargin.api.checking" in loaded
+    assert not {m for m in loaded if m == "numba" or m.startswith(("numba.", "zkmargin.prover.native"))}
+    assert "zkmargin.api.proving" not in loaded and "zkmargin.api.witness" not in loaded
+
+
+def test_api_names_resolve_lazily_to_their_homes():
+    from zkmargin import api
+    from zkmargin.api.proving import prove_case
+    from zkmargin.verifier.files import FormatError
+
+    assert api.prove_case is prove_case and api.FormatError is FormatError
+    assert set(api.__all__) <= set(dir(api))
+    with pytest.raises(AttributeError):
+        api.no_such_name  # noqa: B018
+
+
+def test_native_engine_loads_without_scipy_cffi_or_setup_kernels():
+    pytest.importorskip("numba")
+    loaded = _modules_after("from zkmargin.prover import get_engine\nget_engine('native').load()")
+    assert "zkmargin.prover.native.engine" in loaded and "numba.core.typing.cffi_utils" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("scipy", "cffi", "pycparser")}
+    assert "zkmargin.prover.native.fixed_base_g1" not in loaded
+
+
+def test_openmp_threads_sleep_unless_the_user_chose():
+    out = subprocess.run(
+        [sys.executable, "-c", "import os, zkmargin.prover.native; print(os.environ['OMP_WAIT_POLICY'])"],
+        capture_output=True, text=True, check=True, env={k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"},
+    ).stdout
+    assert out.strip() == "PASSIVE"
+    chosen = subprocess.run(
+        [sys.executable, "-c", "import os, zkmargin.prover.native; print(os.environ['OMP_WAIT_POLICY'])"],
+        capture_output=True, text=True, check=True, env=dict(os.environ, OMP_WAIT_POLICY="ACTIVE"),
+    ).stdout
+    assert chosen.strip() == "ACTIVE"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_thread_count_follows_the_affinity():
+    """Narrowing the affinity after numba started (as taskset, a container or a worker pool
+    may) lowers the threads the next parallel call uses; a caller's lower choice stays."""
+    numba = pytest.importorskip("numba")
+    from zkmargin.prover.native.threads import fit_threads, usable_cores
+
+    cores = os.sched_getaffinity(0)
+    threads = numba.get_num_threads()
+    try:
+        os.sched_setaffinity(0, {min(cores)})
+        assert usable_cores() == 1 and fit_threads() == 1 and numba.get_num_threads() == 1
+        os.sched_setaffinity(0, cores)
+        numba.set_num_threads(1)
+        assert fit_threads() == 1  # never raised behind the caller's back
+    finally:
+        os.sched_setaffinity(0, cores)
+        numba.set_num_threads(threads)
+
+
+@pytest.mark.skipif(not shutil.which("taskset"), reason="needs taskset")
+def test_a_pinned_process_runs_one_thread():
+    """Even when numba's pool was sized for more (NUMBA_NUM_THREADS), a process pinned to one
+    core runs its kernels on one thread."""
+    pytest.importorskip("numba")
+    script = (
+        "import numba\nfrom zkmargin.prover import get_engine\nget_engine('native').load()\n"
+        "print(numba.get_num_threads(), numba.threading_layer())"
+    )
+    out = subprocess.run(["taskset", "-c", str(min(os.sched_getaffinity(0))), sys.executable, "-c", script],
+                         capture_output=True, text=True, check=True, env=dict(os.environ, NUMBA_NUM_THREADS="2")).stdout
+    assert out.split()[0] == "1"
+
+
+def test_load_readies_every_kernel_a_proof_from_a_key_file_uses(tmp_path, solvency_key):
+    """After ``load()`` a proof compiles and loads nothing more: every dispatcher already has
+    the signatures the proof calls it with (numba keys them on argument types, including
+    whether an array is read-only, as a mapped key's sections are), so the phases time work."""
+    pytest.importorskip("numba")
+    from zkmargin.prover import write_zkey
+
+    _, _, pk = solvency_key
+    write_zkey(pk, tmp_path / "k.zkey")
+    script = f"""
+import sys
+from numba.core.registry import CPUDispatcher
+from zkmargin.circuits import solvency_basic as spec
+from zkmargin.prover import get_engine, prove, read_zkey
+engine = get_engine("native")
+engine.load()
+def signatures():
+    return {{(m, name): len(f.signatures) for m, module in list(sys.modules.items())
+            if m.startswith("zkmargin.prover.native") for name, f in vars(module).items()
+            if isinstance(f, CPUDispatcher)}}
+before = signatures()
+witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
+prove(read_zkey({str(tmp_path / "k.zkey")!r}), witness, engine)
+after = signatures()
+# points.py's kernels check a key as it is read: timed in reading it, not the engine's
+print(sorted(k for k in after if after[k] != before.get(k, 0) and k[0] != "zkmargin.prover.native.points"))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
