@@ -21,7 +21,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from zkmargin.circuits.exchange.batch import BatchShape, BatchWitness, make_witness, preimage, total_names, totals_after
+from zkmargin.circuits.exchange.batch import (
+    DEFAULT_BATCH_SIZE,
+    BatchShape,
+    BatchWitness,
+    make_witness,
+    preimage,
+    total_names,
+    totals_after,
+)
 from zkmargin.circuits.exchange.batch import leaves as batch_leaves
 from zkmargin.circuits.exchange.book import Book
 from zkmargin.circuits.exchange.tree import TreeFile, write_tree
@@ -47,7 +55,6 @@ from .keys import engine
 from .runners import InProcessRunner, Runner
 from .witness import cache_folder, file_hash
 
-DEFAULT_BATCH_SIZE = 16  # 2^18 domain at the default capacity: see docs/architecture.md
 PRIVATE, SECRET, OPENINGS = "private", "secret", "openings.jsonl"
 Progress = Callable[[str], None]
 

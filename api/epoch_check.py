@@ -22,7 +22,6 @@ from zkmargin.verifier.files import FormatError, parse_json, read_json
 from zkmargin.verifier.formats import VerifyingKey
 from zkmargin.verifier.kinds import MarginParameters
 
-from .epoch import OPENINGS, PRIVATE
 
 
 def _real(value: int, scale: int) -> str:
@@ -77,6 +76,8 @@ def _find(openings: Path, account: str) -> tuple[int, dict]:
 def export_inclusion(folder: Path, account: str, out: Path) -> Inclusion:
     """The inclusion file of one account (private: it holds the account's positions)."""
     manifest = parse_manifest(read_json(folder / layout.MANIFEST, limit=64 << 20).get("manifest"))
+    from .epoch import OPENINGS, PRIVATE  # the exchange's side; verifying never imports the prover
+
     index, opening = _find(folder / PRIVATE / OPENINGS, account)
     with TreeFile(folder / layout.TREE) as tree:
         path = tree.path(index)

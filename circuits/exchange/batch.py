@@ -63,6 +63,8 @@ SHORTFALL_BITS = 160
 LOW_BITS = 5  # the committed account (253 bits) below the identifier (248 bits)
 
 
+DEFAULT_BATCH_SIZE = 16  # 2^18 domain at the default capacity: see docs/architecture.md
+
 @dataclass(frozen=True)
 class BatchShape:
     capacity: MarginCapacity

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from zkmargin import api
-from zkmargin.api.epoch import DEFAULT_BATCH_SIZE, prove_epoch
-from zkmargin.api.epoch_check import verify_epoch
+from zkmargin.circuits.exchange.batch import DEFAULT_BATCH_SIZE
 
 from ..errors import friendly_errors
 from ..options import capacity_options, engine_option, json_option
@@ -58,6 +57,8 @@ def prove(book, market, model, out_dir, batch_size, positions, collateral, scena
     shortfall >= its deficit, and adds the batch's sums to the blinded running totals. A rerun
     skips batches whose proofs already verify."""
     capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
+
     record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
                          api.parse_threshold(threshold), progress=_say(as_json), engine_name=engine_name)
     seconds = sum(record.timings.values())
@@ -100,6 +101,8 @@ def verify(epoch_dir, exchange_key, as_json) -> None:
     """Check an epoch folder in one pass: the manifest signature, every batch proof (batch
     verification; a failure names the batch), the public hashes, the totals chain, identifier
     order, the account tree and the opened totals. Exit 0 valid, 1 invalid, 2 unreadable."""
+    from zkmargin.api.epoch_check import verify_epoch
+
     summary = verify_epoch(epoch_dir, exchange_key)
     lines = ["VALID: every batch proof and the chain check out", *summary_lines(summary)]
     emit(as_json, {"valid": True, **summary}, lines)
