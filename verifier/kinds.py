@@ -6,10 +6,10 @@ uses it; its JSON form, range check, digest position and circuit wire follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .files import FormatError
-from .schema import Capacity, Parameters, PublicInput, StatementKind, param, register
+from .schema import MAX_SLOTS, Capacity, Parameters, PublicInput, StatementKind, param, register
 
 PARAMETER_BITS = 64  # |unit values and losses| < 2^64; rates and collateral values in [0, 2^64)
 SIGNED = {"lo": -(1 << PARAMETER_BITS) + 1, "hi": 1 << PARAMETER_BITS}
@@ -30,6 +30,7 @@ class MarginCapacity(Capacity):
     collateral: int
     scenarios: int
     groups: int = 1
+    tail_scenarios: int = field(default=0, metadata={"min": 0})  # expected shortfall's scenario set; 0: none
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -46,6 +47,8 @@ class MarginParameters(Parameters):
     short_option_min[i]  minimum per short unit (options): a floor, max(scan, minimum)
     contingency[i]       add-on per unit held long or short (perpetuals, futures)
     collateral_value[j]  unit of collateral j after haircut, rounded down; collateral_loss[j][s]: stressed, rounded up
+    tail_k               expected shortfall: M_g >= mean of the group's worst tail_k losses over the tail
+                         scenarios (tail_loss, tail_collateral_loss); 0 when the model asks none
     """
 
     TAG = TAG_PARAMETERS
@@ -63,14 +66,27 @@ class MarginParameters(Parameters):
     contingency: tuple[int, ...] = param("positions")
     collateral_value: tuple[int, ...] = param("collateral")
     collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "scenarios", **SIGNED)
+    tail_k: int = param(hi=MAX_SLOTS + 1, default=0)
+    tail_scenarios: tuple[str, ...] = param("tail_scenarios", label=True, default=())
+    tail_loss: tuple[tuple[int, ...], ...] = param("positions", "tail_scenarios", **SIGNED, default=())
+    tail_collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "tail_scenarios", **SIGNED, default=())
+
+    def __post_init__(self) -> None:
+        """No tail scenarios: empty rows, one per slot, as a JSON reading of the same shape gives."""
+        for name, rows in (("tail_loss", self.instruments), ("tail_collateral_loss", self.collateral_assets)):
+            if not getattr(self, name) and not self.tail_scenarios:
+                object.__setattr__(self, name, ((),) * len(rows))
+        if self.tail_k > len(self.tail_scenarios):
+            raise FormatError(f"parameters: tail_k {self.tail_k} exceeds the {len(self.tail_scenarios)} tail scenarios")
 
 
 def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
     p = s.parameters
+    es = f"mean of the worst {p.tail_k} of {len(p.tail_scenarios)} tail losses, " if p.tail_k else ""
     return (f"{p.margin_level} margin, for the portfolio committed as {s.public['commitment']}, at epoch "
             f"{s.public['epoch']} ({s.timestamp}): collateral after haircuts plus position value covers {ratio}the "
-            f"sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress scenarios, "
+            f"sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress scenarios, {es}"
             f"short-option minimum), plus contingencies (digest {s.public['parameters_digest']})")
 
 

@@ -47,8 +47,9 @@ class Param:
     label: bool
 
 
-def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False) -> Any:
-    return field(metadata={"param": Param(axes, lo, hi, label)})
+def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False, **default: Any) -> Any:
+    """``default=`` only for a field added after keys exist (an optional feature, off when absent)."""
+    return field(metadata={"param": Param(axes, lo, hi, label)}, **default)
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,22 @@ class Capacity:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SLOTS:
-                raise FormatError(f"capacity: {f.name} must be a whole number from 1 to {MAX_SLOTS}")
+            value, low = getattr(self, f.name), f.metadata.get("min", 1)  # an optional axis declares min 0
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_SLOTS:
+                raise FormatError(f"capacity: {f.name} must be a whole number from {low} to {MAX_SLOTS}")
 
     def sizes(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def label(self) -> str:
-        return "x".join(str(v) for v in self.sizes().values())
+        """Sizes joined by x; an optional axis left at 0 is not named, so older labels (key file names) stay."""
+        shown = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) or "min" not in f.metadata]
+        return "x".join(map(str, shown))
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "Capacity":
-        return cls(**strict_object(obj, tuple(f.name for f in fields(cls)), where))
+        optional = tuple(f.name for f in fields(cls) if "min" in f.metadata)
+        return cls(**strict_object(obj, tuple(f.name for f in fields(cls)), where, optional))
 
 
 class Parameters:

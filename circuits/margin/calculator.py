@@ -11,7 +11,9 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s + sum_{j in group g} a_j * collateral_loss_j_s
                   (position and collateral slots are group-major; collateral is stressed with its group)
   floor_g       = sum_{i in group g} neg_i * short_option_min_i
-  M_g           = max(max_s L_g[s], floor_g)                  (>= 0: floor_g >= 0)
+  T_g[t]        = L_g over the expected-shortfall (tail) scenarios t, k = tail_k (0: no ES)
+  ES_g          = ceil(sum of the k largest T_g[t] / k)          (Rockafellar-Uryasev, see circuit.py)
+  M_g           = max(max_s L_g[s], ES_g, floor_g)              (>= 0: floor_g >= 0)
   requirement   = sum_g M_g + contingency + rounding
   solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
 
@@ -96,16 +98,33 @@ class GroupRisk:
     losses: tuple[int, ...]  # per real scenario, positions and stressed collateral
     floor: int  # short-option minimum of the group
     collateral_losses: tuple[int, ...] = ()  # the stressed collateral's part of losses
+    tail_losses: tuple[int, ...] = ()  # per tail scenario (padded columns included, as the circuit has them)
+    tail_k: int = 0
 
     @property
     def scan(self) -> int:
         return max(self.losses)
 
     @property
+    def expected_shortfall(self) -> int | None:
+        """The mean of the k worst tail losses, rounded up (M_g k >= their sum in the circuit)."""
+        if not self.tail_k:
+            return None
+        return -(-sum(sorted(self.tail_losses, reverse=True)[: self.tail_k]) // self.tail_k)
+
+    @property
     def margin(self) -> int:
-        """M_g = max(scan_g, floor_g) >= 0 (the floor is never negative): a group's guaranteed
-        gain never pays for another group's risk."""
-        return max(self.scan, self.floor)
+        """M_g = max(scan_g, ES_g, floor_g) >= 0 (the floor is never negative): a group's
+        guaranteed gain never pays for another group's risk."""
+        es = self.expected_shortfall
+        return max(self.scan, self.floor, es if es is not None else self.floor)
+
+    @property
+    def binding(self) -> str:
+        if self.floor > self.scan and self.margin == self.floor:
+            return "short-option minimum"
+        es = self.expected_shortfall
+        return "expected shortfall" if es is not None and es > self.scan and es == self.margin else "scan risk"
 
     @property
     def worst_index(self) -> int:
@@ -174,7 +193,9 @@ class MarginResult:
         parts = []
         for g in self.groups:
             worst = self.scenario_names[g.worst_index]
-            term = "the short-option minimum" if g.floor > g.scan else f"worst scenario '{worst}'"
+            term = {"short-option minimum": "the short-option minimum", "expected shortfall": "expected shortfall"}.get(
+                g.binding, f"worst scenario '{worst}'"
+            )
             parts.append(f"{g.name}: {term}" if g.name else term)
         return "; ".join(parts)
 
@@ -205,7 +226,12 @@ def _terms(params: MarginParameters, quantities, indices, count: int, amounts=No
             sum(quantities[i] * params.unit_loss[i][s] for i in held) + on_collateral[s] for s in range(count)
         )
         floor = sum(max(-quantities[i], 0) * params.short_option_min[i] for i in held)
-        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral))
+        tail_held = [(amounts[j], params.tail_collateral_loss[j]) for j in cslots[g]] if amounts else []
+        tail = tuple(
+            sum(quantities[i] * params.tail_loss[i][t] for i in held) + sum(a * row[t] for a, row in tail_held)
+            for t in range(len(params.tail_scenarios))
+        )
+        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral, tail, params.tail_k))
         contingency += sum(abs(quantities[i]) * params.contingency[i] for i in held)
         rounding += sum(max(-quantities[i], 0) for i in held)
     return groups, contingency, rounding

@@ -44,7 +44,8 @@ from .calculator import ScaledPortfolio
 
 QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
 CHECK_BITS = 170
-GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin
+GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin; tau_g, e_gt: see expected_shortfall
+SHORTFALL_BITS = 154  # k (M_g - tau_g) - sum_t e_gt: see expected_shortfall
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,69 @@ def group_margin(api: ConstraintSystem, params, quantity, amount, short_part, g:
             + linear_sum(api.mul(amount[j], params.collateral_loss[j][s]) for j in cslots)
             for s in range(capacity.scenarios)
         ]
-        (margin,) = api.hint(
-            lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin", kind="maximum"
-        )
+        if capacity.tail_scenarios:  # M_g and tau_g together: the honest M_g is max(floor, losses, ES)
+            tail = [
+                linear_sum(api.mul(quantity[i], params.tail_loss[i][t]) for i in slots)
+                + linear_sum(api.mul(amount[j], params.tail_collateral_loss[j][t]) for j in cslots)
+                for t in range(capacity.tail_scenarios)
+            ]
+            tau, margin = api.hint(
+                _shortfall, params.tail_k, len(tail), *tail, floor, *losses, count=2, name="margin", kind="shortfall"
+            )
+        else:
+            (margin,) = api.hint(
+                lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, floor, *losses, name="margin", kind="maximum"
+            )
         with api.scope("floor"):
             assert_in_range(api, margin - floor, GROUP_BITS)
         for s, loss in enumerate(losses):
             with api.scope(f"scenario[{s}]"):
                 assert_in_range(api, margin - loss, GROUP_BITS)
+        if capacity.tail_scenarios:
+            expected_shortfall(api, margin, tau, tail, params.tail_k)
     return margin, losses
+
+
+def _shortfall(k: int, n: int, *values: int) -> list[int]:
+    """The honest hints (tau, M): tau the k-th largest of the n tail losses (Value at Risk), and M
+    the largest of the other values and ES = tau + ceil(mean excess over tau) = ceil(mean of the
+    k largest). The kernel's 'shortfall' kind."""
+    xs, others = [_signed(v) for v in values[:n]], [_signed(v) for v in values[n:]]
+    k = min(k, n + 1)
+    tau = sorted(xs, reverse=True)[min(max(k, 1), n) - 1]
+    if k:
+        others.append(tau - (-sum(x - tau for x in xs if x > tau) // k))
+    return [tau % CURVE_ORDER, max(others) % CURVE_ORDER]
+
+
+def expected_shortfall(api: ConstraintSystem, margin, tau, tail: list, k) -> None:
+    """Prove M_g >= ES_g, the mean of the group's k largest tail losses T(t), without sorting
+    (Rockafellar-Uryasev): for every real tau,
+
+        ES = min over tau of  tau + (1/k) sum_t max(T(t) - tau, 0)  <=  tau + (1/k) sum_t e_t
+
+    for any e_t >= max(T(t) - tau, 0). The prover picks tau and e_t; the circuit proves
+    e_t >= 0, e_t >= T(t) - tau, and k M_g >= k tau + sum_t e_t. Whatever tau and e_t it picks,
+    M_g >= tau + (1/k) sum_t e_t >= ES: a choice can only overstate (k >= 1; k = 0 means no ES
+    and proves nothing here). No hinted index or sort.
+
+    Ranges (nothing wraps): |T(t)| < 2^139 like L_g(s); tau proven in [-2^141, 2^141); e_t and
+    e_t - T(t) + tau proven in [0, 2^141), the honest values max(T - tau, 0) and max(tau - T, 0)
+    being below 2^140 for tau one of the T(t). M_g < 2^142 (M_g - floor_g < 2^141), k <= 2^10
+    (the verifier: k <= tail scenarios <= 2^10), so k (M_g - tau) - sum e_t lies in
+    (-2^154, 2^154): a negative one is a field element above r - 2^154 and fails the
+    2^154 range check.
+    """
+    with api.scope("expected_shortfall"):
+        with api.scope("tau"):
+            assert_signed_in_range(api, tau, GROUP_BITS)
+        excess = []
+        for t, loss in enumerate(tail):
+            with api.scope(f"tail[{t}]"):  # e_t = max(T(t) - tau, 0): honest; any larger e_t only costs
+                (e,) = api.hint(
+                    lambda *v: max(_signed(x) for x in v) % CURVE_ORDER, 0, loss - tau, name="excess", kind="maximum"
+                )
+                assert_in_range(api, e, GROUP_BITS)  # e_t >= 0
+                assert_in_range(api, e - loss + tau, GROUP_BITS)  # e_t >= T(t) - tau
+            excess.append(e)
+        assert_in_range(api, api.mul(k, margin - tau) - linear_sum(excess), SHORTFALL_BITS)  # k M >= k tau + sum e

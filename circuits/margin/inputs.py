@@ -14,6 +14,7 @@ add-on rates, fixed-point scale.
 from __future__ import annotations
 
 import json
+import math
 import re
 import reprlib
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from zkmargin.verifier.files import FormatError, read_int, read_json
 INSTRUMENT_KINDS = ("spot", "perp", "future", "call", "put", "lending")
 ASSET_CLASSES = ("stablecoin", "major", "yield-bearing", "options-lp", "other")
 VOL_DIRECTIONS = ("up", "none", "down")
-PRESETS = ("span16", "occ10", "crypto-pm")
+PRESETS = ("span16", "occ10", "crypto-pm", "hist-es")
 # A class a model leaves out gets these (README, "Input formats"): never 0%, which would favour the prover.
 DEFAULT_HAIRCUTS = {
     "stablecoin": Fraction(2, 100),
@@ -50,7 +51,9 @@ _MODEL_KEYS = (
     "short_option_minimum",
     "contingency",
     "maintenance",
+    "expected_shortfall",
 )
+_ES_KEYS = ("alpha", "history", "ewma_lambda", "scenarios")
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
 MARGIN_LEVELS = ("initial", "maintenance")
 MAINTENANCE_TERMS = ("scan", "short_option_minimum", "contingency")
@@ -370,6 +373,20 @@ class VolShock:
 
 
 @dataclass(frozen=True)
+class ExpectedShortfall:
+    """M_g >= the mean of group g's worst k losses over these joint scenarios, k = ceil((1 - alpha) N):
+    expected shortfall at level alpha, beside the stress scenarios' maximum and the floor."""
+
+    alpha: Fraction
+    scenarios: tuple[Scenario, ...]
+    source: str  # where the scenarios come from, for the report
+
+    @property
+    def k(self) -> int:
+        return math.ceil((1 - self.alpha) * len(self.scenarios))
+
+
+@dataclass(frozen=True)
 class RiskModel:
     name: str
     scale: int
@@ -383,24 +400,19 @@ class RiskModel:
     description: str = ""
     # maintenance = factor x initial, per term (scan losses, short-option minimum, contingency)
     maintenance: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(MAINTENANCE_TERMS, Fraction(1)))
+    expected_shortfall: ExpectedShortfall | None = None
 
     def haircut(self, asset: Asset) -> Fraction:
         return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
 
 
-def parse_model(raw: Any, source: str = "model") -> RiskModel:
-    r = Reader(source)
-    top = r.strict(raw, "model", _MODEL_KEYS)
-    scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
-    if scale.denominator != 1 or scale > 10**12:
-        raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
-    scan = {
-        k: r.number(v, f"price_scan_range.{k}", positive=True)
-        for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()
-    }
-    scenarios = []
-    for i, entry in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")):
-        where = f"scenarios[{i}]"
+def _scenarios(r: Reader, value: Any, where_list: str, scan: dict[str, Fraction]) -> list[Scenario]:
+    """A list of scenarios: each a name, one of move (relative, or per underlying) or scan (a
+    fraction of the scan range), a volatility direction and a weight."""
+    scenarios: list[Scenario] = []
+    for i, entry in enumerate(r.list(value, where_list)):
+        where = f"{where_list}[{i}]"
+
         entry = r.strict(entry, where, ("name", "move", "scan", "vol", "weight"))
         if ("move" in entry) == ("scan" in entry):
             raise r.fail(
@@ -430,6 +442,51 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         if any(sc.name == name for sc in scenarios):
             raise r.fail(f"{where}.name", f"scenario {name[:60]!r} is named twice")
         scenarios.append(Scenario(name, moves, vol, weight))
+    return scenarios
+
+
+def _expected_shortfall(r: Reader, value: Any, base: Path | None) -> ExpectedShortfall:
+    """{"alpha": "0.975", then "history": "prices.csv" (relative to the model file; optional
+    "ewma_lambda" for filtered historical simulation) or "scenarios": [joint moves]}."""
+    es = r.strict(value, "expected_shortfall", _ES_KEYS)
+    alpha = r.number(r.get(es, "alpha", "expected_shortfall"), "expected_shortfall.alpha", lo=Fraction(1, 2),
+                     hi=Fraction(9999, 10000))
+    if ("history" in es) == ("scenarios" in es):
+        raise r.fail("expected_shortfall", "give exactly one of history (a CSV of prices) or scenarios")
+    if "scenarios" in es:
+        if "ewma_lambda" in es:
+            raise r.fail("expected_shortfall.ewma_lambda", "volatility scaling applies to a history only")
+        tail = tuple(_scenarios(r, es["scenarios"], "expected_shortfall.scenarios", {}))
+        if any(sc.vol != "none" or sc.weight != 1 for sc in tail):
+            raise r.fail("expected_shortfall.scenarios", "tail scenarios move prices only (no vol, no weight)")
+        source = f"{len(tail)} model scenarios"
+    else:
+        from .history import history_scenarios  # history reads Scenario from here
+
+        lam = None
+        if "ewma_lambda" in es:
+            lam = r.number(es["ewma_lambda"], "expected_shortfall.ewma_lambda", positive=True, hi=Fraction(9999, 10000))
+        name = r.text(es["history"], "expected_shortfall.history")
+        path = (base or Path(".")) / name
+        tail = history_scenarios(path, lam)
+        source = f"history {name}" + (f", filtered (EWMA lambda {lam})" if lam is not None else "")
+    if not tail:
+        raise r.fail("expected_shortfall", "no tail scenarios")
+    return ExpectedShortfall(alpha, tail, source)
+
+
+def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> RiskModel:
+    """``base``: the folder a history file is named relative to (the model file's)."""
+    r = Reader(source)
+    top = r.strict(raw, "model", _MODEL_KEYS)
+    scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
+    if scale.denominator != 1 or scale > 10**12:
+        raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
+    scan = {
+        k: r.number(v, f"price_scan_range.{k}", positive=True)
+        for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()
+    }
+    scenarios = _scenarios(r, r.get(top, "scenarios", ""), "scenarios", scan)
     if not scenarios:
         raise r.fail("scenarios", "the model needs at least one scenario")
     shock = r.strict(top.get("vol_shock", {"type": "relative", "range": "0"}), "vol_shock", _VOL_SHOCK_KEYS)
@@ -463,6 +520,7 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
     for kind_name in contingency:
         if kind_name not in INSTRUMENT_KINDS:
             raise r.fail(f"contingency.{kind_name}", f"not an instrument kind ({', '.join(INSTRUMENT_KINDS)})")
+    tail = _expected_shortfall(r, top["expected_shortfall"], base) if "expected_shortfall" in top else None
     return RiskModel(
         name=r.text(top.get("name", Path(source).stem), "name"),
         scale=int(scale),
@@ -478,6 +536,7 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         ),
         contingency=contingency,
         description=str(top.get("description", "")),
+        expected_shortfall=tail,
         maintenance={
             k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
             for k, v in {
@@ -500,12 +559,12 @@ def load_portfolio(path: str | Path, market: Market) -> Portfolio:
 def load_model(name_or_path: str | Path) -> RiskModel:
     """A preset name (span16, occ10, crypto-pm) or a model file."""
     if str(name_or_path) in PRESETS:
-        text = resources.files("zkmargin.circuits.margin").joinpath("presets", f"{name_or_path}.json").read_text()
-        return parse_model(json.loads(text), f"preset {name_or_path}")
+        folder = Path(str(resources.files("zkmargin.circuits.margin").joinpath("presets")))
+        return parse_model(json.loads((folder / f"{name_or_path}.json").read_text()), f"preset {name_or_path}", folder)
     path = Path(name_or_path)
     if not path.exists():
         raise FormatError(f"{path}: no such model file, and not a preset ({', '.join(PRESETS)})")
-    return parse_model(read_json(path, limit=MODEL_BYTES), str(path))
+    return parse_model(read_json(path, limit=MODEL_BYTES), str(path), path.parent)
 
 
 def sample_path(name: str) -> Path:

@@ -41,6 +41,7 @@ class InstrumentRisk:
     unit_loss: tuple[Fraction | float, ...]  # one per scenario, weighted
     short_option_min: Fraction
     contingency: Fraction
+    tail_loss: tuple[Fraction | float, ...] = ()  # one per expected-shortfall scenario, unweighted
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class RiskArrays:
     collateral_group: tuple[str | None, ...] = ()  # the underlying each asset tracks, or None
     collateral_loss: tuple[tuple[Fraction, ...], ...] = ()  # per unit and scenario, after haircut, weighted
     level: str = "initial"  # the margin level: "initial" or "maintenance"
+    tail_scenarios: tuple[str, ...] = ()  # expected shortfall's scenario set (none: no ES)
+    tail_k: int = 0  # ES averages the worst tail_k losses
+    tail_collateral_loss: tuple[tuple[Fraction, ...], ...] = ()
 
 
 def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
@@ -70,11 +74,13 @@ def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
             unit_loss=tuple(x * f["scan"] for x in r.unit_loss),
             short_option_min=r.short_option_min * f["short_option_minimum"],
             contingency=r.contingency * f["contingency"],
+            tail_loss=tuple(x * f["scan"] for x in r.tail_loss),
         )
         for r in arrays.instruments
     )
     loss = tuple(tuple(x * f["scan"] for x in row) for row in arrays.collateral_loss)
-    return replace(arrays, instruments=risks, collateral_loss=loss, level=level)
+    tail = tuple(tuple(x * f["scan"] for x in row) for row in arrays.tail_collateral_loss)
+    return replace(arrays, instruments=risks, collateral_loss=loss, tail_collateral_loss=tail, level=level)
 
 
 def _finite(x: float) -> float:
@@ -140,26 +146,55 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
     return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency)
 
 
+def _stressed(market: Market, collateral: tuple[Fraction, ...], scenarios) -> tuple[tuple[Fraction, ...], ...]:
+    """Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
+    so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
+    weighted like a position's; 0 for an asset that tracks no underlying."""
+    return tuple(
+        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in scenarios)
+        for a, v in zip(market.assets.values(), collateral)
+    )
+
+
+def _tail_arrays(market: Market, model: RiskModel, collateral: tuple[Fraction, ...]) -> dict:
+    """Expected shortfall's per-unit losses over its tail scenarios, computed as the stress
+    scenarios' are. Every underlying the market uses must move in every tail scenario: a
+    history without a column for one would silently hold it still."""
+    es = model.expected_shortfall
+    if es is None:
+        return {}
+    used = sorted({i.underlying for i in market.instruments.values()} | {a.tracks for a in market.assets.values()
+                                                                         if a.tracks})
+    missing = [u for u in used if not all(u in sc.moves or "*" in sc.moves for sc in es.scenarios)]
+    if missing:
+        raise FormatError(f"{model.name}: expected_shortfall ({es.source}) has no move for underlying {missing[0]!r}")
+    tail_model = replace(model, scenarios=es.scenarios)
+    return {
+        "tail_loss": [instrument_risk(i, market, tail_model).unit_loss for i in market.instruments.values()],
+        "tail_scenarios": tuple(sc.name for sc in es.scenarios),
+        "tail_k": es.k,
+        "tail_collateral_loss": _stressed(market, collateral, es.scenarios),
+    }
+
+
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
     unknown = sorted(set(model.asset_haircuts) - set(market.assets))
     if unknown:
         raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
-    # Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
-    # so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
-    # weighted like a position's; 0 for an asset that tracks no underlying.
-    stressed = tuple(
-        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in model.scenarios)
-        for a, v in zip(market.assets.values(), collateral)
-    )
+    tail = _tail_arrays(market, model, collateral)
+    risks = [instrument_risk(i, market, model) for i in market.instruments.values()]
+    if tail:
+        risks = [replace(r, tail_loss=tuple(t)) for r, t in zip(risks, tail.pop("tail_loss"))]
     return RiskArrays(
         scenarios=tuple(s.name for s in model.scenarios),
-        instruments=tuple(instrument_risk(i, market, model) for i in market.instruments.values()),
+        instruments=tuple(risks),
         collateral_assets=tuple(market.assets),
         collateral_value=collateral,
         scale=model.scale,
         collateral_group=tuple(a.tracks for a in market.assets.values()),
-        collateral_loss=stressed,
+        collateral_loss=_stressed(market, collateral, model.scenarios),
+        **tail,
     )
 
 
@@ -201,6 +236,7 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             )
         )
     base = compute_risk_arrays(market, model)
+    risks = [replace(r, tail_loss=b.tail_loss) for r, b in zip(risks, base.instruments)]  # ES: the model's
     if names != tuple(sc.name for sc in model.scenarios):
         # Published scenarios are not the model's: their moves are unknown, so collateral is valued
         # unstressed (README, risk arrays). Name the model's scenarios to have it stressed.
@@ -219,7 +255,9 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     Each underlying is a risk group; group g holds position slots [g P, (g + 1) P) with
     P = positions / groups, in the market's instrument order. Padding: empty position slots
     (and empty groups) have all-zero rows; extra scenario columns repeat the first scenario,
-    so the circuit's check for them is one it makes anyway.
+    so the circuit's check for them is one it makes anyway. Extra tail columns are a
+    scenario with no move (zero losses): it can only raise the mean of the worst k, never
+    lower it, and the calculator averages over the same padded set the circuit does.
     """
     tracked = arrays.collateral_group or (None,) * len(arrays.collateral_assets)
     names = list(dict.fromkeys([r.group for r in arrays.instruments] + [g for g in tracked if g]))
@@ -227,17 +265,19 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     held = {g: [j for j, t in enumerate(tracked) if t == g] for g in names}
     per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
     widest = max((len(m) for m in members.values()), default=0)
-    c, s = len(arrays.collateral_assets), len(arrays.scenarios)
+    c, s, n_tail = len(arrays.collateral_assets), len(arrays.scenarios), len(arrays.tail_scenarios)
     # assets that track nothing (stablecoins, LP tokens) never move: any group's free slot holds them
     free = [j for j, t in enumerate(tracked) if not t]
     room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
     fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
-    if not fits or widest > per or s > capacity.scenarios:
+    if not fits or widest > per or s > capacity.scenarios or n_tail > capacity.tail_scenarios:
         groups = max(len(names), capacity.groups)
         need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
         raise CapacityTooSmall(
             f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
-            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)} "
+            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)}"
+            + (f" --tail-scenarios {n_tail}" if n_tail else "")
+            + " "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
     sc = arrays.scale
@@ -255,6 +295,12 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         return row + [row[0]] * (capacity.scenarios - s)
 
     zero = tuple([0] * capacity.scenarios)
+    no_tail = tuple([0] * capacity.tail_scenarios)
+    tclose = arrays.tail_collateral_loss or tuple(() for _ in arrays.collateral_assets)
+
+    def tail_row(row) -> tuple[int, ...]:
+        return tuple([_ceil(x, sc) for x in row] + [0] * (capacity.tail_scenarios - n_tail))
+
     closs = arrays.collateral_loss or tuple(tuple([Fraction(0)] * s) for _ in arrays.collateral_assets)
     params = MarginParameters(
         scale=sc,
@@ -271,6 +317,10 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         collateral_loss=tuple(
             tuple(pad_row([_ceil(x, sc) for x in closs[j]])) if j is not None else zero for j in cslots
         ),
+        tail_k=arrays.tail_k,
+        tail_scenarios=arrays.tail_scenarios + ("",) * (capacity.tail_scenarios - n_tail),
+        tail_loss=tuple(tail_row(r.tail_loss) if r else no_tail for r in slots),
+        tail_collateral_loss=tuple(tail_row(tclose[j]) if j is not None else no_tail for j in cslots),
     )
     bound = 1 << PARAMETER_BITS
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
@@ -279,7 +329,8 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
                 f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: "
                 "lower the model's scale"
             )
-    if any(abs(v) >= bound for row in params.unit_loss + params.collateral_loss for v in row):
+    if any(abs(v) >= bound for rows in (params.unit_loss, params.collateral_loss, params.tail_loss,
+                                        params.tail_collateral_loss) for row in rows for v in row):
         raise FormatError(
             f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale"
         )
