@@ -27,19 +27,21 @@ engine_option = click.option(
 
 
 def capacity_options(command):
-    """--positions/--collateral/--scenarios/--groups: the fixed sizes one circuit and key serve."""
+    """--positions/--collateral/--scenarios/--groups/--tail-scenarios: the fixed sizes one circuit and key serve."""
     for name, what in reversed(
         [
             ("positions", "instrument slots (the market's instruments, padded)"),
             ("collateral", "collateral asset slots"),
             ("scenarios", "scenario slots"),
             ("groups", "risk groups (underlyings), each margined on its own; positions are split evenly among them"),
+            ("tail_scenarios", "expected shortfall's scenario slots (0: no ES; a model with ES needs its count)"),
         ]
     ):
         default = getattr(api.DEFAULT_CAPACITY, name)
         command = click.option(
-            f"--{name}",
-            type=click.IntRange(1, 1024),
+            f"--{name.replace('_', '-')}",
+            name,
+            type=click.IntRange(0 if name == "tail_scenarios" else 1, 1024),
             default=default,
             show_default=True,
             help=f"Circuit capacity: {what}.",
@@ -77,7 +79,8 @@ def case_options(command):
 
 
 def load_case(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level="initial"
+    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, tail_scenarios=0,
+    level="initial",
 ) -> api.MarginCase:
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    capacity = api.MarginCapacity(positions, collateral, scenarios, groups, tail_scenarios)
     return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold), level)

@@ -113,6 +113,12 @@ class GroupRisk:
         return -(-sum(sorted(self.tail_losses, reverse=True)[: self.tail_k]) // self.tail_k)
 
     @property
+    def tail_worst(self) -> list[int]:
+        """The tail scenarios ES averages: the k largest losses (ties by position)."""
+        ranked = sorted(range(len(self.tail_losses)), key=lambda t: -self.tail_losses[t])
+        return ranked[: self.tail_k]
+
+    @property
     def margin(self) -> int:
         """M_g = max(scan_g, ES_g, floor_g) >= 0 (the floor is never negative): a group's
         guaranteed gain never pays for another group's risk."""
@@ -143,6 +149,7 @@ class MarginResult:
     rounding: int
     contingency_addon: int
     threshold: int = THRESHOLD_SCALE
+    tail_names: tuple[str, ...] = ()  # expected shortfall's scenarios, padding ("": no move) included
     isolated_by_position: int = 0
     isolated_by_venue: int = 0
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -257,6 +264,7 @@ def evaluate(
         rounding=rounding,
         contingency_addon=contingency,
         threshold=threshold,
+        tail_names=params.tail_scenarios,
     )
 
 

@@ -159,6 +159,8 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
         "short_option_min",
         "contingency",
         "collateral_value",
+        "tail_k",
+        "tail_scenarios",
     ):
         a, b = getattr(published, name), getattr(expected, name)
         if a != b:
@@ -166,13 +168,16 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
                 k = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else 0
                 return f"{name.replace('_', ' ')} differs at slot {k}"
             return f"{name} differs"
-    rows = [(published.instruments, published.unit_loss, expected.unit_loss)]
-    rows.append((published.collateral_assets, published.collateral_loss, expected.collateral_loss))
-    for names, mine, theirs in rows:
+    p, e = published, expected
+    rows = [(p.instruments, p.unit_loss, e.unit_loss, p.scenarios, "scenario")]
+    rows.append((p.collateral_assets, p.collateral_loss, e.collateral_loss, p.scenarios, "scenario"))
+    rows.append((p.instruments, p.tail_loss, e.tail_loss, p.tail_scenarios, "tail scenario"))
+    rows.append((p.collateral_assets, p.tail_collateral_loss, e.tail_collateral_loss, p.tail_scenarios, "tail"))
+    for names, mine, theirs, columns, what in rows:
         for i, (row_a, row_b) in enumerate(zip(mine, theirs)):
             if row_a != row_b:
                 s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
-                return f"the loss of {names[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+                return f"the loss of {names[i] or f'slot {i}'} in {what} '{columns[s]}' differs"
     if published != expected:  # every field is compared above; this keeps a new one from slipping through
         return "the parameters differ"
     return None

@@ -469,7 +469,7 @@ def _expected_shortfall(r: Reader, value: Any, base: Path | None) -> ExpectedSho
         name = r.text(es["history"], "expected_shortfall.history")
         path = (base or Path(".")) / name
         tail = history_scenarios(path, lam)
-        source = f"history {name}" + (f", filtered (EWMA lambda {lam})" if lam is not None else "")
+        source = f"history {name}" + (f", filtered (EWMA lambda {float(lam):g})" if lam is not None else "")
     if not tail:
         raise r.fail("expected_shortfall", "no tail scenarios")
     return ExpectedShortfall(alpha, tail, source)
