@@ -66,7 +66,7 @@ class MarginParameters(Parameters):
     contingency: tuple[int, ...] = param("positions")
     collateral_value: tuple[int, ...] = param("collateral")
     collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "scenarios", **SIGNED)
-    tail_k: int = param(hi=MAX_SLOTS + 1, default=0)
+    tail_k: int = param(hi=MAX_SLOTS + 1, within="tail_scenarios", default=0)
     tail_scenarios: tuple[str, ...] = param("tail_scenarios", label=True, default=())
     tail_loss: tuple[tuple[int, ...], ...] = param("positions", "tail_scenarios", **SIGNED, default=())
     tail_collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "tail_scenarios", **SIGNED, default=())

@@ -39,17 +39,20 @@ def strict_object(obj: Any, allowed: tuple[str, ...], where: str, optional: tupl
 
 @dataclass(frozen=True)
 class Param:
-    """One declared parameter: indexed by capacity ``axes``, each value lo <= v < hi, or a name."""
+    """One declared parameter: indexed by capacity ``axes``, each value lo <= v < hi, or a name.
+    A parameter with an axis of size 0, or ``within`` an axis of size 0, is absent: not read,
+    not wired, not digested (an optional feature costs nothing when its axis is 0)."""
 
     axes: tuple[str, ...]
     lo: int
     hi: int
     label: bool
+    within: str = ""
 
 
-def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False, **default: Any) -> Any:
+def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False, within: str = "", **default: Any) -> Any:
     """``default=`` only for a field added after keys exist (an optional feature, off when absent)."""
-    return field(metadata={"param": Param(axes, lo, hi, label)}, **default)
+    return field(metadata={"param": Param(axes, lo, hi, label, within)}, **default)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,13 @@ class Capacity:
     def sizes(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def active(self) -> dict[str, int]:
+        """The sizes without optional axes left at 0: what the digest and labels name, so a
+        capacity that leaves an optional feature off hashes and reads as it did before it."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) or "min" not in f.metadata}
+
     def label(self) -> str:
-        """Sizes joined by x; an optional axis left at 0 is not named, so older labels (key file names) stay."""
-        shown = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) or "min" not in f.metadata]
-        return "x".join(map(str, shown))
+        return "x".join(map(str, self.active().values()))
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "Capacity":
@@ -103,18 +109,22 @@ class Parameters:
     def shapes(cls, capacity: Capacity) -> Iterator[tuple[str, Param, list[int]]]:
         sizes = capacity.sizes()
         for name, p in cls.declared():
-            yield name, p, [sizes[a] for a in p.axes]
+            if all(sizes[a] for a in p.axes) and (not p.within or sizes[p.within]):
+                yield name, p, [sizes[a] for a in p.axes]
 
     def field_elements(self, epoch: int) -> list[int]:
-        values = [self.TAG, *self.capacity.sizes().values(), epoch]
-        for name, p in self.declared():
+        values = [self.TAG, *self.capacity.active().values(), epoch]
+        for name, p, _ in self.shapes(self.capacity):
             values += [label_field(v) if p.label else v % CURVE_ORDER for v in _flat(getattr(self, name))]
         return values
 
     def digest(self, epoch: int) -> int:
         return poseidon_sponge(self.field_elements(epoch))
     def to_json(self) -> dict:
-        return {name: _nested(getattr(self, name), lambda v: v if p.label else str(v)) for name, p in self.declared()}
+        return {
+            name: _nested(getattr(self, name), lambda v: v if p.label else str(v))
+            for name, p, _ in self.shapes(self.capacity)
+        }
 
     @classmethod
     def from_json(cls, obj: Any, capacity: Capacity, where: str) -> "Parameters":
