@@ -18,7 +18,7 @@ from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate, scale_portfolio
 from zkmargin.circuits.margin.case import load_case
 from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
-from zkmargin.circuits.margin.history import history_scenarios
+from zkmargin.circuits.margin.history import history_moves
 from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall, compute_risk_arrays, to_public_parameters
 from zkmargin.circuits.witness_program import limb_integers, program_of
@@ -82,7 +82,7 @@ def real(result, value) -> Fraction:
 
 # ------------------------------------------------------------ hand-checked
 def test_history_returns_are_the_daily_joint_moves(tmp_path):
-    moves = [sc.moves["X"] for sc in history_scenarios(history(tmp_path))]
+    moves = [m["X"] for _, m in history_moves(history(tmp_path))]
     assert moves == [Fraction(-5, 100), Fraction(10, 100), Fraction(-10, 100), Fraction(4, 100), Fraction(-2, 100)]
 
 
@@ -91,7 +91,7 @@ def test_filtered_history_rescales_each_return_to_todays_volatility(tmp_path):
     0.5 x 0.025 + 0.5 x 0.01 = 0.0175, and today's 0.5 x 0.0175 + 0.5 x 0.04 = 0.02875. So
     0.1 x sqrt(0.02875 / 0.025) = 0.107238... and 0.2 x sqrt(0.02875 / 0.0175) = 0.256347..."""
     path = history(tmp_path, ["100", "110", "132"])
-    moves = [float(sc.moves["X"]) for sc in history_scenarios(path, Fraction(1, 2))]
+    moves = [float(m["X"]) for _, m in history_moves(path, Fraction(1, 2))]
     assert moves == pytest.approx([0.1 * math.sqrt(1.15), 0.2 * math.sqrt(0.02875 / 0.0175)], abs=1e-9)
     assert moves[0] == pytest.approx(0.1072381, abs=1e-7) and moves[1] == pytest.approx(0.2563479, abs=1e-7)
 
@@ -305,14 +305,14 @@ def test_the_expected_shortfall_section_is_read_strictly(tmp_path, mutate, messa
 )
 def test_a_bad_history_is_one_line_error(tmp_path, prices, header, message):
     with pytest.raises(FormatError, match=message):
-        history_scenarios(history(tmp_path, prices, header))
+        history_moves(history(tmp_path, prices, header))
 
 
 def test_history_dates_must_increase(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("date,X\n2026-11-02,100\n2026-11-01,101\n")
     with pytest.raises(FormatError, match="strictly increasing"):
-        history_scenarios(path)
+        history_moves(path)
 
 
 def test_a_history_without_a_market_underlying_is_refused(tmp_path):

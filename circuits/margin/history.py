@@ -28,7 +28,7 @@ from pathlib import Path
 
 from zkmargin.verifier.files import FormatError
 
-from .inputs import MAX_ENTRIES, MAX_MOVE, PRICE_RANGE, Reader, Scenario
+from .reader import MAX_ENTRIES, MAX_MOVE, PRICE_RANGE, Reader
 
 HISTORY_BYTES = 1 << 20
 MOVE_DIGITS = 10**9
@@ -74,8 +74,8 @@ def read_history(path: Path) -> tuple[tuple[str, ...], list[tuple[date, list[Fra
     return names, days
 
 
-def history_scenarios(path: Path, ewma_lambda: Fraction | None = None) -> tuple[Scenario, ...]:
-    """One joint scenario per day after the first (volatility unchanged, weight 1)."""
+def history_moves(path: Path, ewma_lambda: Fraction | None = None) -> list[tuple[str, dict[str, Fraction]]]:
+    """One joint scenario per day after the first: its name and each underlying's move."""
     names, days = read_history(path)
     returns = [[p / q - 1 for p, q in zip(today, yesterday)] for (_, yesterday), (_, today) in zip(days, days[1:])]
     moves = returns
@@ -95,5 +95,5 @@ def history_scenarios(path: Path, ewma_lambda: Fraction | None = None) -> tuple[
     for (day, _), move in zip(days[1:], moves):
         if any(m <= -1 or m > MAX_MOVE for m in move):
             raise FormatError(f"{path}: {day}: a scaled move leaves -100% .. {float(MAX_MOVE):.0%}")
-        out.append(Scenario(f"hist {day.isoformat()}", dict(zip(names, move)), "none"))
-    return tuple(out)
+        out.append((f"hist {day.isoformat()}", dict(zip(names, move))))
+    return out
