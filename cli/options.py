@@ -27,7 +27,7 @@ engine_option = click.option(
 
 
 def capacity_options(command):
-    """--positions/--collateral/--scenarios/--groups/--tail-scenarios: the fixed sizes one circuit and key serve."""
+    """--positions/--collateral/--scenarios/--groups/--tail-scenarios/--tiers: the sizes one circuit and key serve."""
     for name, what in reversed(
         [
             ("positions", "instrument slots (the market's instruments, padded)"),
@@ -35,13 +35,14 @@ def capacity_options(command):
             ("scenarios", "scenario slots"),
             ("groups", "risk groups (underlyings), each margined on its own; positions are split evenly among them"),
             ("tail_scenarios", "expected shortfall's scenario slots (0: no ES; a model with ES needs its count)"),
+            ("tiers", "lines per size-tiered collateral value or concentration add-on (0: none)"),
         ]
     ):
         default = getattr(api.DEFAULT_CAPACITY, name)
         command = click.option(
             f"--{name.replace('_', '-')}",
             name,
-            type=click.IntRange(0 if name == "tail_scenarios" else 1, 1024),
+            type=click.IntRange(0 if name in ("tail_scenarios", "tiers") else 1, 1024),
             default=default,
             show_default=True,
             help=f"Circuit capacity: {what}.",
@@ -80,7 +81,7 @@ def case_options(command):
 
 def load_case(
     portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, tail_scenarios=0,
-    level="initial",
+    tiers=0, level="initial",
 ) -> api.MarginCase:
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups, tail_scenarios)
+    capacity = api.MarginCapacity(positions, collateral, scenarios, groups, tail_scenarios, tiers)
     return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold), level)

@@ -31,6 +31,7 @@ class MarginCapacity(Capacity):
     scenarios: int
     groups: int = 1
     tail_scenarios: int = field(default=0, metadata={"min": 0})  # expected shortfall's scenario set; 0: none
+    tiers: int = field(default=0, metadata={"min": 0})  # lines per size-tiered function; 0: none
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -49,6 +50,8 @@ class MarginParameters(Parameters):
     collateral_value[j]  unit of collateral j after haircut, rounded down; collateral_loss[j][s]: stressed, rounded up
     tail_k               expected shortfall: M_g >= mean of the group's worst tail_k losses over the tail
                          scenarios (tail_loss, tail_collateral_loss); 0 when the model asks none
+    collateral_tier_*[j][k]  size tiers: deduction D_j >= slope x amount_j - offset, D_j >= 0 (value <= every line)
+    concentration_*[i][k]    add-on A_i >= slope x |q_i| - offset, A_i >= 0 (offsets at scale^2)
     """
 
     TAG = TAG_PARAMETERS
@@ -70,11 +73,16 @@ class MarginParameters(Parameters):
     tail_scenarios: tuple[str, ...] = param("tail_scenarios", label=True, default=())
     tail_loss: tuple[tuple[int, ...], ...] = param("positions", "tail_scenarios", **SIGNED, default=())
     tail_collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "tail_scenarios", **SIGNED, default=())
+    collateral_tier_slope: tuple[tuple[int, ...], ...] = param("collateral", "tiers", default=())
+    collateral_tier_offset: tuple[tuple[int, ...], ...] = param("collateral", "tiers", hi=1 << 100, default=())
+    concentration_slope: tuple[tuple[int, ...], ...] = param("positions", "tiers", default=())
+    concentration_offset: tuple[tuple[int, ...], ...] = param("positions", "tiers", hi=1 << 100, default=())
 
     def __post_init__(self) -> None:
-        """No tail scenarios: empty rows, one per slot, as a JSON reading of the same shape gives."""
-        for name, rows in (("tail_loss", self.instruments), ("tail_collateral_loss", self.collateral_assets)):
-            if not getattr(self, name) and not self.tail_scenarios:
+        """An optional feature left out: empty rows, one per slot, as a JSON reading of that shape gives."""
+        for name, p in self.declared():
+            if len(p.axes) == 2 and not getattr(self, name):
+                rows = self.instruments if p.axes[0] == "positions" else self.collateral_assets
                 object.__setattr__(self, name, ((),) * len(rows))
         if self.tail_k > len(self.tail_scenarios):
             raise FormatError(f"parameters: tail_k {self.tail_k} exceeds the {len(self.tail_scenarios)} tail scenarios")

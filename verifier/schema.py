@@ -69,12 +69,18 @@ class Capacity:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def active(self) -> dict[str, int]:
-        """The sizes without optional axes left at 0: what the digest and labels name, so a
-        capacity that leaves an optional feature off hashes and reads as it did before it."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) or "min" not in f.metadata}
+        """The sizes the digest names: the optional axes (min 0) only when one is in use, so a
+        capacity that leaves every optional feature off hashes as it did before they existed."""
+        optional = [f.name for f in fields(self) if "min" in f.metadata]
+        sizes = self.sizes()
+        return {k: v for k, v in sizes.items() if k not in optional or any(sizes[o] for o in optional)}
 
     def label(self) -> str:
-        return "x".join(map(str, self.active().values()))
+        """8x4x32x2, then each optional axis in use by name: 8x4x32x2-tail-scenarios60."""
+        main = [str(getattr(self, f.name)) for f in fields(self) if "min" not in f.metadata]
+        extra = [f"-{f.name.replace('_', '-')}{getattr(self, f.name)}" for f in fields(self)
+                 if "min" in f.metadata and getattr(self, f.name)]
+        return "x".join(main) + "".join(extra)
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "Capacity":

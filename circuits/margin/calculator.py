@@ -7,14 +7,16 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   position MTM  = sum_i q_i * unit_value_i
   rounding      = sum_i neg_i  (per array rounded in the prover's favour for a short unit)
   contingency   = sum_i |q_i| * contingency_i
-  available     = collateral + MTM - rounding
+  tiers         = sum_j max(0, max_k (slope_jk a_j - offset_jk))    (size-tiered collateral: value above the bands)
+  concentration = sum_i max(0, max_k (slope_ik |q_i| - offset_ik))  (add-on on large positions)
+  available     = collateral - tiers + MTM - rounding
   L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s + sum_{j in group g} a_j * collateral_loss_j_s
                   (position and collateral slots are group-major; collateral is stressed with its group)
   floor_g       = sum_{i in group g} neg_i * short_option_min_i
   T_g[t]        = L_g over the expected-shortfall (tail) scenarios t, k = tail_k (0: no ES)
   ES_g          = ceil(sum of the k largest T_g[t] / k)          (Rockafellar-Uryasev, see circuit.py)
   M_g           = max(max_s L_g[s], ES_g, floor_g)              (>= 0: floor_g >= 0)
-  requirement   = sum_g M_g + contingency + rounding
+  requirement   = sum_g M_g + contingency + concentration + rounding
   solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
 
 Groups are underlyings: each is margined on its own worst scenario and the results are
@@ -150,6 +152,8 @@ class MarginResult:
     contingency_addon: int
     threshold: int = THRESHOLD_SCALE
     tail_names: tuple[str, ...] = ()  # expected shortfall's scenarios, padding ("": no move) included
+    tier_deduction: int = 0  # size-tiered collateral: what the bands take off the flat-haircut value
+    concentration: int = 0  # concentration add-ons on large positions
     isolated_by_position: int = 0
     isolated_by_venue: int = 0
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -174,7 +178,7 @@ class MarginResult:
 
     @property
     def available(self) -> int:
-        return self.collateral + self.position_value - self.rounding
+        return self.collateral - self.tier_deduction + self.position_value - self.rounding
 
     @property
     def worst_index(self) -> int:
@@ -183,8 +187,8 @@ class MarginResult:
 
     @property
     def requirement(self) -> int:
-        """sum_g max(scan_g, floor_g) + contingency + rounding; never negative."""
-        return sum(g.margin for g in self.groups) + self.contingency_addon + self.rounding
+        """sum_g M_g + contingency + concentration + rounding; never negative."""
+        return sum(g.margin for g in self.groups) + self.contingency_addon + self.concentration + self.rounding
 
     @property
     def excess(self) -> int:
@@ -244,6 +248,11 @@ def _terms(params: MarginParameters, quantities, indices, count: int, amounts=No
     return groups, contingency, rounding
 
 
+def above_lines(x: int, slope: tuple[int, ...], offset: tuple[int, ...]) -> int:
+    """max(0, max_k (slope_k x - offset_k)): the least value the circuit's above_lines accepts."""
+    return max([0, *(c * x - d for c, d in zip(slope, offset))])
+
+
 def evaluate(
     params: MarginParameters,
     fixed: ScaledPortfolio,
@@ -265,6 +274,14 @@ def evaluate(
         contingency_addon=contingency,
         threshold=threshold,
         tail_names=params.tail_scenarios,
+        tier_deduction=sum(
+            above_lines(a, c, d) for a, c, d in zip(fixed.amounts, params.collateral_tier_slope,
+                                                    params.collateral_tier_offset)
+        ),
+        concentration=sum(
+            above_lines(abs(q), c, d) for q, c, d in zip(fixed.quantities, params.concentration_slope,
+                                                         params.concentration_offset)
+        ),
     )
 
 
@@ -288,7 +305,11 @@ def isolated_requirements(
         margined = [i for i in indices if not (charge[i] and fixed.quantities[i] > 0)]
         groups, contingency, rounding = _terms(params, fixed.quantities, margined, real_scenarios)
         holdings = sum(fixed.quantities[i] * charge[i] for i in indices if i not in margined)
-        return sum(g.margin for g in groups) + contingency + rounding + holdings
+        concentration = sum(
+            above_lines(abs(fixed.quantities[i]), params.concentration_slope[i], params.concentration_offset[i])
+            for i in margined
+        )
+        return sum(g.margin for g in groups) + contingency + concentration + rounding + holdings
 
     held = [i for i, q in enumerate(fixed.quantities) if q]
     by_position = sum(requirement([i]) for i in held)

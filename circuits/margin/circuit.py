@@ -46,6 +46,7 @@ QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
 CHECK_BITS = 170
 GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin; tau_g, e_gt: see expected_shortfall
 SHORTFALL_BITS = 154  # k (M_g - tau_g) - sum_t e_gt: see expected_shortfall
+TIER_BITS = 129  # X and X - (c x - d) of a size-tiered function: see above_lines
 
 
 @dataclass(frozen=True)
@@ -140,16 +141,54 @@ def account_covers(
         position_value = linear_sum(api.mul(quantity[i], params.unit_value[i]) for i in range(n))
         rounding = linear_sum(short_part)
         contingency = linear_sum(api.mul(magnitude[i], params.contingency[i]) for i in range(n))
-        available: LinearCombination = collateral + position_value - rounding + shortfall
+        deduction = concentration = LinearCombination()
+        if capacity.tiers:  # size tiers: value above the bands and concentration, each bounded below by its lines
+            deduction = linear_sum(
+                above_lines(api, amount[j], params.collateral_tier_slope[j], params.collateral_tier_offset[j],
+                            f"tiered_collateral[{j}]") for j in range(c)
+            )
+            concentration = linear_sum(
+                above_lines(api, magnitude[i], params.concentration_slope[i], params.concentration_offset[i],
+                            f"concentration[{i}]") for i in range(n)
+            )
+        available: LinearCombination = collateral - deduction + position_value - rounding + shortfall
 
     with api.scope("available>=0"):
         assert_in_range(api, available, CHECK_BITS)
     groups = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
     with api.scope("requirement"):  # threshold * (sum_g M_g + contingency + rounding) <= available * 10^4
-        requirement = linear_sum(margin for margin, _ in groups) + contingency + rounding
+        requirement = linear_sum(margin for margin, _ in groups) + contingency + concentration + rounding
         assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, requirement), CHECK_BITS)
     scenario_loss = [linear_sum(losses[s] for _, losses in groups) for s in range(capacity.scenarios)]
     return AccountTerms(requirement, available, scenario_loss)
+
+
+def above_lines(api: ConstraintSystem, x, slope: list, offset: list, name: str) -> LinearCombination:
+    """X >= 0 and X >= c_k x - d_k for every line k: X >= max(0, max_k (c_k x - d_k)), a convex
+    piecewise-linear function of x given as the maximum of its lines, bounded without a tier index.
+
+    Two uses. A concentration add-on A_i (x = |q_i|; rates rise by size) is added to the
+    requirement. A size-tiered collateral value (ratios fall by size: concave, the minimum of
+    lines) is written base value x amount - D_j with D_j such a maximum: value <= every line.
+    Either way X raises the requirement or lowers what is available, so a prover gains nothing
+    by choosing X above the maximum and cannot choose it below any line. This is the fix for
+    the unconstrained tier index of Binance's proof of reserves, where the prover picked the
+    tier (and so the ratio) of each asset.
+
+    Ranges: 0 <= x <= 2^64 (proven above), 0 <= c_k < 2^64 and 0 <= d_k < 2^100 (verifier), so
+    |c_k x - d_k| < 2^128; the honest X = max(0, lines) < 2^128 and X - (c_k x - d_k) <= X + d_k
+    < 2^129, and an X below a line makes X - line a field element above r - 2^129: it fails the
+    129-bit check, as a negative X fails its own."""
+    with api.scope(name):
+        lines = [api.mul(x, c) - d for c, d in zip(slope, offset)]
+        (top,) = api.hint(
+            lambda *v: max(_signed(u) for u in v) % CURVE_ORDER, 0, *lines, name="bound", kind="maximum"
+        )
+        assert_in_range(api, top, TIER_BITS)  # X >= 0
+        for k, line in enumerate(lines):
+            with api.scope(f"line[{k}]"):
+                assert_in_range(api, top - line, TIER_BITS)  # X >= c_k x - d_k
+    return top
 
 
 def _signed(v: int) -> int:

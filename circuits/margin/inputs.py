@@ -26,6 +26,7 @@ from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError, read_int, read_json
 
 from .history import history_moves
+from .tiers import Bands
 from .reader import (
     MARKET_BYTES,
     MAX_MOVE,
@@ -62,6 +63,8 @@ _MODEL_KEYS = (
     "contingency",
     "maintenance",
     "expected_shortfall",
+    "collateral_tiers",
+    "concentration",
 )
 _ES_KEYS = ("alpha", "history", "ewma_lambda", "scenarios")
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
@@ -297,8 +300,13 @@ class RiskModel:
     # maintenance = factor x initial, per term (scan losses, short-option minimum, contingency)
     maintenance: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(MAINTENANCE_TERMS, Fraction(1)))
     expected_shortfall: ExpectedShortfall | None = None
+    collateral_tiers: dict[str, Bands] = field(default_factory=dict)  # asset -> value bands with falling ratios
+    concentration: dict[str, Bands] = field(default_factory=dict)  # underlying (or "*") -> notional bands, rising rates
 
     def haircut(self, asset: Asset) -> Fraction:
+        """A tiered asset's flat haircut is 1 - its first band's ratio (the bands take the rest)."""
+        if asset.symbol in self.collateral_tiers:
+            return 1 - self.collateral_tiers[asset.symbol][0][1]
         return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
 
 
@@ -369,6 +377,29 @@ def _expected_shortfall(r: Reader, value: Any, base: Path | None) -> ExpectedSho
     return ExpectedShortfall(alpha, tail, source)
 
 
+def _bands(r: Reader, value: Any, where: str, key: str, falling: bool) -> Bands:
+    """[{"up_to": "1000000", key: ".."}, ..., {key: ".."}]: bands of value in the quote currency,
+    up_to increasing, the last open-ended; ratios falling (collateral) or rates rising (add-ons)."""
+    entries, out, low = r.list(value, where), [], Fraction(0)
+    if not entries:
+        raise r.fail(where, "give at least one band")
+    for i, entry in enumerate(entries):
+        w = f"{where}[{i}]"
+        entry = r.strict(entry, w, ("up_to", key))
+        last = i == len(entries) - 1
+        if ("up_to" in entry) == last:
+            raise r.fail(w, "every band but the last needs up_to; the last has none (it is open-ended)")
+        rate = r.number(r.get(entry, key, w), f"{w}.{key}", positive=falling, nonnegative=True, hi=Fraction(1))
+        if out and (rate > out[-1][1] if falling else rate < out[-1][1]):
+            raise r.fail(f"{w}.{key}", f"must {'not rise' if falling else 'not fall'} from band to band")
+        up_to = None if last else r.number(entry["up_to"], f"{w}.up_to", positive=True)
+        if up_to is not None and up_to <= low:
+            raise r.fail(f"{w}.up_to", "must increase from band to band")
+        out.append((up_to, rate))
+        low = up_to or low
+    return tuple(out)
+
+
 def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> RiskModel:
     """``base``: the folder a history file is named relative to (the model file's)."""
     r = Reader(source)
@@ -415,6 +446,13 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
         if kind_name not in INSTRUMENT_KINDS:
             raise r.fail(f"contingency.{kind_name}", f"not an instrument kind ({', '.join(INSTRUMENT_KINDS)})")
     tail = _expected_shortfall(r, top["expected_shortfall"], base) if "expected_shortfall" in top else None
+    tiers = {k: _bands(r, v, f"collateral_tiers.{k}", "ratio", True)
+             for k, v in r.obj(top.get("collateral_tiers", {}), "collateral_tiers").items()}
+    twice = sorted(set(tiers) & set(haircuts.get("assets", {})))
+    if twice:
+        raise r.fail(f"collateral_tiers.{twice[0][:40]}", "has a haircuts.assets override too: give one of them")
+    concentration = {k: _bands(r, v, f"concentration.{k}", "rate", False)
+                     for k, v in r.obj(top.get("concentration", {}), "concentration").items()}
     return RiskModel(
         name=r.text(top.get("name", Path(source).stem), "name"),
         scale=int(scale),
@@ -431,6 +469,8 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
         contingency=contingency,
         description=str(top.get("description", "")),
         expected_shortfall=tail,
+        collateral_tiers=tiers,
+        concentration=concentration,
         maintenance={
             k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
             for k, v in {

@@ -26,6 +26,7 @@ from zkmargin.verifier.kinds import PARAMETER_BITS, MarginCapacity, MarginParame
 
 from .inputs import MARGIN_LEVELS, Instrument, Market, Reader, RiskModel
 from .pricing import black76
+from .tiers import Lines, collateral_lines, concentration_lines, per_unit
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
 
@@ -42,6 +43,7 @@ class InstrumentRisk:
     short_option_min: Fraction
     contingency: Fraction
     tail_loss: tuple[Fraction | float, ...] = ()  # one per expected-shortfall scenario, unweighted
+    concentration: Lines = ()  # add-on lines per unit held, long or short (tiers.py)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class RiskArrays:
     tail_scenarios: tuple[str, ...] = ()  # expected shortfall's scenario set (none: no ES)
     tail_k: int = 0  # ES averages the worst tail_k losses
     tail_collateral_loss: tuple[tuple[Fraction, ...], ...] = ()
+    collateral_tiers: tuple[Lines, ...] = ()  # per asset: deduction lines per unit (tiers.py)
 
 
 def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
@@ -143,7 +146,9 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
             losses.append(-sc.weight * price * sc.move_for(inst.underlying) * inst.multiplier)
         short_min = Fraction(0)
     contingency = model.contingency.get(inst.kind, Fraction(0)) * price * inst.multiplier
-    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency)
+    bands = model.concentration.get(inst.underlying, model.concentration.get("*"))
+    lines = per_unit(concentration_lines(bands), price * inst.multiplier) if bands else ()
+    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency, (), lines)
 
 
 def _stressed(market: Market, collateral: tuple[Fraction, ...], scenarios) -> tuple[tuple[Fraction, ...], ...]:
@@ -178,9 +183,14 @@ def _tail_arrays(market: Market, model: RiskModel, collateral: tuple[Fraction, .
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
-    unknown = sorted(set(model.asset_haircuts) - set(market.assets))
-    if unknown:
-        raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
+    for where, names, known in (
+        ("haircuts.assets", model.asset_haircuts, market.assets),
+        ("collateral_tiers", model.collateral_tiers, market.assets),
+        ("concentration", set(model.concentration) - {"*"}, market.underlyings),
+    ):
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            raise FormatError(f"{model.name}: {where}: {unknown[0][:60]!r} is not in the market snapshot")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
     tail = _tail_arrays(market, model, collateral)
     risks = [instrument_risk(i, market, model) for i in market.instruments.values()]
@@ -194,6 +204,10 @@ def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
         scale=model.scale,
         collateral_group=tuple(a.tracks for a in market.assets.values()),
         collateral_loss=_stressed(market, collateral, model.scenarios),
+        collateral_tiers=tuple(
+            per_unit(collateral_lines(model.collateral_tiers[a.symbol]), a.price) if a.symbol in model.collateral_tiers
+            else () for a in market.assets.values()
+        ),
         **tail,
     )
 
@@ -236,7 +250,7 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             )
         )
     base = compute_risk_arrays(market, model)
-    risks = [replace(r, tail_loss=b.tail_loss) for r, b in zip(risks, base.instruments)]  # ES: the model's
+    risks = [replace(r, tail_loss=b.tail_loss, concentration=b.concentration) for r, b in zip(risks, base.instruments)]
     if names != tuple(sc.name for sc in model.scenarios):
         # Published scenarios are not the model's: their moves are unknown, so collateral is valued
         # unstressed (README, risk arrays). Name the model's scenarios to have it stressed.
@@ -266,17 +280,20 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
     widest = max((len(m) for m in members.values()), default=0)
     c, s, n_tail = len(arrays.collateral_assets), len(arrays.scenarios), len(arrays.tail_scenarios)
+    n_tiers = max([len(x) for x in arrays.collateral_tiers] + [len(r.concentration) for r in arrays.instruments] + [0])
     # assets that track nothing (stablecoins, LP tokens) never move: any group's free slot holds them
     free = [j for j, t in enumerate(tracked) if not t]
     room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
     fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
-    if not fits or widest > per or s > capacity.scenarios or n_tail > capacity.tail_scenarios:
+    short = s > capacity.scenarios or n_tail > capacity.tail_scenarios or n_tiers > capacity.tiers
+    if not fits or widest > per or short:
         groups = max(len(names), capacity.groups)
         need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
         raise CapacityTooSmall(
             f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
             f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)}"
             + (f" --tail-scenarios {n_tail}" if n_tail else "")
+            + (f" --tiers {n_tiers}" if n_tiers else "")
             + " "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
@@ -301,6 +318,16 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     def tail_row(row) -> tuple[int, ...]:
         return tuple([_ceil(x, sc) for x in row] + [0] * (capacity.tail_scenarios - n_tail))
 
+    def tier_rows(lines: Lines) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Slopes per unit rounded up, offsets (at scale^2) down: each line lies above the exact one;
+        padding lines are 0 x - 0 (the bound X >= 0 the circuit proves anyway)."""
+        pad = [0] * (capacity.tiers - len(lines))
+        return (tuple([_ceil(c, sc) for c, _ in lines] + pad), tuple([math.floor(d * sc * sc) for _, d in lines] + pad))
+
+    tiered = arrays.collateral_tiers or ((),) * c
+    ctiers = [tier_rows(tiered[j] if j is not None else ()) for j in cslots]
+    ptiers = [tier_rows(r.concentration if r else ()) for r in slots]
+
     closs = arrays.collateral_loss or tuple(tuple([Fraction(0)] * s) for _ in arrays.collateral_assets)
     params = MarginParameters(
         scale=sc,
@@ -321,8 +348,17 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         tail_scenarios=arrays.tail_scenarios + ("",) * (capacity.tail_scenarios - n_tail),
         tail_loss=tuple(tail_row(r.tail_loss) if r else no_tail for r in slots),
         tail_collateral_loss=tuple(tail_row(tclose[j]) if j is not None else no_tail for j in cslots),
+        collateral_tier_slope=tuple(slope for slope, _ in ctiers),
+        collateral_tier_offset=tuple(offset for _, offset in ctiers),
+        concentration_slope=tuple(slope for slope, _ in ptiers),
+        concentration_offset=tuple(offset for _, offset in ptiers),
     )
     bound = 1 << PARAMETER_BITS
+    rows = params.collateral_tier_slope + params.concentration_slope
+    if any(v >= bound for row in rows for v in row) or any(
+        v >= 1 << 100 for row in params.collateral_tier_offset + params.concentration_offset for v in row
+    ):
+        raise FormatError(f"a size tier does not fit the circuit's ranges at scale {sc}: lower the model's scale")
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
         if any(abs(v) >= bound for v in getattr(params, name)):
             raise FormatError(

@@ -222,7 +222,7 @@ def test_snarkjs_accepts_a_proof_under_historical_expected_shortfall(tmp_path):
     book = [str(DATA / "tiny_portfolio.json"), "--market", str(DATA / "tiny_market.json"), "--model", "hist-es"]
     steps = [
         ["setup", *capacity, "--out", str(tmp_path / "keys")],
-        ["prove", *book, *capacity, "--zkey", str(tmp_path / "keys" / "portfolio-margin-2x1x2x1x60.zkey"),
+        ["prove", *book, *capacity, "--zkey", str(tmp_path / "keys" / "portfolio-margin-2x1x2x1-tail-scenarios60.zkey"),
          "--out", str(tmp_path / "bundle")],
         ["verify", str(tmp_path / "bundle"), "--market", str(DATA / "tiny_market.json"), "--model", "hist-es"],
     ]
