@@ -54,6 +54,8 @@ def margin_json(case: MarginCase) -> dict:
         "short_option_minimum": exact(real(r.short_option_addon)),
         "short_option_minimum_binds": r.floor_binds,
         "contingency": exact(real(r.contingency_addon)),
+        "concentration_addon": exact(real(r.concentration)),
+        "collateral_tier_deduction": exact(real(r.tier_deduction)),
         "rounding": exact(real(r.rounding)),
         "requirement": exact(real(r.requirement)),
         "collateral_after_haircuts": exact(real(r.collateral)),
@@ -129,10 +131,12 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
         ]
     rows += [
         ("contingency (perps, futures)", r.contingency_addon),
+        *([("concentration add-ons (size bands)", r.concentration)] if r.concentration else []),
         ("rounding against the prover", r.rounding),
         ("REQUIREMENT", r.requirement),
         ("", None),
         ("collateral after haircuts", r.collateral),
+        *([("size tiers: value above the bands", -r.tier_deduction)] if r.tier_deduction else []),
         ("position value (mark-to-market)", r.position_value),
         ("rounding against the prover", -r.rounding),
         ("AVAILABLE", r.available),
