@@ -55,6 +55,7 @@ def margin_json(case: MarginCase) -> dict:
         "short_option_minimum_binds": r.floor_binds,
         "contingency": exact(real(r.contingency_addon)),
         "concentration_addon": exact(real(r.concentration)),
+        "offsets": [{"groups": [g, h], "credit": exact(real(credit))} for g, h, credit in r.offsets],
         "collateral_tier_deduction": exact(real(r.tier_deduction)),
         "rounding": exact(real(r.rounding)),
         "requirement": exact(real(r.requirement)),
@@ -129,6 +130,7 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
             (f"{name} short-option minimum (a floor)", g.floor),
             (f"{name} margin = max(scan{', ES' if g.tail_k else ''}, floor)", g.margin),
         ]
+    rows += [(f"inter-group credit {g or '-'} / {h or '-'} (opposite sides)", -credit) for g, h, credit in r.offsets]
     rows += [
         ("contingency (perps, futures)", r.contingency_addon),
         *([("concentration add-ons (size bands)", r.concentration)] if r.concentration else []),

@@ -245,5 +245,5 @@ def test_bands_are_read_strictly(edit, message):
 
 def test_bands_for_an_asset_or_underlying_not_in_the_market_are_refused():
     for edit in (dict(collateral_tiers={"WBTC": COLLATERAL_BANDS}), dict(concentration={"Y": CONCENTRATION_BANDS})):
-        with pytest.raises(FormatError, match="is not in the market snapshot"):
+        with pytest.raises(FormatError, match="is not (a collateral asset|an underlying) of the market"):
             compute_risk_arrays(parse_market(MARKET), parse_model(model(**edit), "tiers-test"))

@@ -32,11 +32,14 @@ class MarginCapacity(Capacity):
     groups: int = 1
     tail_scenarios: int = field(default=0, metadata={"min": 0})  # expected shortfall's scenario set; 0: none
     tiers: int = field(default=0, metadata={"min": 0})  # lines per size-tiered function; 0: none
+    pairs: int = field(default=0, metadata={"min": 0})  # offset pairs: pair p is groups 2p and 2p + 1
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.positions % self.groups or self.collateral % self.groups:
             raise FormatError("capacity: positions and collateral must be multiples of groups")
+        if 2 * self.pairs > self.groups:
+            raise FormatError("capacity: each offset pair takes two groups")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class MarginParameters(Parameters):
                          scenarios (tail_loss, tail_collateral_loss); 0 when the model asks none
     collateral_tier_*[j][k]  size tiers: deduction D_j >= slope x amount_j - offset, D_j >= 0 (value <= every line)
     concentration_*[i][k]    add-on A_i >= slope x |q_i| - offset, A_i >= 0 (offsets at scale^2)
+    offset_rate[p]       inter-group credit rho x 10^4 between groups 2p and 2p + 1 when on opposite sides
+                         (their losses in scenario 0, the largest up move, and 1, the largest down, say which)
     """
 
     TAG = TAG_PARAMETERS
@@ -77,6 +82,7 @@ class MarginParameters(Parameters):
     collateral_tier_offset: tuple[tuple[int, ...], ...] = param("collateral", "tiers", hi=1 << 100, default=())
     concentration_slope: tuple[tuple[int, ...], ...] = param("positions", "tiers", default=())
     concentration_offset: tuple[tuple[int, ...], ...] = param("positions", "tiers", hi=1 << 100, default=())
+    offset_rate: tuple[int, ...] = param("pairs", hi=THRESHOLD_SCALE + 1, default=())
 
     def __post_init__(self) -> None:
         """An optional feature left out: empty rows, one per slot, as a JSON reading of that shape gives."""

@@ -16,7 +16,9 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   T_g[t]        = L_g over the expected-shortfall (tail) scenarios t, k = tail_k (0: no ES)
   ES_g          = ceil(sum of the k largest T_g[t] / k)          (Rockafellar-Uryasev, see circuit.py)
   M_g           = max(max_s L_g[s], ES_g, floor_g)              (>= 0: floor_g >= 0)
-  requirement   = sum_g M_g + contingency + concentration + rounding
+  credit_p      = floor(rate_p x [opposite sides] x min(M_g, M_h) / 10^4)   (offset pair p: groups 2p, 2p + 1;
+                  side_g = [L_g[1] - L_g[0] >= 0], scenario 0 the largest up move, 1 the largest down)
+  requirement   = sum_g M_g - sum_p credit_p + contingency + concentration + rounding
   solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
 
 Groups are underlyings: each is margined on its own worst scenario and the results are
@@ -102,6 +104,7 @@ class GroupRisk:
     collateral_losses: tuple[int, ...] = ()  # the stressed collateral's part of losses
     tail_losses: tuple[int, ...] = ()  # per tail scenario (padded columns included, as the circuit has them)
     tail_k: int = 0
+    slot: int = -1  # the group's index in the parameters (offset pairs are slots 2p and 2p + 1)
 
     @property
     def scan(self) -> int:
@@ -154,6 +157,11 @@ class MarginResult:
     tail_names: tuple[str, ...] = ()  # expected shortfall's scenarios, padding ("": no move) included
     tier_deduction: int = 0  # size-tiered collateral: what the bands take off the flat-haircut value
     concentration: int = 0  # concentration add-ons on large positions
+    offsets: list[tuple[str, str, int]] = field(default_factory=list)  # (group, group, credit) per offset pair
+
+    @property
+    def offset_credit(self) -> int:
+        return sum(credit for _, _, credit in self.offsets)
     isolated_by_position: int = 0
     isolated_by_venue: int = 0
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -187,8 +195,10 @@ class MarginResult:
 
     @property
     def requirement(self) -> int:
-        """sum_g M_g + contingency + concentration + rounding; never negative."""
-        return sum(g.margin for g in self.groups) + self.contingency_addon + self.concentration + self.rounding
+        """sum_g M_g - credits + contingency + concentration + rounding; never negative (a credit is at
+        most its pair's smaller M)."""
+        margins = sum(g.margin for g in self.groups) - self.offset_credit
+        return margins + self.contingency_addon + self.concentration + self.rounding
 
     @property
     def excess(self) -> int:
@@ -242,7 +252,7 @@ def _terms(params: MarginParameters, quantities, indices, count: int, amounts=No
             sum(quantities[i] * params.tail_loss[i][t] for i in held) + sum(a * row[t] for a, row in tail_held)
             for t in range(len(params.tail_scenarios))
         )
-        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral, tail, params.tail_k))
+        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral, tail, params.tail_k, g))
         contingency += sum(abs(quantities[i]) * params.contingency[i] for i in held)
         rounding += sum(max(-quantities[i], 0) for i in held)
     return groups, contingency, rounding
@@ -251,6 +261,19 @@ def _terms(params: MarginParameters, quantities, indices, count: int, amounts=No
 def above_lines(x: int, slope: tuple[int, ...], offset: tuple[int, ...]) -> int:
     """max(0, max_k (slope_k x - offset_k)): the least value the circuit's above_lines accepts."""
     return max([0, *(c * x - d for c, d in zip(slope, offset))])
+
+
+def offset_credits(params: MarginParameters, groups: list[GroupRisk]) -> list[tuple[str, str, int]]:
+    """Each offset pair's credit, as the circuit's offset_credit bounds it (a padding group: M = 0)."""
+    by_slot = {g.slot: g for g in groups}
+    out = []
+    for p, rate in enumerate(params.offset_rate):
+        pair = [by_slot.get(2 * p + k) for k in (0, 1)]
+        longs = [g is None or g.losses[1] - g.losses[0] >= 0 for g in pair]  # padding: all zero, "long"
+        common = min(g.margin if g is not None else 0 for g in pair)
+        credit = rate * common // THRESHOLD_SCALE if longs[0] != longs[1] else 0
+        out.append((params.groups[2 * p], params.groups[2 * p + 1], credit))
+    return out
 
 
 def evaluate(
@@ -264,6 +287,8 @@ def evaluate(
     groups, contingency, rounding = _terms(
         params, fixed.quantities, range(len(params.instruments)), count, fixed.amounts
     )
+    if params.offset_rate and count < 2:
+        raise FormatError("offset pairs need the largest up and down moves as scenarios 0 and 1")
     return MarginResult(
         scale=params.scale,
         scenario_names=params.scenarios[:count],
@@ -274,6 +299,7 @@ def evaluate(
         contingency_addon=contingency,
         threshold=threshold,
         tail_names=params.tail_scenarios,
+        offsets=offset_credits(params, groups),
         tier_deduction=sum(
             above_lines(a, c, d) for a, c, d in zip(fixed.amounts, params.collateral_tier_slope,
                                                     params.collateral_tier_offset)

@@ -20,7 +20,14 @@ from .calculator import (
 )
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
-from .risk_arrays import RiskArrays, at_level, compute_risk_arrays, load_risk_array_file, to_public_parameters
+from .risk_arrays import (
+    RiskArrays,
+    at_level,
+    compute_risk_arrays,
+    load_risk_array_file,
+    to_public_parameters,
+    with_offsets,
+)
 
 DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32, groups=2)  # the sample: ETH, BTC
 DEFAULT_MODEL = "crypto-pm"
@@ -93,7 +100,7 @@ def load_case(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    arrays = at_level(arrays, risk_model, level)
+    arrays = with_offsets(at_level(arrays, risk_model, level), risk_model)
     parameters = to_public_parameters(arrays, capacity)
     fixed = scale_portfolio(portfolio, market, parameters, risk_model.scale)
     real = len(arrays.scenarios)
@@ -143,7 +150,7 @@ def expected_parameters(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    return to_public_parameters(at_level(arrays, risk_model, level), capacity), market.epoch
+    return to_public_parameters(with_offsets(at_level(arrays, risk_model, level), risk_model), capacity), market.epoch
 
 
 def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
@@ -161,6 +168,7 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
         "collateral_value",
         "tail_k",
         "tail_scenarios",
+        "offset_rate",
     ):
         a, b = getattr(published, name), getattr(expected, name)
         if a != b:

@@ -39,7 +39,7 @@ from zkmargin.verifier.statement import Statement
 
 from ..builder import ConstraintSystem, LinearCombination, linear_sum
 from ..declared import parameter_wires, parameters_digest, public_inputs
-from ..gadgets import assert_in_range, assert_signed_in_range, poseidon_sponge
+from ..gadgets import FLOOR, assert_in_range, assert_signed_in_range, divide, poseidon_sponge
 from .calculator import ScaledPortfolio
 
 QUANTITY_BITS = PARAMETER_BITS  # |q| <= 2^64 (offset encoding), amounts < 2^64
@@ -47,6 +47,7 @@ CHECK_BITS = 170
 GROUP_BITS = 141  # M_g - L_g(s) and M_g - floor_g: see group_margin; tau_g, e_gt: see expected_shortfall
 SHORTFALL_BITS = 154  # k (M_g - tau_g) - sum_t e_gt: see expected_shortfall
 TIER_BITS = 129  # X and X - (c x - d) of a size-tiered function: see above_lines
+SIDE_BITS = 140  # |L_g(down) - L_g(up)| < 2^140: see offset_credit
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,11 @@ def account_covers(
         assert_in_range(api, available, CHECK_BITS)
     groups = [group_margin(api, params, quantity, amount, short_part, g, capacity) for g in range(capacity.groups)]
     with api.scope("requirement"):  # threshold * (sum_g M_g + contingency + rounding) <= available * 10^4
-        requirement = linear_sum(margin for margin, _ in groups) + contingency + concentration + rounding
+        credit = linear_sum(
+            offset_credit(api, params.offset_rate[p], groups[2 * p], groups[2 * p + 1], f"offset[{p}]")
+            for p in range(capacity.pairs)
+        )
+        requirement = linear_sum(margin for margin, _ in groups) - credit + contingency + concentration + rounding
         assert_in_range(api, available * THRESHOLD_SCALE - api.mul(threshold, requirement), CHECK_BITS)
     scenario_loss = [linear_sum(losses[s] for _, losses in groups) for s in range(capacity.scenarios)]
     return AccountTerms(requirement, available, scenario_loss)
@@ -189,6 +194,43 @@ def above_lines(api: ConstraintSystem, x, slope: list, offset: list, name: str) 
             with api.scope(f"line[{k}]"):
                 assert_in_range(api, top - line, TIER_BITS)  # X >= c_k x - d_k
     return top
+
+
+def offset_credit(api: ConstraintSystem, rate, first: tuple, second: tuple, name: str) -> LinearCombination:
+    """SPAN-style inter-commodity credit between two groups at a published rate rho = rate / 10^4
+    <= 1, only when the groups are on opposite sides:
+
+        credit = floor(rate x o x c / 10^4),  c <= M_g,  c <= M_h,  o = [side_g != side_h]
+
+    side_g = [L_g(down) - L_g(up) >= 0], from the group's losses in scenario slots 1 (the
+    model's largest down move) and 0 (largest up): a group that loses more when prices fall is
+    long. The losses are linear in the committed quantities, not hints, so the direction is
+    proven. c is the prover's, bounded above by both margins, so credit <= rho min(M_g, M_h);
+    divide proves credit = floor(rate o c / 10^4) >= 0, and a negative c (o = 1, rate > 0) makes
+    rate o c a field element no quotient below 2^143 reaches: it fails.
+
+    The M's themselves are bounded only from below: could a prover inflate M_g by delta to
+    earn credit? The requirement rises by delta and the credit by at most rho delta, a net
+    (1 - rho) delta >= 0 as rho <= 1 (the verifier checks rate <= 10^4): inflating never pays.
+
+    Ranges: |L| < 2^139, so |L(down) - L(up)| < 2^140 (SIDE_BITS, signed); 0 <= M < 2^142,
+    so M - c in [0, 2^142) for the honest c = min(M_g, M_h), and rate o c < 2^14 x 2^142."""
+    (margin_g, losses_g), (margin_h, losses_h) = first, second
+    with api.scope(name):
+        with api.scope("side_first"):
+            long_g = assert_signed_in_range(api, losses_g[1] - losses_g[0], SIDE_BITS)
+        with api.scope("side_second"):
+            long_h = assert_signed_in_range(api, losses_h[1] - losses_h[0], SIDE_BITS)
+        opposite = long_g + long_h - 2 * api.mul(long_g, long_h)  # exclusive or of two proven bits
+        (neg,) = api.hint(  # -min(M_g, M_h): the honest c, negated
+            lambda *v: max(_signed(u) for u in v) % CURVE_ORDER, -margin_g, -margin_h, name="common", kind="maximum"
+        )
+        common = -neg
+        with api.scope("common<=first"):
+            assert_in_range(api, margin_g - common, GROUP_BITS + 1)
+        with api.scope("common<=second"):
+            assert_in_range(api, margin_h - common, GROUP_BITS + 1)
+        return divide(api, api.mul(rate, api.mul(opposite, common)), THRESHOLD_SCALE, GROUP_BITS + 2, FLOOR)
 
 
 def _signed(v: int) -> int:

@@ -65,6 +65,7 @@ _MODEL_KEYS = (
     "expected_shortfall",
     "collateral_tiers",
     "concentration",
+    "offsets",
 )
 _ES_KEYS = ("alpha", "history", "ewma_lambda", "scenarios")
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
@@ -286,6 +287,17 @@ class ExpectedShortfall:
 
 
 @dataclass(frozen=True)
+class Offsets:
+    """SPAN-style inter-commodity credits: each pair of groups (underlyings) on opposite sides
+    gets back rate x the smaller of their margins; the side of a group is read from its losses
+    in the model's largest up and largest down scenarios."""
+
+    up: str
+    down: str
+    pairs: tuple[tuple[str, str, int], ...]  # (group, group, rate x 10^4)
+
+
+@dataclass(frozen=True)
 class RiskModel:
     name: str
     scale: int
@@ -302,6 +314,7 @@ class RiskModel:
     expected_shortfall: ExpectedShortfall | None = None
     collateral_tiers: dict[str, Bands] = field(default_factory=dict)  # asset -> value bands with falling ratios
     concentration: dict[str, Bands] = field(default_factory=dict)  # underlying (or "*") -> notional bands, rising rates
+    offsets: Offsets | None = None
 
     def haircut(self, asset: Asset) -> Fraction:
         """A tiered asset's flat haircut is 1 - its first band's ratio (the bands take the rest)."""
@@ -400,6 +413,33 @@ def _bands(r: Reader, value: Any, where: str, key: str, falling: bool) -> Bands:
     return tuple(out)
 
 
+def _offsets(r: Reader, value: Any, names: list[str]) -> Offsets:
+    """{"up": scenario, "down": scenario, "pairs": [{"groups": [g, h], "rate": "0.5"}]}: each
+    group in at most one pair, rates in [0, 1] with at most 4 decimals."""
+    raw = r.strict(value, "offsets", ("up", "down", "pairs"))
+    up, down = (r.text(r.get(raw, k, "offsets"), f"offsets.{k}") for k in ("up", "down"))
+    for key, name in (("up", up), ("down", down)):
+        if name not in names:
+            raise r.fail(f"offsets.{key}", f"{name[:60]!r} is not a scenario of the model")
+    if up == down:
+        raise r.fail("offsets", "up and down must be two different scenarios")
+    pairs, seen = [], set()
+    for i, entry in enumerate(r.list(r.get(raw, "pairs", "offsets"), "offsets.pairs")):
+        where = f"offsets.pairs[{i}]"
+        entry = r.strict(entry, where, ("groups", "rate"))
+        groups = [r.text(g, f"{where}.groups") for g in r.list(r.get(entry, "groups", where), f"{where}.groups")]
+        if len(groups) != 2 or groups[0] == groups[1]:
+            raise r.fail(f"{where}.groups", "name two different groups (underlyings)")
+        if seen & set(groups):
+            raise r.fail(f"{where}.groups", f"{sorted(seen & set(groups))[0][:40]!r} is in two pairs: at most one each")
+        seen |= set(groups)
+        rate = r.number(r.get(entry, "rate", where), f"{where}.rate", nonnegative=True, hi=Fraction(1)) * 10_000
+        if rate.denominator != 1:
+            raise r.fail(f"{where}.rate", "at most 4 decimals (the credit rate is published in 10^-4 units)")
+        pairs.append((groups[0], groups[1], int(rate)))
+    return Offsets(up, down, tuple(pairs))
+
+
 def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> RiskModel:
     """``base``: the folder a history file is named relative to (the model file's)."""
     r = Reader(source)
@@ -471,6 +511,7 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
         expected_shortfall=tail,
         collateral_tiers=tiers,
         concentration=concentration,
+        offsets=_offsets(r, top["offsets"], [sc.name for sc in scenarios]) if "offsets" in top else None,
         maintenance={
             k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
             for k, v in {

@@ -60,6 +60,7 @@ class RiskArrays:
     tail_k: int = 0  # ES averages the worst tail_k losses
     tail_collateral_loss: tuple[tuple[Fraction, ...], ...] = ()
     collateral_tiers: tuple[Lines, ...] = ()  # per asset: deduction lines per unit (tiers.py)
+    offset_pairs: tuple[tuple[str, str, int], ...] = ()  # (group, group, rate x 10^4); scenarios 0, 1: up, down
 
 
 def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
@@ -183,14 +184,14 @@ def _tail_arrays(market: Market, model: RiskModel, collateral: tuple[Fraction, .
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
-    for where, names, known in (
-        ("haircuts.assets", model.asset_haircuts, market.assets),
-        ("collateral_tiers", model.collateral_tiers, market.assets),
-        ("concentration", set(model.concentration) - {"*"}, market.underlyings),
+    for where, names, known, what in (
+        ("haircuts.assets", model.asset_haircuts, market.assets, "a collateral asset"),
+        ("collateral_tiers", model.collateral_tiers, market.assets, "a collateral asset"),
+        ("concentration", set(model.concentration) - {"*"}, market.underlyings, "an underlying"),
     ):
         unknown = sorted(set(names) - set(known))
         if unknown:
-            raise FormatError(f"{model.name}: {where}: {unknown[0][:60]!r} is not in the market snapshot")
+            raise FormatError(f"{model.name}: {where}: {unknown[0][:60]!r} is not {what} of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
     tail = _tail_arrays(market, model, collateral)
     risks = [instrument_risk(i, market, model) for i in market.instruments.values()]
@@ -259,6 +260,27 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
     return replace(base, scenarios=names, instruments=tuple(risks))
 
 
+def with_offsets(arrays: RiskArrays, model: RiskModel) -> RiskArrays:
+    """The model's offset pairs, and its largest up and down scenarios moved to slots 0 and 1,
+    where the circuit reads each group's side (a fixed position: no scenario index to hint)."""
+    if model.offsets is None:
+        return arrays
+    order = list(arrays.scenarios)
+    missing = [n for n in (model.offsets.up, model.offsets.down) if n not in order]
+    if missing:
+        raise FormatError(f"{model.name}: offsets: scenario {missing[0][:60]!r} is not among the arrays' scenarios")
+    first = [order.index(model.offsets.up), order.index(model.offsets.down)]
+    keep = first + [k for k in range(len(order)) if k not in first]
+    pick = lambda row: tuple(row[k] for k in keep)  # noqa: E731
+    return replace(
+        arrays,
+        scenarios=pick(order),
+        instruments=tuple(replace(r, unit_loss=pick(r.unit_loss)) for r in arrays.instruments),
+        collateral_loss=tuple(pick(row) for row in arrays.collateral_loss),
+        offset_pairs=model.offsets.pairs,
+    )
+
+
 class CapacityTooSmall(FormatError):
     """The market and model need more slots than the circuit has."""
 
@@ -275,6 +297,9 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     """
     tracked = arrays.collateral_group or (None,) * len(arrays.collateral_assets)
     names = list(dict.fromkeys([r.group for r in arrays.instruments] + [g for g in tracked if g]))
+    pairs = [(g, h, rate) for g, h, rate in arrays.offset_pairs if g in names and h in names]
+    paired = [name for g, h, _ in pairs for name in (g, h)]
+    names = paired + [g for g in names if g not in paired]  # pair p is groups 2p and 2p + 1
     members = {g: [r for r in arrays.instruments if r.group == g] for g in names}
     held = {g: [j for j, t in enumerate(tracked) if t == g] for g in names}
     per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
@@ -286,6 +311,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
     fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
     short = s > capacity.scenarios or n_tail > capacity.tail_scenarios or n_tiers > capacity.tiers
+    short = short or len(pairs) > capacity.pairs
     if not fits or widest > per or short:
         groups = max(len(names), capacity.groups)
         need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
@@ -294,6 +320,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
             f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)}"
             + (f" --tail-scenarios {n_tail}" if n_tail else "")
             + (f" --tiers {n_tiers}" if n_tiers else "")
+            + (f" --pairs {len(pairs)}" if pairs else "")
             + " "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
@@ -352,6 +379,7 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         collateral_tier_offset=tuple(offset for _, offset in ctiers),
         concentration_slope=tuple(slope for slope, _ in ptiers),
         concentration_offset=tuple(offset for _, offset in ptiers),
+        offset_rate=tuple(rate for _, _, rate in pairs) + (0,) * (capacity.pairs - len(pairs)),
     )
     bound = 1 << PARAMETER_BITS
     rows = params.collateral_tier_slope + params.concentration_slope

@@ -26,10 +26,9 @@ out_option = click.option(
 @capacity_options
 @out_option
 @friendly_errors
-def export_r1cs(positions, collateral, scenarios, groups, tail_scenarios, tiers, out_path: Path) -> None:
+def export_r1cs(capacity, out_path: Path) -> None:
     """Write the circuit as an iden3 .r1cs file (readable by `snarkjs r1cs info`)."""
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups, tail_scenarios, tiers)
-    r1cs = api.margin_circuit(capacity).compile()
+    r1cs = api.margin_circuit(api.MarginCapacity(*capacity)).compile()
     write_r1cs(r1cs, out_path)
     click.echo(f"wrote {out_path} ({r1cs.n_constraints} constraints, {r1cs.n_wires} wires)")
 
@@ -39,12 +38,8 @@ def export_r1cs(positions, collateral, scenarios, groups, tail_scenarios, tiers,
 @capacity_options
 @out_option
 @friendly_errors
-def export_wtns(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, tail_scenarios, tiers,
-    out_path: Path,
-) -> None:
+def export_wtns(portfolio, market, model, risk_arrays, threshold, capacity, out_path: Path) -> None:
     """Compute the witness of a portfolio and write it as an iden3 .wtns file (for `snarkjs groth16 prove`)."""
-    capacity = (positions, collateral, scenarios, groups, tail_scenarios, tiers)
-    case = load_case(portfolio, market, model, risk_arrays, threshold, *capacity)
+    case = load_case(portfolio, market, model, risk_arrays, threshold, capacity)
     count = api.export_witness(case, case.parameters.capacity, out_path)
     click.echo(f"wrote {out_path} ({count} values)")

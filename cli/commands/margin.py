@@ -15,17 +15,13 @@ from ..report import maintenance_json, maintenance_lines, margin_json, margin_li
 @capacity_options
 @json_option
 @friendly_errors
-def margin(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, tail_scenarios, tiers,
-    as_json,
-) -> None:
+def margin(portfolio, market, model, risk_arrays, threshold, capacity, as_json) -> None:
     """Per-scenario losses, requirement, collateral after haircuts and the netting benefit.
 
     PORTFOLIO is a portfolio JSON file (default: the bundled sample). Exit code 0 when the
     portfolio meets the requirement at the threshold, 1 when it falls short.
     """
-    capacity = (positions, collateral, scenarios, groups, tail_scenarios, tiers)
-    args = (portfolio, market, model, risk_arrays, threshold, *capacity)
+    args = (portfolio, market, model, risk_arrays, threshold, capacity)
     case = load_case(*args)
     maintenance = load_case(*args, "maintenance").result
     emit(

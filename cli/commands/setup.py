@@ -27,15 +27,13 @@ from ..output import emit, progress_reporter
 @engine_option
 @json_option
 @friendly_errors
-def setup(
-    positions, collateral, scenarios, groups, tail_scenarios, tiers, out_dir: Path, engine_name, as_json: bool
-) -> None:
+def setup(capacity, out_dir: Path, engine_name, as_json: bool) -> None:
     """Make a proving key (.zkey) and verification key for one circuit capacity.
 
     Development only: one party generates and sees the trapdoor, so it could forge proofs
     for this key. Use it for development and testing, not to convince anyone else.
     """
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups, tail_scenarios, tiers)
+    capacity = api.MarginCapacity(*capacity)
     keys = api.setup_keys(capacity, out_dir, engine_name, progress_reporter(as_json, "setup"))
     emit(
         as_json,
