@@ -152,12 +152,29 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
     return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency, (), lines)
 
 
+def asset_move(sc, asset) -> Fraction:
+    """An asset's move in a scenario: its own (a depeg: {"USDC": "-0.1"}), else its underlying's.
+    A stablecoin moves only when a scenario names it or its underlying (its peg, e.g. USD):
+    "*" means every risky underlying, never a peg. An asset that tracks nothing never moves."""
+    if asset.symbol in sc.moves:
+        return sc.moves[asset.symbol]
+    if not asset.tracks:
+        return Fraction(0)
+    if asset.asset_class == "stablecoin":
+        return sc.moves.get(asset.tracks, Fraction(0))
+    return sc.move_for(asset.tracks)
+
+
 def _stressed(market: Market, collateral: tuple[Fraction, ...], scenarios) -> tuple[tuple[Fraction, ...], ...]:
-    """Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
-    so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
-    weighted like a position's; 0 for an asset that tracks no underlying."""
+    """Stressed collateral: value in scenario s = amount x price x (1 + m(s)) x (1 - haircut),
+    so its loss against today's haircut value is -amount x price x m(s) x (1 - haircut),
+    weighted like a position's, m the asset's move; in its group's scenarios (an asset that
+    tracks nothing has no group, so a scenario naming it is refused when read)."""
+    for a in market.assets.values():
+        if not a.tracks and any(a.symbol in sc.moves for sc in scenarios):
+            raise FormatError(f"a scenario moves {a.symbol[:40]!r}, which tracks no group: give it tracks (e.g. USD)")
     return tuple(
-        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in scenarios)
+        tuple(-sc.weight * v * asset_move(sc, a) for sc in scenarios)
         for a, v in zip(market.assets.values(), collateral)
     )
 
@@ -170,7 +187,7 @@ def _tail_arrays(market: Market, model: RiskModel, collateral: tuple[Fraction, .
     if es is None:
         return {}
     used = sorted({i.underlying for i in market.instruments.values()} | {a.tracks for a in market.assets.values()
-                                                                         if a.tracks})
+                                                                         if a.tracks and a.asset_class != "stablecoin"})
     missing = [u for u in used if not all(u in sc.moves or "*" in sc.moves for sc in es.scenarios)]
     if missing:
         raise FormatError(f"{model.name}: expected_shortfall ({es.source}) has no move for underlying {missing[0]!r}")
