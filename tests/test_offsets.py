@@ -11,11 +11,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from zkmargin.circuits.builder import ConstraintSystem
+from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate, scale_portfolio
 from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
 from zkmargin.circuits.margin.inputs import parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall, compute_risk_arrays, to_public_parameters
 from zkmargin.circuits.margin.risk_arrays import with_offsets
+from zkmargin.circuits.witness_program import limb_integers, program_of
+from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
@@ -203,3 +206,22 @@ def test_a_rate_above_one_is_refused_by_the_verifier():
 def test_offsets_are_read_strictly(offsets, message):
     with pytest.raises(FormatError, match=message):
         parse_model(span16(offsets=offsets), "span16 with offsets")
+
+
+@given(
+    q=st.lists(st.one_of(st.integers(-(10**9), 10**9), st.sampled_from([-(2**63), 2**64])), min_size=3, max_size=3),
+    a=st.lists(st.integers(0, 10**9), min_size=2, max_size=2),
+    seed=st.integers(0, 10),
+)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_compiled_witness_equals_the_builders_with_offsets(q, a, seed):
+    """The credit's hints are the maximum and divmod kinds: the kernel computes them alike."""
+    fixed = ScaledPortfolio(account=7, quantities=(*q, 0), amounts=tuple(a), salt=99)
+    w = witness(random_parameters(seed), fixed)
+    oracle = ConstraintSystem()
+    build_margin_circuit(oracle, CAP, w)
+    structure = ConstraintSystem()
+    build_margin_circuit(structure, CAP)
+    program = program_of(structure)
+    got = CompiledWitness(program).run(program.input_values(margin_input_values(CAP, w)))
+    assert limb_integers(got) == oracle.witness()
