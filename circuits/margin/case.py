@@ -168,6 +168,10 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
         "collateral_value",
         "tail_k",
         "tail_scenarios",
+        "collateral_tier_slope",
+        "collateral_tier_offset",
+        "concentration_slope",
+        "concentration_offset",
         "offset_rate",
     ):
         a, b = getattr(published, name), getattr(expected, name)

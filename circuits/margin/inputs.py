@@ -8,7 +8,8 @@ Market snapshot (public): time, rate, underlyings (spot, implied vol), the instr
 universe, each instrument tagged with the venue or protocol holding it, and collateral
 asset prices. Portfolio (private): signed quantities per instrument, collateral balances
 per venue and asset, an account identifier. Risk model (public): scenarios, haircuts,
-add-on rates, fixed-point scale.
+add-on rates, fixed-point scale, and the optional expected shortfall, size tiers,
+concentration and offsets (README, risk model). Field access itself is reader.py's.
 """
 
 from __future__ import annotations
