@@ -286,8 +286,9 @@ def _shortfall(k: int, n: int, *values: int) -> list[int]:
     xs, others = [_signed(v) for v in values[:n]], [_signed(v) for v in values[n:]]
     k = min(k, n + 1)
     tau = sorted(xs, reverse=True)[min(max(k, 1), n) - 1]
-    if k:
-        others.append(tau - (-sum(x - tau for x in xs if x > tau) // k))
+    if k:  # modulo r as the kernel computes it; for losses below 2^139 this is the exact ceiling
+        excess = sum(x - tau for x in xs if x > tau) % CURVE_ORDER
+        others.append(_signed((tau + (excess + k - 1) % CURVE_ORDER // k) % CURVE_ORDER))
     return [tau % CURVE_ORDER, max(others) % CURVE_ORDER]
 
 
