@@ -132,7 +132,7 @@ def test_the_sides_cannot_be_faked():
     assert not result.solvent
     w = witness(params, fixed)
     assert not satisfied(w)
-    flip = replace_hint("offset[0]/side_first/signed140/to_bits141/bits", lambda v: v[:-1] + [1 - v[-1]])
+    flip = replace_hint("offset[0]/side_first/signed124/to_bits125/bits", lambda v: v[:-1] + [1 - v[-1]])
     assert not satisfied(w, flip) and flip.seen
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from .files import FormatError
 from .schema import MAX_SLOTS, Capacity, Parameters, PublicInput, StatementKind, param, register
 
-PARAMETER_BITS = 64  # |unit values and losses| < 2^64; rates and collateral values in [0, 2^64)
+PARAMETER_BITS = 56  # |unit values and losses| < 2^56, other per-unit numbers in [0, 2^56): docs/architecture.md
 SIGNED = {"lo": -(1 << PARAMETER_BITS) + 1, "hi": 1 << PARAMETER_BITS}
+UNSIGNED = {"hi": 1 << PARAMETER_BITS}
 THRESHOLD_SCALE = 10_000
 THRESHOLD_BITS = 20  # threshold < 2^20 / 10^4, about 104x
 EPOCH_BITS = 36  # Unix seconds before the year 4147
@@ -70,17 +71,17 @@ class MarginParameters(Parameters):
     collateral_assets: tuple[str, ...] = param("collateral", label=True)
     unit_value: tuple[int, ...] = param("positions", **SIGNED)
     unit_loss: tuple[tuple[int, ...], ...] = param("positions", "scenarios", **SIGNED)
-    short_option_min: tuple[int, ...] = param("positions")
-    contingency: tuple[int, ...] = param("positions")
-    collateral_value: tuple[int, ...] = param("collateral")
+    short_option_min: tuple[int, ...] = param("positions", **UNSIGNED)
+    contingency: tuple[int, ...] = param("positions", **UNSIGNED)
+    collateral_value: tuple[int, ...] = param("collateral", **UNSIGNED)
     collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "scenarios", **SIGNED)
     tail_k: int = param(hi=MAX_SLOTS + 1, within="tail_scenarios", default=0)
     tail_scenarios: tuple[str, ...] = param("tail_scenarios", label=True, default=())
     tail_loss: tuple[tuple[int, ...], ...] = param("positions", "tail_scenarios", **SIGNED, default=())
     tail_collateral_loss: tuple[tuple[int, ...], ...] = param("collateral", "tail_scenarios", **SIGNED, default=())
-    collateral_tier_slope: tuple[tuple[int, ...], ...] = param("collateral", "tiers", default=())
+    collateral_tier_slope: tuple[tuple[int, ...], ...] = param("collateral", "tiers", **UNSIGNED, default=())
     collateral_tier_offset: tuple[tuple[int, ...], ...] = param("collateral", "tiers", hi=1 << 100, default=())
-    concentration_slope: tuple[tuple[int, ...], ...] = param("positions", "tiers", default=())
+    concentration_slope: tuple[tuple[int, ...], ...] = param("positions", "tiers", **UNSIGNED, default=())
     concentration_offset: tuple[tuple[int, ...], ...] = param("positions", "tiers", hi=1 << 100, default=())
     offset_rate: tuple[int, ...] = param("pairs", hi=THRESHOLD_SCALE + 1, default=())
 
