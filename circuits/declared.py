@@ -65,7 +65,7 @@ def parameters_digest(
     def flat(value: Any) -> list:
         return [x for item in value for x in flat(item)] if isinstance(value, list) else [value]
 
-    hashed: list = [declaration.TAG, *capacity.sizes().values(), epoch]
-    for name, _ in declaration.declared():
+    hashed: list = [declaration.TAG, *capacity.active().values(), epoch]
+    for name, _, _ in declaration.shapes(capacity):
         hashed += flat(getattr(wires, name))
     return poseidon_sponge(api, hashed)

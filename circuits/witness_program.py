@@ -11,6 +11,11 @@ reads linear combinations of earlier wires:
   select    w = x1 if x0 != 0 else x2                    (select)
   maximum   w = the largest x_k read as signed integers  (a bound the prover chooses, e.g. a
             group's margin: x in (r/2, r) is x - r)
+  shortfall (tau, m) from x0 = k, x1 = n (constants' wires), tail values x_2..x_{n+1} and
+            other values after them, all read as signed: tau is the k-th largest tail value (k
+            clamped to 1..n), m the largest of the others and, for k >= 1, of
+            es = tau + ceil(sum_j max(x_j - tau, 0) / k) (a k above n counts as n + 1): a
+            group's margin under expected shortfall (margin/circuit.py)
 
 with x_k = sum_j c_kj * wire_j mod r, and x0 read as its canonical integer in [0, r) for
 bits and divmod, exactly as the Python hint reads it. A hint without one of these kinds
@@ -41,9 +46,11 @@ from .builder import CircuitError, ConstraintSystem, HintStep
 from .files import atomic_write
 from .r1cs import R1CS, Constraint
 
-PRODUCT, BITS, DIVMOD, SELECT, MAXIMUM = 0, 1, 2, 3, 4
-HINT_KINDS = {"product": PRODUCT, "bits": BITS, "divmod": DIVMOD, "select": SELECT, "maximum": MAXIMUM}
-_ARITY = {PRODUCT: 2, BITS: 1, DIVMOD: 1, SELECT: 3}  # input linear combinations per kind; maximum: any
+PRODUCT, BITS, DIVMOD, SELECT, MAXIMUM, SHORTFALL = 0, 1, 2, 3, 4, 5
+HINT_KINDS = {
+    "product": PRODUCT, "bits": BITS, "divmod": DIVMOD, "select": SELECT, "maximum": MAXIMUM, "shortfall": SHORTFALL
+}
+_ARITY = {PRODUCT: 2, BITS: 1, DIVMOD: 1, SELECT: 3}  # input linear combinations per kind; maximum, shortfall: any
 FORMAT = "zkmargin-witness-program-1"
 
 
@@ -226,8 +233,10 @@ def record_program(
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} reads {len(step.inputs)} values")
         if (code == BITS and not 1 <= step.count <= 254) or (code == DIVMOD and step.count != 2):
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} has {step.count} outputs")
-        if code in (PRODUCT, SELECT, MAXIMUM) and step.count != 1:
+        if code in (PRODUCT, SELECT, MAXIMUM) and step.count != 1 or code == SHORTFALL and step.count != 2:
             raise CircuitError(f"hint {step.label!r} of kind {step.kind} has {step.count} outputs")
+        if code == SHORTFALL and (len(step.inputs) < 4 or not step.inputs[1].is_constant()):
+            raise CircuitError(f"hint {step.label!r} of kind {step.kind}: k, a constant count, then values")
         if code == DIVMOD and not 0 < step.param < CURVE_ORDER:
             raise CircuitError(f"hint {step.label!r}: divisor {step.param} out of range")
         first = new_index[step.first_wire]
@@ -237,8 +246,8 @@ def record_program(
         if code == DIVMOD:
             param_row = len(params)
             params.append(step.param)
-        elif code == MAXIMUM:
-            param_row = len(step.inputs)  # for a maximum, the column holds the count of its inputs
+        elif code in (MAXIMUM, SHORTFALL):
+            param_row = len(step.inputs)  # for these, the column holds the count of their inputs
         ops.append((code, first, step.count, len(rows), param_row))
         rows += [{new_index[w]: c for w, c in lc.terms.items()} for lc in step.inputs]
         next_wire += step.count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -26,25 +27,39 @@ engine_option = click.option(
 )
 
 
+AXES = ("positions", "collateral", "scenarios", "groups", "tail_scenarios", "tiers", "pairs")
+
+
 def capacity_options(command):
-    """--positions/--collateral/--scenarios/--groups: the fixed sizes one circuit and key serve."""
+    """--positions, --collateral, --scenarios, --groups and the optional axes (0: the feature is
+    off and costs nothing), passed to the command as one tuple ``capacity`` in MarginCapacity's
+    order: api.MarginCapacity(*capacity), inside the command's friendly_errors."""
+
+    @functools.wraps(command)
+    def collect(*args, **kwargs):
+        return command(*args, capacity=tuple(kwargs.pop(name) for name in AXES), **kwargs)
+
     for name, what in reversed(
         [
             ("positions", "instrument slots (the market's instruments, padded)"),
             ("collateral", "collateral asset slots"),
             ("scenarios", "scenario slots"),
             ("groups", "risk groups (underlyings), each margined on its own; positions are split evenly among them"),
+            ("tail_scenarios", "expected shortfall's scenario slots (0: no ES; a model with ES needs its count)"),
+            ("tiers", "lines per size-tiered collateral value or concentration add-on (0: none)"),
+            ("pairs", "inter-group offset pairs, two groups each (0: none)"),
         ]
     ):
-        default = getattr(api.DEFAULT_CAPACITY, name)
-        command = click.option(
-            f"--{name}",
-            type=click.IntRange(1, 1024),
-            default=default,
+        optional = name not in ("positions", "collateral", "scenarios", "groups")
+        collect = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            type=click.IntRange(0 if optional else 1, 1024),
+            default=getattr(api.DEFAULT_CAPACITY, name),
             show_default=True,
             help=f"Circuit capacity: {what}.",
-        )(command)
-    return command
+        )(collect)
+    return collect
 
 
 def case_options(command):
@@ -76,8 +91,6 @@ def case_options(command):
     return command
 
 
-def load_case(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level="initial"
-) -> api.MarginCase:
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
-    return api.load_case(portfolio, market, model, capacity, risk_arrays, api.parse_threshold(threshold), level)
+def load_case(portfolio, market, model, risk_arrays, threshold, capacity, level="initial") -> api.MarginCase:
+    sizes = api.MarginCapacity(*capacity)
+    return api.load_case(portfolio, market, model, sizes, risk_arrays, api.parse_threshold(threshold), level)

@@ -39,11 +39,13 @@ def margin_json(case: MarginCase) -> dict:
                 "scan_risk": exact(real(g.scan)),
                 "worst_scenario": r.scenario_names[g.worst_index],
                 "short_option_minimum": exact(real(g.floor)),
+                "expected_shortfall": None if g.expected_shortfall is None else exact(real(g.expected_shortfall)),
+                "expected_shortfall_scenarios": [r.tail_names[t] or "(no move)" for t in g.tail_worst],
                 "stressed_collateral_loss": exact(
                     real(g.collateral_losses[g.worst_index] if g.collateral_losses else 0)
                 ),
                 "margin": exact(real(g.margin)),
-                "binding": "short-option minimum" if g.floor > g.scan else "scan risk",
+                "binding": g.binding,
             }
             for g in r.groups
         ],
@@ -52,6 +54,9 @@ def margin_json(case: MarginCase) -> dict:
         "short_option_minimum": exact(real(r.short_option_addon)),
         "short_option_minimum_binds": r.floor_binds,
         "contingency": exact(real(r.contingency_addon)),
+        "concentration_addon": exact(real(r.concentration)),
+        "offsets": [{"groups": [g, h], "credit": exact(real(credit))} for g, h, credit in r.offsets],
+        "collateral_tier_deduction": exact(real(r.tier_deduction)),
         "rounding": exact(real(r.rounding)),
         "requirement": exact(real(r.requirement)),
         "collateral_after_haircuts": exact(real(r.collateral)),
@@ -75,7 +80,8 @@ def margin_lines(case: MarginCase) -> list[str]:
     col = max([14, *(len(n) + 2 for n in names)])
     lines = [
         f"account {case.portfolio.account}   market {case.market.timestamp.isoformat().replace('+00:00', 'Z')}   "
-        f"model {case.model.name} ({len(r.scenario_names)} scenarios, {len(r.groups)} risk groups)",
+        f"model {case.model.name} ({len(r.scenario_names)} scenarios, {len(r.groups)} risk groups)"
+        + (f"; ES at {float(es.alpha):g} over {es.source}" if (es := case.model.expected_shortfall) else ""),
         "",
         f"  {'scenario':{width}}" + "".join(f"  {n:>{col}}" for n in names) + f"  {'whole book':>{col}}",
     ]
@@ -116,15 +122,23 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
                 f"{name}   of which stressed collateral",
                 g.collateral_losses[g.worst_index] if g.collateral_losses else 0,
             ),
-            (f"{name} short-option minimum (a floor)", g.floor),
-            (f"{name} margin = max(scan, floor)", g.margin),
         ]
+        if g.expected_shortfall is not None:
+            label = f"{name} expected shortfall (mean of the {g.tail_k} worst of {len(r.tail_names)})"
+            rows.append((label, g.expected_shortfall))
+        rows += [
+            (f"{name} short-option minimum (a floor)", g.floor),
+            (f"{name} margin = max(scan{', ES' if g.tail_k else ''}, floor)", g.margin),
+        ]
+    rows += [(f"inter-group credit {g or '-'} / {h or '-'} (opposite sides)", -credit) for g, h, credit in r.offsets]
     rows += [
         ("contingency (perps, futures)", r.contingency_addon),
+        *([("concentration add-ons (size bands)", r.concentration)] if r.concentration else []),
         ("rounding against the prover", r.rounding),
         ("REQUIREMENT", r.requirement),
         ("", None),
         ("collateral after haircuts", r.collateral),
+        *([("size tiers: value above the bands", -r.tier_deduction)] if r.tier_deduction else []),
         ("position value (mark-to-market)", r.position_value),
         ("rounding against the prover", -r.rounding),
         ("AVAILABLE", r.available),

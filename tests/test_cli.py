@@ -149,8 +149,8 @@ def test_malformed_bundle_files_exit_2(workspace, tmp_path):
 def test_inspect_and_exports(tmp_path):
     tiny = ["--positions", "2", "--collateral", "1", "--scenarios", "10", "--groups", "1"]
     data = json.loads(run("inspect", *tiny, "--json").output)
-    # per scenario 2 position and 1 collateral products and a 142-row check; 2 products and 142 for the floor
-    assert data["public_inputs"] == 4 and data["constraints_by_part"]["group"] == 10 * (3 + 142) + (2 + 142)
+    # per scenario 2 position and 1 collateral products and a 126-row check; 2 products and 126 for the floor
+    assert data["public_inputs"] == 4 and data["constraints_by_part"]["group"] == 10 * (3 + 126) + (2 + 126)
     assert run("export-r1cs", *tiny, "-o", tmp_path / "c.r1cs").exit_code == 0
     result = run("export-wtns", DATA / "tiny_portfolio.json", *TINY, "-o", tmp_path / "c.wtns")
     assert result.exit_code == 0, result.output

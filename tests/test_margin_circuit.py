@@ -114,7 +114,7 @@ def test_overflowing_product_is_refused():
 
 def test_short_position_cannot_pose_as_long():
     # Flip the proven sign bit of the short call to dodge the short-option minimum.
-    tamper = replace_hint("quantity[0]/signed64/to_bits65/bits", lambda v: v[:-1] + [1 - v[-1]])
+    tamper = replace_hint("quantity[0]/signed56/to_bits57/bits", lambda v: v[:-1] + [1 - v[-1]])
     assert not satisfied(solvent_case(), tamper) and tamper.seen
     tamper = replace_hint("quantity[0]/product", lambda v: [0])  # or zero its short part
     assert not satisfied(solvent_case(), tamper) and tamper.seen
@@ -175,12 +175,12 @@ def test_insolvent_book_cannot_claim_solvency():
     assert not satisfied(w)
     for label in (
         "available>=0/to_bits170/bits",
-        "group[0]/scenario[0]/to_bits140/bits",
-        "group[0]/scenario[1]/to_bits140/bits",
+        "group[0]/scenario[0]/to_bits125/bits",
+        "group[0]/scenario[1]/to_bits125/bits",
         "requirement/to_bits170/bits",
     ):
         tamper = replace_hint(label, lambda v: [0] * len(v))  # claim every difference is 0
-        assert not satisfied(w, tamper)
+        assert not satisfied(w, tamper) and tamper.seen, label
 
 
 def test_available_cannot_be_inflated_through_a_product():
@@ -267,7 +267,8 @@ def test_the_short_option_floor_cannot_be_skipped():
     result = evaluate(p, w.portfolio)
     assert result.floor_binds and not result.solvent and result.scan <= result.available
     assert not satisfied(w)
-    assert not satisfied(w, replace_hint("group[0]/floor/to_bits140/bits", lambda v: [0] * len(v)))
+    floor = replace_hint("group[0]/floor/to_bits125/bits", lambda v: [0] * len(v))
+    assert not satisfied(w, floor) and floor.seen
     assert not satisfied(w, replace_hint("group[0]/margin", lambda v: [max(result.groups[0].losses) % R]))
     enough = honest(p, [-(10**6), 0, 0], [2 * 10**6, 0])
     assert evaluate(p, enough.portfolio).solvent and satisfied(enough)

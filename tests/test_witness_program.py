@@ -101,6 +101,35 @@ def gadgets(api: ConstraintSystem, values: dict[str, int] | None) -> None:
     )
 
 
+def shortfall_hint(api: ConstraintSystem, values: dict[str, int] | None) -> None:
+    """The 'shortfall' kind on free inputs: any k (0, above the count, any field element) and
+    tail and other values anywhere in the field, ties included."""
+    from zkmargin.circuits.margin.circuit import _shortfall
+
+    x, y, z, c, s = (api.private_input(n, values[n] if values else None) for n in GADGET_INPUTS)
+    out = api.public_input("out", values["out"] if values else None)
+    tau, best = api.hint(_shortfall, c, 3, x, y, x - z, s, z, count=2, name="shortfall", kind="shortfall")
+    api.assert_equal(out, api.mul(tau, best) + tau + api.mul(x + y + z, c + s))  # every input in a constraint
+
+
+@given(x=field_value, y=field_value, z=field_value, s=field_value, out=field_value,
+       c=st.one_of(st.integers(0, 5), field_value))
+@SETTINGS
+def test_shortfall_kind_compiled_equals_builder(x, y, z, c, s, out):
+    agree(shortfall_hint, dict(x=x, y=y, z=z, c=c, s=s, out=out))
+
+
+def test_shortfall_kind_on_edge_values():
+    """Seeded edge combinations (values near r/2 and r, huge k): excess sums that pass r are
+    where a kernel reducing modulo r and a Python hint using exact integers would part."""
+    rng = random.Random(13)
+    edges = EDGES + [R // 2 + 1, R // 3, 2 * R // 3]
+    for _ in range(150):
+        values = {n: rng.choice([rng.choice(edges), rng.randrange(R), rng.randrange(1 << 45)]) for n in GADGET_INPUTS}
+        values["c"] = rng.choice([0, 1, 2, 3, 4, rng.randrange(R)])
+        agree(shortfall_hint, {**values, "out": rng.randrange(R)})
+
+
 @given(x=field_value, y=field_value, z=field_value, c=field_value, s=field_value, out=field_value)
 @SETTINGS
 def test_gadgets_compiled_equals_builder(x, y, z, c, s, out):

@@ -39,16 +39,20 @@ def strict_object(obj: Any, allowed: tuple[str, ...], where: str, optional: tupl
 
 @dataclass(frozen=True)
 class Param:
-    """One declared parameter: indexed by capacity ``axes``, each value lo <= v < hi, or a name."""
+    """One declared parameter: indexed by capacity ``axes``, each value lo <= v < hi, or a name.
+    A parameter with an axis of size 0, or ``within`` an axis of size 0, is absent: not read,
+    not wired, not digested (an optional feature costs nothing when its axis is 0)."""
 
     axes: tuple[str, ...]
     lo: int
     hi: int
     label: bool
+    within: str = ""
 
 
-def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False) -> Any:
-    return field(metadata={"param": Param(axes, lo, hi, label)})
+def param(*axes: str, lo: int = 0, hi: int = 1 << 64, label: bool = False, within: str = "", **default: Any) -> Any:
+    """``default=`` only for a field added after keys exist (an optional feature, off when absent)."""
+    return field(metadata={"param": Param(axes, lo, hi, label, within)}, **default)
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,31 @@ class Capacity:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SLOTS:
-                raise FormatError(f"capacity: {f.name} must be a whole number from 1 to {MAX_SLOTS}")
+            value, low = getattr(self, f.name), f.metadata.get("min", 1)  # an optional axis declares min 0
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_SLOTS:
+                raise FormatError(f"capacity: {f.name} must be a whole number from {low} to {MAX_SLOTS}")
 
     def sizes(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def active(self) -> dict[str, int]:
+        """The sizes the digest names: the optional axes (min 0) only when one is in use, so a
+        capacity that leaves every optional feature off hashes as it did before they existed."""
+        optional = [f.name for f in fields(self) if "min" in f.metadata]
+        sizes = self.sizes()
+        return {k: v for k, v in sizes.items() if k not in optional or any(sizes[o] for o in optional)}
+
     def label(self) -> str:
-        return "x".join(str(v) for v in self.sizes().values())
+        """8x4x32x2, then each optional axis in use by name: 8x4x32x2-tail-scenarios60."""
+        main = [str(getattr(self, f.name)) for f in fields(self) if "min" not in f.metadata]
+        extra = [f"-{f.name.replace('_', '-')}{getattr(self, f.name)}" for f in fields(self)
+                 if "min" in f.metadata and getattr(self, f.name)]
+        return "x".join(main) + "".join(extra)
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "Capacity":
-        return cls(**strict_object(obj, tuple(f.name for f in fields(cls)), where))
+        optional = tuple(f.name for f in fields(cls) if "min" in f.metadata)
+        return cls(**strict_object(obj, tuple(f.name for f in fields(cls)), where, optional))
 
 
 class Parameters:
@@ -99,18 +115,22 @@ class Parameters:
     def shapes(cls, capacity: Capacity) -> Iterator[tuple[str, Param, list[int]]]:
         sizes = capacity.sizes()
         for name, p in cls.declared():
-            yield name, p, [sizes[a] for a in p.axes]
+            if all(sizes[a] for a in p.axes) and (not p.within or sizes[p.within]):
+                yield name, p, [sizes[a] for a in p.axes]
 
     def field_elements(self, epoch: int) -> list[int]:
-        values = [self.TAG, *self.capacity.sizes().values(), epoch]
-        for name, p in self.declared():
+        values = [self.TAG, *self.capacity.active().values(), epoch]
+        for name, p, _ in self.shapes(self.capacity):
             values += [label_field(v) if p.label else v % CURVE_ORDER for v in _flat(getattr(self, name))]
         return values
 
     def digest(self, epoch: int) -> int:
         return poseidon_sponge(self.field_elements(epoch))
     def to_json(self) -> dict:
-        return {name: _nested(getattr(self, name), lambda v: v if p.label else str(v)) for name, p in self.declared()}
+        return {
+            name: _nested(getattr(self, name), lambda v: v if p.label else str(v))
+            for name, p, _ in self.shapes(self.capacity)
+        }
 
     @classmethod
     def from_json(cls, obj: Any, capacity: Capacity, where: str) -> "Parameters":

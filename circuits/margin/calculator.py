@@ -7,12 +7,18 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   position MTM  = sum_i q_i * unit_value_i
   rounding      = sum_i neg_i  (per array rounded in the prover's favour for a short unit)
   contingency   = sum_i |q_i| * contingency_i
-  available     = collateral + MTM - rounding
+  tiers         = sum_j max(0, max_k (slope_jk a_j - offset_jk))    (size-tiered collateral: value above the bands)
+  concentration = sum_i max(0, max_k (slope_ik |q_i| - offset_ik))  (add-on on large positions)
+  available     = collateral - tiers + MTM - rounding
   L_g[s]        = sum_{i in group g} q_i * unit_loss_i_s + sum_{j in group g} a_j * collateral_loss_j_s
                   (position and collateral slots are group-major; collateral is stressed with its group)
   floor_g       = sum_{i in group g} neg_i * short_option_min_i
-  M_g           = max(max_s L_g[s], floor_g)                  (>= 0: floor_g >= 0)
-  requirement   = sum_g M_g + contingency + rounding
+  T_g[t]        = L_g over the expected-shortfall (tail) scenarios t, k = tail_k (0: no ES)
+  ES_g          = ceil(sum of the k largest T_g[t] / k)          (Rockafellar-Uryasev, see circuit.py)
+  M_g           = max(max_s L_g[s], ES_g, floor_g)              (>= 0: floor_g >= 0)
+  credit_p      = floor(rate_p x [opposite sides] x min(M_g, M_h) / 10^4)   (offset pair p: groups 2p, 2p + 1;
+                  side_g = [L_g[1] - L_g[0] >= 0], scenario 0 the largest up move, 1 the largest down)
+  requirement   = sum_g M_g - sum_p credit_p + contingency + concentration + rounding
   solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
 
 Groups are underlyings: each is margined on its own worst scenario and the results are
@@ -96,16 +102,40 @@ class GroupRisk:
     losses: tuple[int, ...]  # per real scenario, positions and stressed collateral
     floor: int  # short-option minimum of the group
     collateral_losses: tuple[int, ...] = ()  # the stressed collateral's part of losses
+    tail_losses: tuple[int, ...] = ()  # per tail scenario (padded columns included, as the circuit has them)
+    tail_k: int = 0
+    slot: int = -1  # the group's index in the parameters (offset pairs are slots 2p and 2p + 1)
 
     @property
     def scan(self) -> int:
         return max(self.losses)
 
     @property
+    def expected_shortfall(self) -> int | None:
+        """The mean of the k worst tail losses, rounded up (M_g k >= their sum in the circuit)."""
+        if not self.tail_k:
+            return None
+        return -(-sum(sorted(self.tail_losses, reverse=True)[: self.tail_k]) // self.tail_k)
+
+    @property
+    def tail_worst(self) -> list[int]:
+        """The tail scenarios ES averages: the k largest losses (ties by position)."""
+        ranked = sorted(range(len(self.tail_losses)), key=lambda t: -self.tail_losses[t])
+        return ranked[: self.tail_k]
+
+    @property
     def margin(self) -> int:
-        """M_g = max(scan_g, floor_g) >= 0 (the floor is never negative): a group's guaranteed
-        gain never pays for another group's risk."""
-        return max(self.scan, self.floor)
+        """M_g = max(scan_g, ES_g, floor_g) >= 0 (the floor is never negative): a group's
+        guaranteed gain never pays for another group's risk."""
+        es = self.expected_shortfall
+        return max(self.scan, self.floor, es if es is not None else self.floor)
+
+    @property
+    def binding(self) -> str:
+        if self.floor > self.scan and self.margin == self.floor:
+            return "short-option minimum"
+        es = self.expected_shortfall
+        return "expected shortfall" if es is not None and es > self.scan and es == self.margin else "scan risk"
 
     @property
     def worst_index(self) -> int:
@@ -124,6 +154,14 @@ class MarginResult:
     rounding: int
     contingency_addon: int
     threshold: int = THRESHOLD_SCALE
+    tail_names: tuple[str, ...] = ()  # expected shortfall's scenarios, padding ("": no move) included
+    tier_deduction: int = 0  # size-tiered collateral: what the bands take off the flat-haircut value
+    concentration: int = 0  # concentration add-ons on large positions
+    offsets: list[tuple[str, str, int]] = field(default_factory=list)  # (group, group, credit) per offset pair
+
+    @property
+    def offset_credit(self) -> int:
+        return sum(credit for _, _, credit in self.offsets)
     isolated_by_position: int = 0
     isolated_by_venue: int = 0
     greeks: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -148,7 +186,7 @@ class MarginResult:
 
     @property
     def available(self) -> int:
-        return self.collateral + self.position_value - self.rounding
+        return self.collateral - self.tier_deduction + self.position_value - self.rounding
 
     @property
     def worst_index(self) -> int:
@@ -157,8 +195,10 @@ class MarginResult:
 
     @property
     def requirement(self) -> int:
-        """sum_g max(scan_g, floor_g) + contingency + rounding; never negative."""
-        return sum(g.margin for g in self.groups) + self.contingency_addon + self.rounding
+        """sum_g M_g - credits + contingency + concentration + rounding; never negative (a credit is at
+        most its pair's smaller M)."""
+        margins = sum(g.margin for g in self.groups) - self.offset_credit
+        return margins + self.contingency_addon + self.concentration + self.rounding
 
     @property
     def excess(self) -> int:
@@ -174,7 +214,9 @@ class MarginResult:
         parts = []
         for g in self.groups:
             worst = self.scenario_names[g.worst_index]
-            term = "the short-option minimum" if g.floor > g.scan else f"worst scenario '{worst}'"
+            term = {"short-option minimum": "the short-option minimum", "expected shortfall": "expected shortfall"}.get(
+                g.binding, f"worst scenario '{worst}'"
+            )
             parts.append(f"{g.name}: {term}" if g.name else term)
         return "; ".join(parts)
 
@@ -205,10 +247,33 @@ def _terms(params: MarginParameters, quantities, indices, count: int, amounts=No
             sum(quantities[i] * params.unit_loss[i][s] for i in held) + on_collateral[s] for s in range(count)
         )
         floor = sum(max(-quantities[i], 0) * params.short_option_min[i] for i in held)
-        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral))
+        tail_held = [(amounts[j], params.tail_collateral_loss[j]) for j in cslots[g]] if amounts else []
+        tail = tuple(
+            sum(quantities[i] * params.tail_loss[i][t] for i in held) + sum(a * row[t] for a, row in tail_held)
+            for t in range(len(params.tail_scenarios))
+        )
+        groups.append(GroupRisk(params.groups[g], losses, floor, on_collateral, tail, params.tail_k, g))
         contingency += sum(abs(quantities[i]) * params.contingency[i] for i in held)
         rounding += sum(max(-quantities[i], 0) for i in held)
     return groups, contingency, rounding
+
+
+def above_lines(x: int, slope: tuple[int, ...], offset: tuple[int, ...]) -> int:
+    """max(0, max_k (slope_k x - offset_k)): the least value the circuit's above_lines accepts."""
+    return max([0, *(c * x - d for c, d in zip(slope, offset))])
+
+
+def offset_credits(params: MarginParameters, groups: list[GroupRisk]) -> list[tuple[str, str, int]]:
+    """Each offset pair's credit, as the circuit's offset_credit bounds it (a padding group: M = 0)."""
+    by_slot = {g.slot: g for g in groups}
+    out = []
+    for p, rate in enumerate(params.offset_rate):
+        pair = [by_slot.get(2 * p + k) for k in (0, 1)]
+        longs = [g is None or g.losses[1] - g.losses[0] >= 0 for g in pair]  # padding: all zero, "long"
+        common = min(g.margin if g is not None else 0 for g in pair)
+        credit = rate * common // THRESHOLD_SCALE if longs[0] != longs[1] else 0
+        out.append((params.groups[2 * p], params.groups[2 * p + 1], credit))
+    return out
 
 
 def evaluate(
@@ -222,6 +287,8 @@ def evaluate(
     groups, contingency, rounding = _terms(
         params, fixed.quantities, range(len(params.instruments)), count, fixed.amounts
     )
+    if params.offset_rate and count < 2:
+        raise FormatError("offset pairs need the largest up and down moves as scenarios 0 and 1")
     return MarginResult(
         scale=params.scale,
         scenario_names=params.scenarios[:count],
@@ -231,6 +298,16 @@ def evaluate(
         rounding=rounding,
         contingency_addon=contingency,
         threshold=threshold,
+        tail_names=params.tail_scenarios,
+        offsets=offset_credits(params, groups),
+        tier_deduction=sum(
+            above_lines(a, c, d) for a, c, d in zip(fixed.amounts, params.collateral_tier_slope,
+                                                    params.collateral_tier_offset)
+        ),
+        concentration=sum(
+            above_lines(abs(q), c, d) for q, c, d in zip(fixed.quantities, params.concentration_slope,
+                                                         params.concentration_offset)
+        ),
     )
 
 
@@ -254,7 +331,11 @@ def isolated_requirements(
         margined = [i for i in indices if not (charge[i] and fixed.quantities[i] > 0)]
         groups, contingency, rounding = _terms(params, fixed.quantities, margined, real_scenarios)
         holdings = sum(fixed.quantities[i] * charge[i] for i in indices if i not in margined)
-        return sum(g.margin for g in groups) + contingency + rounding + holdings
+        concentration = sum(
+            above_lines(abs(fixed.quantities[i]), params.concentration_slope[i], params.concentration_offset[i])
+            for i in margined
+        )
+        return sum(g.margin for g in groups) + contingency + concentration + rounding + holdings
 
     held = [i for i, q in enumerate(fixed.quantities) if q]
     by_position = sum(requirement([i]) for i in held)

@@ -20,7 +20,14 @@ from .calculator import (
 )
 from .circuit import MarginWitness, margin_statement
 from .inputs import Market, Portfolio, Reader, RiskModel, load_market, load_model, load_portfolio, sample_path
-from .risk_arrays import RiskArrays, at_level, compute_risk_arrays, load_risk_array_file, to_public_parameters
+from .risk_arrays import (
+    RiskArrays,
+    at_level,
+    compute_risk_arrays,
+    load_risk_array_file,
+    to_public_parameters,
+    with_offsets,
+)
 
 DEFAULT_CAPACITY = MarginCapacity(positions=8, collateral=4, scenarios=32, groups=2)  # the sample: ETH, BTC
 DEFAULT_MODEL = "crypto-pm"
@@ -93,7 +100,7 @@ def load_case(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    arrays = at_level(arrays, risk_model, level)
+    arrays = with_offsets(at_level(arrays, risk_model, level), risk_model)
     parameters = to_public_parameters(arrays, capacity)
     fixed = scale_portfolio(portfolio, market, parameters, risk_model.scale)
     real = len(arrays.scenarios)
@@ -143,7 +150,7 @@ def expected_parameters(
         arrays = load_risk_array_file(read_json(risk_arrays_path), market, risk_model, str(risk_arrays_path))
     else:
         arrays = compute_risk_arrays(market, risk_model)
-    return to_public_parameters(at_level(arrays, risk_model, level), capacity), market.epoch
+    return to_public_parameters(with_offsets(at_level(arrays, risk_model, level), risk_model), capacity), market.epoch
 
 
 def describe_difference(published: MarginParameters, expected: MarginParameters) -> str | None:
@@ -159,6 +166,13 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
         "short_option_min",
         "contingency",
         "collateral_value",
+        "tail_k",
+        "tail_scenarios",
+        "collateral_tier_slope",
+        "collateral_tier_offset",
+        "concentration_slope",
+        "concentration_offset",
+        "offset_rate",
     ):
         a, b = getattr(published, name), getattr(expected, name)
         if a != b:
@@ -166,13 +180,16 @@ def describe_difference(published: MarginParameters, expected: MarginParameters)
                 k = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else 0
                 return f"{name.replace('_', ' ')} differs at slot {k}"
             return f"{name} differs"
-    rows = [(published.instruments, published.unit_loss, expected.unit_loss)]
-    rows.append((published.collateral_assets, published.collateral_loss, expected.collateral_loss))
-    for names, mine, theirs in rows:
+    p, e = published, expected
+    rows = [(p.instruments, p.unit_loss, e.unit_loss, p.scenarios, "scenario")]
+    rows.append((p.collateral_assets, p.collateral_loss, e.collateral_loss, p.scenarios, "scenario"))
+    rows.append((p.instruments, p.tail_loss, e.tail_loss, p.tail_scenarios, "tail scenario"))
+    rows.append((p.collateral_assets, p.tail_collateral_loss, e.tail_collateral_loss, p.tail_scenarios, "tail"))
+    for names, mine, theirs, columns, what in rows:
         for i, (row_a, row_b) in enumerate(zip(mine, theirs)):
             if row_a != row_b:
                 s = next(k for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y)
-                return f"the loss of {names[i] or f'slot {i}'} in scenario '{published.scenarios[s]}' differs"
+                return f"the loss of {names[i] or f'slot {i}'} in {what} '{columns[s]}' differs"
     if published != expected:  # every field is compared above; this keeps a new one from slipping through
         return "the parameters differ"
     return None

@@ -8,16 +8,16 @@ Market snapshot (public): time, rate, underlyings (spot, implied vol), the instr
 universe, each instrument tagged with the venue or protocol holding it, and collateral
 asset prices. Portfolio (private): signed quantities per instrument, collateral balances
 per venue and asset, an account identifier. Risk model (public): scenarios, haircuts,
-add-on rates, fixed-point scale.
+add-on rates, fixed-point scale, and the optional expected shortfall, size tiers,
+concentration and offsets (README, risk model). Field access itself is reader.py's.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import reprlib
+import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -26,10 +26,23 @@ from typing import Any
 from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError, read_int, read_json
 
+from .history import history_moves
+from .tiers import Bands
+from .reader import (
+    MARKET_BYTES,
+    MAX_MOVE,
+    MODEL_BYTES,
+    PORTFOLIO_BYTES,
+    PRICE_RANGE,
+    RATE_RANGE,
+    VOL_RANGE,
+    Reader,
+)
+
 INSTRUMENT_KINDS = ("spot", "perp", "future", "call", "put", "lending")
 ASSET_CLASSES = ("stablecoin", "major", "yield-bearing", "options-lp", "other")
 VOL_DIRECTIONS = ("up", "none", "down")
-PRESETS = ("span16", "occ10", "crypto-pm")
+PRESETS = ("span16", "occ10", "crypto-pm", "hist-es")
 # A class a model leaves out gets these (README, "Input formats"): never 0%, which would favour the prover.
 DEFAULT_HAIRCUTS = {
     "stablecoin": Fraction(2, 100),
@@ -50,124 +63,15 @@ _MODEL_KEYS = (
     "short_option_minimum",
     "contingency",
     "maintenance",
+    "expected_shortfall",
+    "collateral_tiers",
+    "concentration",
+    "offsets",
 )
+_ES_KEYS = ("alpha", "history", "ewma_lambda", "scenarios")
 _VOL_SHOCK_KEYS = ("type", "range", "up", "down", "floor")
 MARGIN_LEVELS = ("initial", "maintenance")
 MAINTENANCE_TERMS = ("scan", "short_option_minimum", "contingency")
-
-# Limits on what the files say, checked before any arithmetic (README, "Input formats").
-MAX_NUMBER_TEXT, MAX_EXPONENT = 64, 30
-MAX_MAGNITUDE = Fraction(10**15)
-MAX_ENTRIES = 1024  # instruments, assets, scenarios, ... in one list or object
-PRICE_RANGE = (Fraction(1, 10**9), Fraction(10**9))  # spot, strike, multiplier
-VOL_RANGE = (Fraction(1, 10**4), Fraction(10))  # 0.01% to 1000% a year
-MAX_MOVE = Fraction(10)  # a scenario moves a price by more than -100% and at most +1000%
-RATE_RANGE = (Fraction(-1), Fraction(1))
-EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc)
-MARKET_BYTES = MODEL_BYTES = PORTFOLIO_BYTES = 4 << 20  # a market at the largest capacity is ~300 KB
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?|[+-]?\d+/(?P<den>\d+)", re.ASCII)
-
-
-class Reader:
-    """Field access with errors of the form 'file: path.to.field: problem'."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, problem: str) -> FormatError:
-        return FormatError(f"{self.source}: {where}: {problem}")
-
-    def obj(self, value: Any, where: str) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(where, "expected a JSON object")
-        return self._bounded(value, where)
-
-    def strict(self, value: Any, where: str, allowed: tuple[str, ...]) -> dict:
-        """An object whose keys are all in ``allowed``: a misspelt key is an error, never ignored
-        (a typo in short_option_minimum would otherwise turn the minimum off, in the prover's favour)."""
-        obj = self.obj(value, where)
-        for key in obj:
-            if key not in allowed:
-                raise self.fail(where, f"unknown field {str(key)[:40]!r} (expected {', '.join(allowed)})")
-        return obj
-
-    def list(self, value: Any, where: str) -> list:
-        if not isinstance(value, list):
-            raise self.fail(where, "expected a JSON list")
-        return self._bounded(value, where)
-
-    def _bounded(self, value, where: str):
-        """No input has more entries than a circuit has slots; more would only multiply the work
-        (scenarios x instruments of option pricing)."""
-        if len(value) > MAX_ENTRIES:
-            raise self.fail(where, f"more than {MAX_ENTRIES} entries, the largest capacity")
-        return value
-
-    def get(self, obj: dict, key: str, where: str, default: Any = ...) -> Any:
-        if key not in obj:
-            if default is ...:
-                raise self.fail(f"{where}.{key}" if where else key, "missing")
-            return default
-        return obj[key]
-
-    def text(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"expected a non-empty string, got {reprlib.repr(value)}")
-        return value.strip()
-
-    def number(
-        self,
-        value: Any,
-        where: str,
-        *,
-        positive: bool = False,
-        nonnegative: bool = False,
-        lo: Fraction | None = None,
-        hi: Fraction | None = None,
-    ) -> Fraction:
-        """An exact number, its size checked on the text first: Fraction("1e99999999") would
-        compute 10^99999999. Then |x| <= 10^15 (or lo <= x <= hi), so float() of it is finite."""
-        if isinstance(value, bool) or isinstance(value, float):
-            raise self.fail(where, f'write numbers as strings ("{value}"), not binary floats')
-        if isinstance(value, int):
-            value = str(value)
-        if not isinstance(value, str):
-            raise self.fail(where, f"expected a number as a string, got {reprlib.repr(value)}")
-        text = value.strip()
-        match = _NUMBER.fullmatch(text) if len(text) <= MAX_NUMBER_TEXT else None
-        if not match or int(match["den"] or 1) == 0:
-            problem = f"is not a number (a decimal or a ratio a/b, at most {MAX_NUMBER_TEXT} characters)"
-            raise self.fail(where, f"{reprlib.repr(value)} {problem}")
-        if abs(int(match["exp"] or 0)) > MAX_EXPONENT:
-            raise self.fail(where, f"{text} is out of range (exponents from -{MAX_EXPONENT} to {MAX_EXPONENT})")
-        result = Fraction(text)
-        if positive and result <= 0:
-            raise self.fail(where, f"must be positive, got {value}")
-        if nonnegative and result < 0:
-            raise self.fail(where, f"must not be negative, got {value}")
-        low, high = (-MAX_MAGNITUDE if lo is None else lo), (MAX_MAGNITUDE if hi is None else hi)
-        if not low <= result <= high:
-            raise self.fail(where, f"{value} is outside {_show(low)} .. {_show(high)}")
-        return result
-
-    def time(self, value: Any, where: str) -> datetime:
-        text = self.text(value, where)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.fail(
-                where, f"{reprlib.repr(text)} is not an ISO 8601 time (e.g. 2026-11-21T08:00:00Z)"
-            ) from None
-        if moment.tzinfo is None:
-            raise self.fail(where, "give a time zone (e.g. a trailing Z for UTC)")
-        if not EARLIEST <= moment < LATEST:  # compared aware: no conversion that could overflow
-            raise self.fail(where, f"{text} is outside the years {EARLIEST.year} to {LATEST.year - 1}")
-        return moment.astimezone(timezone.utc)
-
-
-def _show(x: Fraction) -> str:
-    return f"{float(x):g}"
-
 
 # ------------------------------------------------------------------- market
 @dataclass(frozen=True)
@@ -370,6 +274,31 @@ class VolShock:
 
 
 @dataclass(frozen=True)
+class ExpectedShortfall:
+    """M_g >= the mean of group g's worst k losses over these joint scenarios, k = ceil((1 - alpha) N):
+    expected shortfall at level alpha, beside the stress scenarios' maximum and the floor."""
+
+    alpha: Fraction
+    scenarios: tuple[Scenario, ...]
+    source: str  # where the scenarios come from, for the report
+
+    @property
+    def k(self) -> int:
+        return math.ceil((1 - self.alpha) * len(self.scenarios))
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """SPAN-style inter-commodity credits: each pair of groups (underlyings) on opposite sides
+    gets back rate x the smaller of their margins; the side of a group is read from its losses
+    in the model's largest up and largest down scenarios."""
+
+    up: str
+    down: str
+    pairs: tuple[tuple[str, str, int], ...]  # (group, group, rate x 10^4)
+
+
+@dataclass(frozen=True)
 class RiskModel:
     name: str
     scale: int
@@ -383,24 +312,25 @@ class RiskModel:
     description: str = ""
     # maintenance = factor x initial, per term (scan losses, short-option minimum, contingency)
     maintenance: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(MAINTENANCE_TERMS, Fraction(1)))
+    expected_shortfall: ExpectedShortfall | None = None
+    collateral_tiers: dict[str, Bands] = field(default_factory=dict)  # asset -> value bands with falling ratios
+    concentration: dict[str, Bands] = field(default_factory=dict)  # underlying (or "*") -> notional bands, rising rates
+    offsets: Offsets | None = None
 
     def haircut(self, asset: Asset) -> Fraction:
+        """A tiered asset's flat haircut is 1 - its first band's ratio (the bands take the rest)."""
+        if asset.symbol in self.collateral_tiers:
+            return 1 - self.collateral_tiers[asset.symbol][0][1]
         return self.asset_haircuts.get(asset.symbol, self.class_haircuts.get(asset.asset_class, Fraction(0)))
 
 
-def parse_model(raw: Any, source: str = "model") -> RiskModel:
-    r = Reader(source)
-    top = r.strict(raw, "model", _MODEL_KEYS)
-    scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
-    if scale.denominator != 1 or scale > 10**12:
-        raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
-    scan = {
-        k: r.number(v, f"price_scan_range.{k}", positive=True)
-        for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()
-    }
-    scenarios = []
-    for i, entry in enumerate(r.list(r.get(top, "scenarios", ""), "scenarios")):
-        where = f"scenarios[{i}]"
+def _scenarios(r: Reader, value: Any, where_list: str, scan: dict[str, Fraction]) -> list[Scenario]:
+    """A list of scenarios: each a name, one of move (relative, or per underlying) or scan (a
+    fraction of the scan range), a volatility direction and a weight."""
+    scenarios: list[Scenario] = []
+    for i, entry in enumerate(r.list(value, where_list)):
+        where = f"{where_list}[{i}]"
+
         entry = r.strict(entry, where, ("name", "move", "scan", "vol", "weight"))
         if ("move" in entry) == ("scan" in entry):
             raise r.fail(
@@ -430,6 +360,99 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         if any(sc.name == name for sc in scenarios):
             raise r.fail(f"{where}.name", f"scenario {name[:60]!r} is named twice")
         scenarios.append(Scenario(name, moves, vol, weight))
+    return scenarios
+
+
+def _expected_shortfall(r: Reader, value: Any, base: Path | None) -> ExpectedShortfall:
+    """{"alpha": "0.975", then "history": "prices.csv" (relative to the model file; optional
+    "ewma_lambda" for filtered historical simulation) or "scenarios": [joint moves]}."""
+    es = r.strict(value, "expected_shortfall", _ES_KEYS)
+    alpha = r.number(r.get(es, "alpha", "expected_shortfall"), "expected_shortfall.alpha", lo=Fraction(1, 2),
+                     hi=Fraction(9999, 10000))
+    if ("history" in es) == ("scenarios" in es):
+        raise r.fail("expected_shortfall", "give exactly one of history (a CSV of prices) or scenarios")
+    if "scenarios" in es:
+        if "ewma_lambda" in es:
+            raise r.fail("expected_shortfall.ewma_lambda", "volatility scaling applies to a history only")
+        tail = tuple(_scenarios(r, es["scenarios"], "expected_shortfall.scenarios", {}))
+        if any(sc.vol != "none" or sc.weight != 1 for sc in tail):
+            raise r.fail("expected_shortfall.scenarios", "tail scenarios move prices only (no vol, no weight)")
+        source = f"{len(tail)} model scenarios"
+    else:
+        lam = None
+        if "ewma_lambda" in es:
+            lam = r.number(es["ewma_lambda"], "expected_shortfall.ewma_lambda", positive=True, hi=Fraction(9999, 10000))
+        name = r.text(es["history"], "expected_shortfall.history")
+        path = (base or Path(".")) / name
+        tail = tuple(Scenario(name, moves, "none") for name, moves in history_moves(path, lam))
+        source = f"history {name}" + (f", filtered (EWMA lambda {float(lam):g})" if lam is not None else "")
+    if not tail:
+        raise r.fail("expected_shortfall", "no tail scenarios")
+    return ExpectedShortfall(alpha, tail, source)
+
+
+def _bands(r: Reader, value: Any, where: str, key: str, falling: bool) -> Bands:
+    """[{"up_to": "1000000", key: ".."}, ..., {key: ".."}]: bands of value in the quote currency,
+    up_to increasing, the last open-ended; ratios falling (collateral) or rates rising (add-ons)."""
+    entries, out, low = r.list(value, where), [], Fraction(0)
+    if not entries:
+        raise r.fail(where, "give at least one band")
+    for i, entry in enumerate(entries):
+        w = f"{where}[{i}]"
+        entry = r.strict(entry, w, ("up_to", key))
+        last = i == len(entries) - 1
+        if ("up_to" in entry) == last:
+            raise r.fail(w, "every band but the last needs up_to; the last has none (it is open-ended)")
+        rate = r.number(r.get(entry, key, w), f"{w}.{key}", positive=falling, nonnegative=True, hi=Fraction(1))
+        if out and (rate > out[-1][1] if falling else rate < out[-1][1]):
+            raise r.fail(f"{w}.{key}", f"must {'not rise' if falling else 'not fall'} from band to band")
+        up_to = None if last else r.number(entry["up_to"], f"{w}.up_to", positive=True)
+        if up_to is not None and up_to <= low:
+            raise r.fail(f"{w}.up_to", "must increase from band to band")
+        out.append((up_to, rate))
+        low = up_to or low
+    return tuple(out)
+
+
+def _offsets(r: Reader, value: Any, names: list[str]) -> Offsets:
+    """{"up": scenario, "down": scenario, "pairs": [{"groups": [g, h], "rate": "0.5"}]}: each
+    group in at most one pair, rates in [0, 1] with at most 4 decimals."""
+    raw = r.strict(value, "offsets", ("up", "down", "pairs"))
+    up, down = (r.text(r.get(raw, k, "offsets"), f"offsets.{k}") for k in ("up", "down"))
+    for key, name in (("up", up), ("down", down)):
+        if name not in names:
+            raise r.fail(f"offsets.{key}", f"{name[:60]!r} is not a scenario of the model")
+    if up == down:
+        raise r.fail("offsets", "up and down must be two different scenarios")
+    pairs, seen = [], set()
+    for i, entry in enumerate(r.list(r.get(raw, "pairs", "offsets"), "offsets.pairs")):
+        where = f"offsets.pairs[{i}]"
+        entry = r.strict(entry, where, ("groups", "rate"))
+        groups = [r.text(g, f"{where}.groups") for g in r.list(r.get(entry, "groups", where), f"{where}.groups")]
+        if len(groups) != 2 or groups[0] == groups[1]:
+            raise r.fail(f"{where}.groups", "name two different groups (underlyings)")
+        if seen & set(groups):
+            raise r.fail(f"{where}.groups", f"{sorted(seen & set(groups))[0][:40]!r} is in two pairs: at most one each")
+        seen |= set(groups)
+        rate = r.number(r.get(entry, "rate", where), f"{where}.rate", nonnegative=True, hi=Fraction(1)) * 10_000
+        if rate.denominator != 1:
+            raise r.fail(f"{where}.rate", "at most 4 decimals (the credit rate is published in 10^-4 units)")
+        pairs.append((groups[0], groups[1], int(rate)))
+    return Offsets(up, down, tuple(pairs))
+
+
+def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> RiskModel:
+    """``base``: the folder a history file is named relative to (the model file's)."""
+    r = Reader(source)
+    top = r.strict(raw, "model", _MODEL_KEYS)
+    scale = r.number(r.get(top, "scale", ""), "scale", positive=True)
+    if scale.denominator != 1 or scale > 10**12:
+        raise r.fail("scale", "must be a whole number up to 10^12 (e.g. 1000000)")
+    scan = {
+        k: r.number(v, f"price_scan_range.{k}", positive=True)
+        for k, v in r.obj(top.get("price_scan_range", {}), "price_scan_range").items()
+    }
+    scenarios = _scenarios(r, r.get(top, "scenarios", ""), "scenarios", scan)
     if not scenarios:
         raise r.fail("scenarios", "the model needs at least one scenario")
     shock = r.strict(top.get("vol_shock", {"type": "relative", "range": "0"}), "vol_shock", _VOL_SHOCK_KEYS)
@@ -463,6 +486,14 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
     for kind_name in contingency:
         if kind_name not in INSTRUMENT_KINDS:
             raise r.fail(f"contingency.{kind_name}", f"not an instrument kind ({', '.join(INSTRUMENT_KINDS)})")
+    tail = _expected_shortfall(r, top["expected_shortfall"], base) if "expected_shortfall" in top else None
+    tiers = {k: _bands(r, v, f"collateral_tiers.{k}", "ratio", True)
+             for k, v in r.obj(top.get("collateral_tiers", {}), "collateral_tiers").items()}
+    twice = sorted(set(tiers) & set(haircuts.get("assets", {})))
+    if twice:
+        raise r.fail(f"collateral_tiers.{twice[0][:40]}", "has a haircuts.assets override too: give one of them")
+    concentration = {k: _bands(r, v, f"concentration.{k}", "rate", False)
+                     for k, v in r.obj(top.get("concentration", {}), "concentration").items()}
     return RiskModel(
         name=r.text(top.get("name", Path(source).stem), "name"),
         scale=int(scale),
@@ -478,6 +509,10 @@ def parse_model(raw: Any, source: str = "model") -> RiskModel:
         ),
         contingency=contingency,
         description=str(top.get("description", "")),
+        expected_shortfall=tail,
+        collateral_tiers=tiers,
+        concentration=concentration,
+        offsets=_offsets(r, top["offsets"], [sc.name for sc in scenarios]) if "offsets" in top else None,
         maintenance={
             k: r.number(v, f"maintenance.{k}", positive=True, hi=Fraction(1))
             for k, v in {
@@ -500,12 +535,12 @@ def load_portfolio(path: str | Path, market: Market) -> Portfolio:
 def load_model(name_or_path: str | Path) -> RiskModel:
     """A preset name (span16, occ10, crypto-pm) or a model file."""
     if str(name_or_path) in PRESETS:
-        text = resources.files("zkmargin.circuits.margin").joinpath("presets", f"{name_or_path}.json").read_text()
-        return parse_model(json.loads(text), f"preset {name_or_path}")
+        folder = Path(str(resources.files("zkmargin.circuits.margin").joinpath("presets")))
+        return parse_model(json.loads((folder / f"{name_or_path}.json").read_text()), f"preset {name_or_path}", folder)
     path = Path(name_or_path)
     if not path.exists():
         raise FormatError(f"{path}: no such model file, and not a preset ({', '.join(PRESETS)})")
-    return parse_model(read_json(path, limit=MODEL_BYTES), str(path))
+    return parse_model(read_json(path, limit=MODEL_BYTES), str(path), path.parent)
 
 
 def sample_path(name: str) -> Path:

@@ -12,14 +12,14 @@ from typing import Any
 
 from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError, read_int
-from zkmargin.verifier.kinds import MarginParameters
+from zkmargin.verifier.kinds import PARAMETER_BITS, MarginParameters
 from zkmargin.verifier.schema import strict_object
 from zkmargin.verifier.statement import Statement, StatementMismatch
 
 from .calculator import ScaledPortfolio, MarginResult, account_field, evaluate
 
 WARNING = "PRIVATE: this opens the portfolio commitment and reveals every position"
-_LIMIT = 1 << 64  # |quantity| and amounts, as the circuit proves them
+_LIMIT = 1 << PARAMETER_BITS  # |quantity| and amounts, as the circuit proves them
 
 
 @dataclass(frozen=True)

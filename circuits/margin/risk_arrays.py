@@ -26,6 +26,7 @@ from zkmargin.verifier.kinds import PARAMETER_BITS, MarginCapacity, MarginParame
 
 from .inputs import MARGIN_LEVELS, Instrument, Market, Reader, RiskModel
 from .pricing import black76
+from .tiers import Lines, collateral_lines, concentration_lines, per_unit
 
 _FLOAT_SLACK = 1e-9  # relative slack on float option values before rounding
 
@@ -41,6 +42,8 @@ class InstrumentRisk:
     unit_loss: tuple[Fraction | float, ...]  # one per scenario, weighted
     short_option_min: Fraction
     contingency: Fraction
+    tail_loss: tuple[Fraction | float, ...] = ()  # one per expected-shortfall scenario, unweighted
+    concentration: Lines = ()  # add-on lines per unit held, long or short (tiers.py)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ class RiskArrays:
     collateral_group: tuple[str | None, ...] = ()  # the underlying each asset tracks, or None
     collateral_loss: tuple[tuple[Fraction, ...], ...] = ()  # per unit and scenario, after haircut, weighted
     level: str = "initial"  # the margin level: "initial" or "maintenance"
+    tail_scenarios: tuple[str, ...] = ()  # expected shortfall's scenario set (none: no ES)
+    tail_k: int = 0  # ES averages the worst tail_k losses
+    tail_collateral_loss: tuple[tuple[Fraction, ...], ...] = ()
+    collateral_tiers: tuple[Lines, ...] = ()  # per asset: deduction lines per unit (tiers.py)
+    offset_pairs: tuple[tuple[str, str, int], ...] = ()  # (group, group, rate x 10^4); scenarios 0, 1: up, down
 
 
 def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
@@ -70,11 +78,13 @@ def at_level(arrays: RiskArrays, model: RiskModel, level: str) -> RiskArrays:
             unit_loss=tuple(x * f["scan"] for x in r.unit_loss),
             short_option_min=r.short_option_min * f["short_option_minimum"],
             contingency=r.contingency * f["contingency"],
+            tail_loss=tuple(x * f["scan"] for x in r.tail_loss),
         )
         for r in arrays.instruments
     )
     loss = tuple(tuple(x * f["scan"] for x in row) for row in arrays.collateral_loss)
-    return replace(arrays, instruments=risks, collateral_loss=loss, level=level)
+    tail = tuple(tuple(x * f["scan"] for x in row) for row in arrays.tail_collateral_loss)
+    return replace(arrays, instruments=risks, collateral_loss=loss, tail_collateral_loss=tail, level=level)
 
 
 def _finite(x: float) -> float:
@@ -137,29 +147,86 @@ def instrument_risk(inst: Instrument, market: Market, model: RiskModel) -> Instr
             losses.append(-sc.weight * price * sc.move_for(inst.underlying) * inst.multiplier)
         short_min = Fraction(0)
     contingency = model.contingency.get(inst.kind, Fraction(0)) * price * inst.multiplier
-    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency)
+    bands = model.concentration.get(inst.underlying, model.concentration.get("*"))
+    lines = per_unit(concentration_lines(bands), price * inst.multiplier) if bands else ()
+    return InstrumentRisk(inst.id, inst.venue, inst.underlying, value, tuple(losses), short_min, contingency, (), lines)
+
+
+def asset_move(sc, asset) -> Fraction:
+    """An asset's move in a scenario: its own (a depeg: {"USDC": "-0.1"}), else its underlying's.
+    A stablecoin moves only when a scenario names it or its underlying (its peg, e.g. USD):
+    "*" means every risky underlying, never a peg. An asset that tracks nothing never moves."""
+    if asset.symbol in sc.moves:
+        return sc.moves[asset.symbol]
+    if not asset.tracks:
+        return Fraction(0)
+    if asset.asset_class == "stablecoin":
+        return sc.moves.get(asset.tracks, Fraction(0))
+    return sc.move_for(asset.tracks)
+
+
+def _stressed(market: Market, collateral: tuple[Fraction, ...], scenarios) -> tuple[tuple[Fraction, ...], ...]:
+    """Stressed collateral: value in scenario s = amount x price x (1 + m(s)) x (1 - haircut),
+    so its loss against today's haircut value is -amount x price x m(s) x (1 - haircut),
+    weighted like a position's, m the asset's move; in its group's scenarios (an asset that
+    tracks nothing has no group, so a scenario naming it is refused when read)."""
+    for a in market.assets.values():
+        if not a.tracks and any(a.symbol in sc.moves for sc in scenarios):
+            raise FormatError(f"a scenario moves {a.symbol[:40]!r}, which tracks no group: give it tracks (e.g. USD)")
+    return tuple(
+        tuple(-sc.weight * v * asset_move(sc, a) for sc in scenarios)
+        for a, v in zip(market.assets.values(), collateral)
+    )
+
+
+def _tail_arrays(market: Market, model: RiskModel, collateral: tuple[Fraction, ...]) -> dict:
+    """Expected shortfall's per-unit losses over its tail scenarios, computed as the stress
+    scenarios' are. Every underlying the market uses must move in every tail scenario: a
+    history without a column for one would silently hold it still."""
+    es = model.expected_shortfall
+    if es is None:
+        return {}
+    used = sorted({i.underlying for i in market.instruments.values()} | {a.tracks for a in market.assets.values()
+                                                                         if a.tracks and a.asset_class != "stablecoin"})
+    missing = [u for u in used if not all(u in sc.moves or "*" in sc.moves for sc in es.scenarios)]
+    if missing:
+        raise FormatError(f"{model.name}: expected_shortfall ({es.source}) has no move for underlying {missing[0]!r}")
+    tail_model = replace(model, scenarios=es.scenarios)
+    return {
+        "tail_loss": [instrument_risk(i, market, tail_model).unit_loss for i in market.instruments.values()],
+        "tail_scenarios": tuple(sc.name for sc in es.scenarios),
+        "tail_k": es.k,
+        "tail_collateral_loss": _stressed(market, collateral, es.scenarios),
+    }
 
 
 def compute_risk_arrays(market: Market, model: RiskModel) -> RiskArrays:
-    unknown = sorted(set(model.asset_haircuts) - set(market.assets))
-    if unknown:
-        raise FormatError(f"{model.name}: haircuts.assets: {unknown[0][:60]!r} is not a collateral asset of the market")
+    for where, names, known, what in (
+        ("haircuts.assets", model.asset_haircuts, market.assets, "a collateral asset"),
+        ("collateral_tiers", model.collateral_tiers, market.assets, "a collateral asset"),
+        ("concentration", set(model.concentration) - {"*"}, market.underlyings, "an underlying"),
+    ):
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            raise FormatError(f"{model.name}: {where}: {unknown[0][:60]!r} is not {what} of the market")
     collateral = tuple(a.price * (1 - model.haircut(a)) for a in market.assets.values())
-    # Stressed collateral: value in scenario s = amount x price x (1 + m_g(s)) x (1 - haircut),
-    # so its loss against today's haircut value is -amount x price x m_g(s) x (1 - haircut),
-    # weighted like a position's; 0 for an asset that tracks no underlying.
-    stressed = tuple(
-        tuple(-sc.weight * v * sc.move_for(a.tracks) if a.tracks else Fraction(0) for sc in model.scenarios)
-        for a, v in zip(market.assets.values(), collateral)
-    )
+    tail = _tail_arrays(market, model, collateral)
+    risks = [instrument_risk(i, market, model) for i in market.instruments.values()]
+    if tail:
+        risks = [replace(r, tail_loss=tuple(t)) for r, t in zip(risks, tail.pop("tail_loss"))]
     return RiskArrays(
         scenarios=tuple(s.name for s in model.scenarios),
-        instruments=tuple(instrument_risk(i, market, model) for i in market.instruments.values()),
+        instruments=tuple(risks),
         collateral_assets=tuple(market.assets),
         collateral_value=collateral,
         scale=model.scale,
         collateral_group=tuple(a.tracks for a in market.assets.values()),
-        collateral_loss=stressed,
+        collateral_loss=_stressed(market, collateral, model.scenarios),
+        collateral_tiers=tuple(
+            per_unit(collateral_lines(model.collateral_tiers[a.symbol]), a.price) if a.symbol in model.collateral_tiers
+            else () for a in market.assets.values()
+        ),
+        **tail,
     )
 
 
@@ -201,12 +268,34 @@ def load_risk_array_file(raw: Any, market: Market, model: RiskModel, source: str
             )
         )
     base = compute_risk_arrays(market, model)
+    risks = [replace(r, tail_loss=b.tail_loss, concentration=b.concentration) for r, b in zip(risks, base.instruments)]
     if names != tuple(sc.name for sc in model.scenarios):
         # Published scenarios are not the model's: their moves are unknown, so collateral is valued
         # unstressed (README, risk arrays). Name the model's scenarios to have it stressed.
         unstressed = tuple(tuple([Fraction(0)] * len(names)) for _ in base.collateral_assets)
         return replace(base, scenarios=names, instruments=tuple(risks), collateral_loss=unstressed)
     return replace(base, scenarios=names, instruments=tuple(risks))
+
+
+def with_offsets(arrays: RiskArrays, model: RiskModel) -> RiskArrays:
+    """The model's offset pairs, and its largest up and down scenarios moved to slots 0 and 1,
+    where the circuit reads each group's side (a fixed position: no scenario index to hint)."""
+    if model.offsets is None:
+        return arrays
+    order = list(arrays.scenarios)
+    missing = [n for n in (model.offsets.up, model.offsets.down) if n not in order]
+    if missing:
+        raise FormatError(f"{model.name}: offsets: scenario {missing[0][:60]!r} is not among the arrays' scenarios")
+    first = [order.index(model.offsets.up), order.index(model.offsets.down)]
+    keep = first + [k for k in range(len(order)) if k not in first]
+    pick = lambda row: tuple(row[k] for k in keep)  # noqa: E731
+    return replace(
+        arrays,
+        scenarios=pick(order),
+        instruments=tuple(replace(r, unit_loss=pick(r.unit_loss)) for r in arrays.instruments),
+        collateral_loss=tuple(pick(row) for row in arrays.collateral_loss),
+        offset_pairs=model.offsets.pairs,
+    )
 
 
 class CapacityTooSmall(FormatError):
@@ -219,25 +308,37 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     Each underlying is a risk group; group g holds position slots [g P, (g + 1) P) with
     P = positions / groups, in the market's instrument order. Padding: empty position slots
     (and empty groups) have all-zero rows; extra scenario columns repeat the first scenario,
-    so the circuit's check for them is one it makes anyway.
+    so the circuit's check for them is one it makes anyway. Extra tail columns are a
+    scenario with no move (zero losses): it can only raise the mean of the worst k, never
+    lower it, and the calculator averages over the same padded set the circuit does.
     """
     tracked = arrays.collateral_group or (None,) * len(arrays.collateral_assets)
     names = list(dict.fromkeys([r.group for r in arrays.instruments] + [g for g in tracked if g]))
+    pairs = [(g, h, rate) for g, h, rate in arrays.offset_pairs if g in names and h in names]
+    paired = [name for g, h, _ in pairs for name in (g, h)]
+    names = paired + [g for g in names if g not in paired]  # pair p is groups 2p and 2p + 1
     members = {g: [r for r in arrays.instruments if r.group == g] for g in names}
     held = {g: [j for j, t in enumerate(tracked) if t == g] for g in names}
     per, cper = capacity.positions // capacity.groups, capacity.collateral // capacity.groups
     widest = max((len(m) for m in members.values()), default=0)
-    c, s = len(arrays.collateral_assets), len(arrays.scenarios)
+    c, s, n_tail = len(arrays.collateral_assets), len(arrays.scenarios), len(arrays.tail_scenarios)
+    n_tiers = max([len(x) for x in arrays.collateral_tiers] + [len(r.concentration) for r in arrays.instruments] + [0])
     # assets that track nothing (stablecoins, LP tokens) never move: any group's free slot holds them
     free = [j for j, t in enumerate(tracked) if not t]
     room = [cper - len(held[names[g]]) if g < len(names) else cper for g in range(capacity.groups)]
     fits = len(names) <= capacity.groups and all(r >= 0 for r in room) and sum(room) >= len(free)
-    if not fits or widest > per or s > capacity.scenarios:
+    short = s > capacity.scenarios or n_tail > capacity.tail_scenarios or n_tiers > capacity.tiers
+    short = short or len(pairs) > capacity.pairs
+    if not fits or widest > per or short:
         groups = max(len(names), capacity.groups)
         need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
         raise CapacityTooSmall(
             f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
-            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)} "
+            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)}"
+            + (f" --tail-scenarios {n_tail}" if n_tail else "")
+            + (f" --tiers {n_tiers}" if n_tiers else "")
+            + (f" --pairs {len(pairs)}" if pairs else "")
+            + " "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
         )
     sc = arrays.scale
@@ -255,6 +356,22 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         return row + [row[0]] * (capacity.scenarios - s)
 
     zero = tuple([0] * capacity.scenarios)
+    no_tail = tuple([0] * capacity.tail_scenarios)
+    tclose = arrays.tail_collateral_loss or tuple(() for _ in arrays.collateral_assets)
+
+    def tail_row(row) -> tuple[int, ...]:
+        return tuple([_ceil(x, sc) for x in row] + [0] * (capacity.tail_scenarios - n_tail))
+
+    def tier_rows(lines: Lines) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Slopes per unit rounded up, offsets (at scale^2) down: each line lies above the exact one;
+        padding lines are 0 x - 0 (the bound X >= 0 the circuit proves anyway)."""
+        pad = [0] * (capacity.tiers - len(lines))
+        return (tuple([_ceil(c, sc) for c, _ in lines] + pad), tuple([math.floor(d * sc * sc) for _, d in lines] + pad))
+
+    tiered = arrays.collateral_tiers or ((),) * c
+    ctiers = [tier_rows(tiered[j] if j is not None else ()) for j in cslots]
+    ptiers = [tier_rows(r.concentration if r else ()) for r in slots]
+
     closs = arrays.collateral_loss or tuple(tuple([Fraction(0)] * s) for _ in arrays.collateral_assets)
     params = MarginParameters(
         scale=sc,
@@ -271,15 +388,30 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         collateral_loss=tuple(
             tuple(pad_row([_ceil(x, sc) for x in closs[j]])) if j is not None else zero for j in cslots
         ),
+        tail_k=arrays.tail_k,
+        tail_scenarios=arrays.tail_scenarios + ("",) * (capacity.tail_scenarios - n_tail),
+        tail_loss=tuple(tail_row(r.tail_loss) if r else no_tail for r in slots),
+        tail_collateral_loss=tuple(tail_row(tclose[j]) if j is not None else no_tail for j in cslots),
+        collateral_tier_slope=tuple(slope for slope, _ in ctiers),
+        collateral_tier_offset=tuple(offset for _, offset in ctiers),
+        concentration_slope=tuple(slope for slope, _ in ptiers),
+        concentration_offset=tuple(offset for _, offset in ptiers),
+        offset_rate=tuple(rate for _, _, rate in pairs) + (0,) * (capacity.pairs - len(pairs)),
     )
     bound = 1 << PARAMETER_BITS
+    rows = params.collateral_tier_slope + params.concentration_slope
+    if any(v >= bound for row in rows for v in row) or any(
+        v >= 1 << 100 for row in params.collateral_tier_offset + params.concentration_offset for v in row
+    ):
+        raise FormatError(f"a size tier does not fit the circuit's ranges at scale {sc}: lower the model's scale")
     for name in ("unit_value", "short_option_min", "contingency", "collateral_value"):
         if any(abs(v) >= bound for v in getattr(params, name)):
             raise FormatError(
                 f"a {name.replace('_', ' ')} does not fit in {PARAMETER_BITS} bits at scale {sc}: "
                 "lower the model's scale"
             )
-    if any(abs(v) >= bound for row in params.unit_loss + params.collateral_loss for v in row):
+    if any(abs(v) >= bound for rows in (params.unit_loss, params.collateral_loss, params.tail_loss,
+                                        params.tail_collateral_loss) for row in rows for v in row):
         raise FormatError(
             f"a scenario loss does not fit in {PARAMETER_BITS} bits at scale {sc}: lower the model's scale"
         )

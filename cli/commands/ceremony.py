@@ -60,10 +60,13 @@ r1cs_option = click.option(
 )
 
 
-def _the_circuit(r1cs_path: Path | None, positions: int, collateral: int, scenarios: int, groups: int) -> R1CS:
+def _the_circuit(
+    r1cs_path: Path | None,
+    capacity: tuple[int, ...],
+) -> R1CS:
     if r1cs_path is not None:
         return read_r1cs(r1cs_path)
-    return api.margin_circuit(api.MarginCapacity(positions, collateral, scenarios, groups)).compile()
+    return api.margin_circuit(api.MarginCapacity(*capacity)).compile()
 
 
 def _percent_reporter(as_json: bool):
@@ -168,11 +171,9 @@ def import_ptau_cmd(ptau_path: Path, samples: int, skip_hash: bool, as_json: boo
 @engine_option
 @json_option
 @friendly_errors
-def new_cmd(
-    ptau_path, r1cs_path, positions, collateral, scenarios, groups, out_path: Path, engine_name, as_json
-) -> None:
+def new_cmd(ptau_path, r1cs_path, capacity, out_path: Path, engine_name, as_json) -> None:
     """The circuit's initial phase-2 key (as `snarkjs zkey new`); it has no contributions yet."""
-    r1cs = _the_circuit(r1cs_path, positions, collateral, scenarios, groups)
+    r1cs = _the_circuit(r1cs_path, capacity)
     engine = api.engine(engine_name)
     phases = Phases(progress_reporter(as_json, "new"))
     with open_ptau(ptau_path) as ptau:
@@ -263,11 +264,11 @@ def beacon_cmd(in_path, out_path, beacon_hex: str, iterations_exp: int, name, en
 @engine_option
 @json_option
 @friendly_errors
-def verify_cmd(zkey_path, ptau_path, r1cs_path, positions, collateral, scenarios, groups, engine_name, as_json) -> None:
+def verify_cmd(zkey_path, ptau_path, r1cs_path, capacity, engine_name, as_json) -> None:
     """Check a phase-2 key against the circuit and the ptau, and every contribution in order.
 
     As `snarkjs zkey verify` does, and interchangeably with it."""
-    r1cs = _the_circuit(r1cs_path, positions, collateral, scenarios, groups)
+    r1cs = _the_circuit(r1cs_path, capacity)
     engine = api.engine(engine_name)
     sections = read_sections(zkey_path)
     with open_ptau(ptau_path) as ptau:

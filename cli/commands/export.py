@@ -26,9 +26,9 @@ out_option = click.option(
 @capacity_options
 @out_option
 @friendly_errors
-def export_r1cs(positions, collateral, scenarios, groups, out_path: Path) -> None:
+def export_r1cs(capacity, out_path: Path) -> None:
     """Write the circuit as an iden3 .r1cs file (readable by `snarkjs r1cs info`)."""
-    r1cs = api.margin_circuit(api.MarginCapacity(positions, collateral, scenarios, groups)).compile()
+    r1cs = api.margin_circuit(api.MarginCapacity(*capacity)).compile()
     write_r1cs(r1cs, out_path)
     click.echo(f"wrote {out_path} ({r1cs.n_constraints} constraints, {r1cs.n_wires} wires)")
 
@@ -38,10 +38,8 @@ def export_r1cs(positions, collateral, scenarios, groups, out_path: Path) -> Non
 @capacity_options
 @out_option
 @friendly_errors
-def export_wtns(
-    portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, out_path: Path
-) -> None:
+def export_wtns(portfolio, market, model, risk_arrays, threshold, capacity, out_path: Path) -> None:
     """Compute the witness of a portfolio and write it as an iden3 .wtns file (for `snarkjs groth16 prove`)."""
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
+    case = load_case(portfolio, market, model, risk_arrays, threshold, capacity)
     count = api.export_witness(case, case.parameters.capacity, out_path)
     click.echo(f"wrote {out_path} ({count} values)")

@@ -31,7 +31,7 @@ from ..output import emit
 )
 @json_option
 @friendly_errors
-def inspect(positions, collateral, scenarios, groups, r1cs_path, depth, as_json) -> None:
+def inspect(capacity, r1cs_path, depth, as_json) -> None:
     """Constraints, wires and public inputs of the circuit at a capacity, and where the constraints go."""
     if r1cs_path:
         r1cs = read_r1cs(r1cs_path)
@@ -42,13 +42,13 @@ def inspect(positions, collateral, scenarios, groups, r1cs_path, depth, as_json)
             [str(r1cs_path)] + [f"  {k.replace('_', ' '):16} {v}" for k, v in stats.items()],
         )
         return
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    capacity = api.MarginCapacity(*capacity)
     r1cs = api.margin_circuit(capacity).compile()
     stats, parts = api.circuit_stats(r1cs), r1cs.cost_by_scope(depth)
     emit(
         as_json,
         {"circuit": "portfolio-margin", "capacity": capacity.sizes(), **stats, "constraints_by_part": parts},
-        [f"portfolio-margin {capacity.label()} (positions x collateral x scenarios x groups)"]
+        [f"portfolio-margin {capacity.label()} (positions x collateral x scenarios x groups, then axes in use)"]
         + [f"  {k.replace('_', ' '):16} {v}" for k, v in stats.items()]
         + ["  constraints by part:"]
         + [f"    {name:30} {count}" for name, count in parts.items()],

@@ -15,14 +15,14 @@ from ..report import maintenance_json, maintenance_lines, margin_json, margin_li
 @capacity_options
 @json_option
 @friendly_errors
-def margin(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, as_json) -> None:
+def margin(portfolio, market, model, risk_arrays, threshold, capacity, as_json) -> None:
     """Per-scenario losses, requirement, collateral after haircuts and the netting benefit.
 
     PORTFOLIO is a portfolio JSON file (default: the bundled sample). Exit code 0 when the
     portfolio meets the requirement at the threshold, 1 when it falls short.
     """
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
-    args = (portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups)
+    args = (portfolio, market, model, risk_arrays, threshold, capacity)
+    case = load_case(*args)
     maintenance = load_case(*args, "maintenance").result
     emit(
         as_json,

@@ -53,10 +53,7 @@ def prove(
     model,
     risk_arrays,
     threshold,
-    positions,
-    collateral,
-    scenarios,
-    groups,
+    capacity,
     zkey_path,
     out_dir: Path,
     opening_path,
@@ -70,7 +67,7 @@ def prove(
     separately, the private opening of the commitment (quantities, balances, salt). An
     insolvent portfolio is refused before any proof is attempted (exit 1).
     """
-    case = load_case(portfolio, market, model, risk_arrays, threshold, positions, collateral, scenarios, groups, level)
+    case = load_case(portfolio, market, model, risk_arrays, threshold, capacity, level)
     zkey_path = zkey_path or api.default_key_path(case.parameters.capacity)
     record = api.prove_case(case, zkey_path, out_dir, opening_path, engine_name, progress_reporter(as_json, "prove"))
     statement, seconds = record.statement, sum(record.timings.values())

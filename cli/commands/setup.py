@@ -27,13 +27,13 @@ from ..output import emit, progress_reporter
 @engine_option
 @json_option
 @friendly_errors
-def setup(positions, collateral, scenarios, groups, out_dir: Path, engine_name, as_json: bool) -> None:
+def setup(capacity, out_dir: Path, engine_name, as_json: bool) -> None:
     """Make a proving key (.zkey) and verification key for one circuit capacity.
 
     Development only: one party generates and sees the trapdoor, so it could forge proofs
     for this key. Use it for development and testing, not to convince anyone else.
     """
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    capacity = api.MarginCapacity(*capacity)
     keys = api.setup_keys(capacity, out_dir, engine_name, progress_reporter(as_json, "setup"))
     emit(
         as_json,
@@ -48,8 +48,8 @@ def setup(positions, collateral, scenarios, groups, out_dir: Path, engine_name, 
         },
         [
             f"warning: {DEVELOPMENT_ONLY}",
-            f"circuit portfolio-margin {capacity.label()} (positions x collateral x scenarios x groups): "
-            f"{keys.constraints} constraints",
+            f"circuit portfolio-margin {capacity.label()} "
+            f"(positions x collateral x scenarios x groups, then axes in use): {keys.constraints} constraints",
             f"proving key       {keys.zkey}",
             f"verification key  {keys.verification_key}  (fingerprint {keys.fingerprint})",
         ],

@@ -16,7 +16,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from zkmargin.circuits.witness_program import BITS, DIVMOD, MAXIMUM, PRODUCT, SELECT, WitnessProgram, limb_array
+from zkmargin.circuits.witness_program import (
+    BITS,
+    DIVMOD,
+    MAXIMUM,
+    PRODUCT,
+    SELECT,
+    SHORTFALL,
+    WitnessProgram,
+    limb_array,
+)
 from zkmargin.verifier.curve import CURVE_ORDER as R
 
 from .field import fq_load, fq_store, fr_add, fr_mul, limbs
@@ -27,6 +36,7 @@ _STANDARD_ONE = (_U(1), _U(0), _U(0), _U(0))  # fr_mul(x, 1) = x / 2^256: out of
 _MONT_ONE = tuple(_U(x) for x in limbs((1 << 256) % R))
 _MONT_SQUARE = tuple(_U(x) for x in limbs((1 << 512) % R))  # fr_mul(x, 2^512) = x * 2^256: into it
 _HALF = tuple(_U(x) for x in limbs(R // 2))  # standard-form values above it read as negative
+_MONT_MINUS_ONE = tuple(_U(x) for x in limbs(((R - 1) << 256) % R))  # fr_mul(x, it) = -x
 
 
 @njit(cache=True)
@@ -93,6 +103,66 @@ def _divmod(v, d, quotient, remainder):
 
 
 @njit(cache=True)
+def _small(v, cap):
+    """A standard-form value as an integer, any value above cap counting as cap + 1."""
+    if (v[1] | v[2] | v[3]) != 0 or v[0] > _U(cap):
+        return cap + 1
+    return np.int64(v[0])
+
+
+@njit(cache=True)
+def _shortfall(w, start, wires, coefs, row, count, quotient, remainder):
+    """(tau, m) in Montgomery form for the shortfall kind (circuits/witness_program.py): tau the
+    k-th largest of the n signed tail values, m the largest of the other values and, for k >= 1,
+    of tau + ceil(sum max(x - tau, 0) / k); a k above n counts as n + 1, as the Python hint has it."""
+    n = _small(fr_mul(_combination(w, start, wires, coefs, row + 1), _STANDARD_ONE), count)
+    n = min(n, count - 2)
+    k = _small(fr_mul(_combination(w, start, wires, coefs, row), _STANDARD_ONE), n)
+    rank = min(max(k, 1), n)
+    values = np.empty((count - 2, 4), dtype=np.uint64)
+    for j in range(count - 2):
+        fq_store(values, j, fr_mul(_combination(w, start, wires, coefs, row + 2 + j), _STANDARD_ONE))
+    tau = fq_load(values, 0)
+    for j in range(n):  # values[j] is the rank-th largest when fewer than rank lie above it and rank do not lie below
+        v = fq_load(values, j)
+        above = at_least = 0
+        for i in range(n):
+            u = fq_load(values, i)
+            if _signed_above(u, v):
+                above += 1
+            if not _signed_above(v, u):
+                at_least += 1
+        if above < rank <= at_least:
+            tau = v
+            break
+    best = fq_load(values, n)
+    for j in range(n + 1, count - 2):
+        v = fq_load(values, j)
+        if _signed_above(v, best):
+            best = v
+    tau_m = fr_mul(tau, _MONT_SQUARE)
+    if k > 0:
+        excess = _ZERO
+        negative_tau = fr_mul(tau_m, _MONT_MINUS_ONE)
+        for j in range(n):
+            v = fq_load(values, j)
+            if _signed_above(v, tau):
+                excess = fr_add(excess, fr_add(fr_mul(v, _MONT_SQUARE), negative_tau))
+        rounded = fr_mul(fr_add(excess, fr_mul(limbs_of(k - 1), _MONT_SQUARE)), _STANDARD_ONE)
+        _divmod(rounded, limbs_of(k), quotient, remainder)
+        q = (quotient[0], quotient[1], quotient[2], quotient[3])
+        es = fr_mul(fr_add(tau_m, fr_mul(q, _MONT_SQUARE)), _STANDARD_ONE)
+        if _signed_above(es, best):
+            best = es
+    return tau_m, fr_mul(best, _MONT_SQUARE)
+
+
+@njit(cache=True)
+def limbs_of(k):
+    return (_U(k), _U(0), _U(0), _U(0))
+
+
+@njit(cache=True)
 def _run(inputs, ops, start, wires, coefs, params, n_wires):
     w = np.empty((n_wires, 4), dtype=np.uint64)
     fq_store(w, 0, _MONT_ONE)
@@ -119,6 +189,10 @@ def _run(inputs, ops, start, wires, coefs, params, n_wires):
                 if _signed_above(v, best):
                     best = v
             fq_store(w, out, fr_mul(best, _MONT_SQUARE))
+        elif kind == SHORTFALL:  # param holds the count of inputs: k, n, the n tail values, the others
+            tau, best = _shortfall(w, start, wires, coefs, row, param, quotient, remainder)
+            fq_store(w, out, tau)
+            fq_store(w, out + 1, best)
         elif kind == DIVMOD:
             v = fr_mul(x, _STANDARD_ONE)
             _divmod(v, fq_load(params, param), quotient, remainder)
