@@ -49,14 +49,14 @@ def _say(as_json: bool):
 @engine_option
 @json_option
 @friendly_errors
-def prove(book, market, model, out_dir, batch_size, positions, collateral, scenarios, groups, threshold, key_dir,
+def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir,
           exchange_key, engine_name, as_json) -> None:
     """Prove every account of BOOK (JSON Lines) for the market's epoch, B accounts per proof.
 
     Each batch proves, per account, its commitment (the leaf), its margin terms and a
     shortfall >= its deficit, and adds the batch's sums to the blinded running totals. A rerun
     skips batches whose proofs already verify."""
-    capacity = api.MarginCapacity(positions, collateral, scenarios, groups)
+    capacity = api.MarginCapacity(*capacity)
     from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
 
     record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
