@@ -76,10 +76,10 @@ def test_margin_circuit_total(capacity, total):
     assert api.margin_circuit(api.MarginCapacity(*capacity)).compile().n_constraints == total
 
 
-@pytest.mark.parametrize("size, total", [(1, 37_451), (2, 50_443), (4, 76_419)])
+@pytest.mark.parametrize("size, total", [(1, 36_235), (2, 48_011), (4, 71_555)])
 def test_exchange_batch_total(size, total):
-    """docs/architecture.md's batch cost at the default capacity: 24,460 once per batch (the
-    parameters digest, two totals commitments, the batch hash) and about 12,990 per account."""
+    """docs/architecture.md's batch cost at the default capacity: 24,463 once per batch (the
+    parameters digest, two totals commitments, the batch hash) and 11,772 per account."""
     from zkmargin.circuits.exchange.batch import BatchShape, build_batch_circuit
 
     assert rows(lambda cs: build_batch_circuit(cs, BatchShape(api.DEFAULT_CAPACITY, size))) == total
