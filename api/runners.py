@@ -1,0 +1,43 @@
+"""How a set of independent proving jobs gets run: the interface, and the sequential runner.
+
+A caller (exchange mode's ``epoch prove``) hands a runner a picklable top-level task and its
+jobs, and receives each result on its own side through ``on_result`` as the job finishes, in
+any order, so that it can write results and show progress while the rest still run. The
+runner decides where tasks run: here, in this process (``InProcessRunner``), or on a cluster
+(``zkmargin.api.dask_runner.DaskRunner``, imported apart so that ``import zkmargin.api`` does
+not pay for Dask).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol, Sequence, TypeVar
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+class RunnerError(Exception):
+    """A job failed after the runner's retries; the message names the job's index and the cause."""
+
+    def __init__(self, index: int, cause: str):
+        super().__init__(f"job {index} failed: {cause}")
+        self.index = index
+        self.cause = cause
+
+
+class Runner(Protocol):
+    def run(self, task: Callable[[J], R], jobs: Sequence[J], on_result: Callable[[int, R], None]) -> None:
+        """Run task(job) for every job, in any order; call on_result(index, result) on the client as each
+        finishes; raise RunnerError naming the job if one still fails after the runner's retries."""
+
+
+class InProcessRunner:
+    """Each job in turn, in this process: no retries, since a failure here is deterministic."""
+
+    def run(self, task: Callable[[J], R], jobs: Sequence[J], on_result: Callable[[int, R], None]) -> None:
+        for index, job in enumerate(jobs):
+            try:
+                result = task(job)
+            except Exception as exc:
+                raise RunnerError(index, f"{type(exc).__name__}: {exc}") from exc
+            on_result(index, result)
