@@ -82,11 +82,10 @@ class WarmUp(WorkerPlugin):
         await asyncio.to_thread(warm_up)
 
 
-def _quiet() -> None:
-    """Dask's informational logs (workers starting, connections closing) are not the caller's
-    business: progress is on_result's job, and errors come back as exceptions."""
-    for name in ("distributed", "dask"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+#: Loggers quieted while a runner is open: Dask's informational logs (workers starting,
+#: connections closing, a lost worker's tasks rescheduled) are not the caller's business, since
+#: progress is on_result's job and failures come back as exceptions.
+QUIET_LOGGERS = ("distributed", "dask")
 
 
 class DaskRunner:
@@ -114,9 +113,12 @@ class DaskRunner:
         self.threads_per_worker = threads_per_worker
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
+        self._log_levels: dict[str, int] = {}
 
     def __enter__(self) -> DaskRunner:
-        _quiet()
+        for name in QUIET_LOGGERS:
+            self._log_levels[name] = logging.getLogger(name).level
+            logging.getLogger(name).setLevel(logging.ERROR)
         try:
             self._start()
             self.client.register_plugin(WarmUp())
@@ -132,7 +134,10 @@ class DaskRunner:
                 threads_per_worker=self.threads_per_worker,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                # The scheduler serves health routes over HTTP even without a dashboard, by default
+                # on port 8787 of every interface: take a free port on loopback instead.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.CRITICAL,  # a failed task's log line: it reaches the caller as RunnerError
                 env={"NUMBA_NUM_THREADS": str(self.threads_per_worker)},
             )
             self.client = Client(self.cluster)
@@ -156,6 +161,9 @@ class DaskRunner:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+        for name, level in self._log_levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._log_levels.clear()
 
     def _client(self) -> Client:
         if self.client is None:
