@@ -29,6 +29,7 @@ import os
 import uuid
 from typing import Any, Callable, Sequence, TypeVar
 
+import dask
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from zkmargin.circuits.builder import ConstraintSystem
@@ -45,6 +46,8 @@ R = TypeVar("R")
 IN_FLIGHT_PER_THREAD = 4
 #: Seconds to wait for a scheduler to answer, and for an existing cluster to have a worker.
 CONNECT_TIMEOUT = 30
+NUMBA_THREADS = "NUMBA_NUM_THREADS"
+PRE_SPAWN_ENV = "distributed.nanny.pre-spawn-environ"
 
 _warm_ups = 0
 
@@ -114,6 +117,7 @@ class DaskRunner:
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
         self._log_levels: dict[str, int] = {}
+        self._saved_numba_threads: str | None = None
 
     def __enter__(self) -> DaskRunner:
         for name in QUIET_LOGGERS:
@@ -129,17 +133,14 @@ class DaskRunner:
 
     def _start(self) -> None:
         if self.scheduler is None:
-            self.cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=self.threads_per_worker,
-                processes=True,
-                dashboard_address=None,
-                # The scheduler serves health routes over HTTP even without a dashboard, by default
-                # on port 8787 of every interface: take a free port on loopback instead.
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.CRITICAL,  # a failed task's log line: it reaches the caller as RunnerError
-                env={"NUMBA_NUM_THREADS": str(self.threads_per_worker)},
-            )
+            self._saved_numba_threads = os.environ.get(NUMBA_THREADS)
+            # numba reads its thread count once, at import, and a spawned worker imports it while
+            # re-importing the caller's main module, before Nanny(env=...) applies: so the count
+            # goes in the environment the worker is spawned with (Dask sets these in this process
+            # too; close() restores it). A value the user exported wins, as Dask's config does.
+            spawn_env = {**dask.config.get(PRE_SPAWN_ENV), NUMBA_THREADS: str(self.threads_per_worker)}
+            with dask.config.set({PRE_SPAWN_ENV: spawn_env}):
+                self.cluster = self._local_cluster()
             self.client = Client(self.cluster)
             return
         try:
@@ -151,6 +152,18 @@ class DaskRunner:
         except TimeoutError:
             raise FormatError(f"--scheduler {self.scheduler}: no worker joined within {CONNECT_TIMEOUT} s") from None
 
+    def _local_cluster(self) -> LocalCluster:
+        return LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=self.threads_per_worker,
+            processes=True,
+            dashboard_address=None,
+            # The scheduler serves health routes over HTTP even without a dashboard, by default
+            # on port 8787 of every interface: take a free port on loopback instead.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,  # a failed task's log line: it reaches the caller as RunnerError
+        )
+
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
@@ -161,6 +174,10 @@ class DaskRunner:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+            if self._saved_numba_threads is None:
+                os.environ.pop(NUMBA_THREADS, None)
+            else:
+                os.environ[NUMBA_THREADS] = self._saved_numba_threads
         for name, level in self._log_levels.items():
             logging.getLogger(name).setLevel(level)
         self._log_levels.clear()
