@@ -96,8 +96,9 @@ class DaskRunner:
 
     ``scheduler`` None starts a local cluster of ``workers`` processes (default: one per core)
     and stops it on exit; an address ("tcp://HOST:PORT") connects to a running cluster and
-    leaves it running. ``retries``: how often a task that raised is run again before its job
-    fails."""
+    leaves it running, failing with FormatError if it cannot be reached or has no worker within
+    ``connect_timeout`` seconds. ``retries``: how often a task that raised is run again before
+    its job fails."""
 
     def __init__(
         self,
@@ -105,6 +106,8 @@ class DaskRunner:
         workers: int | None = None,
         retries: int = 2,
         threads_per_worker: int = 1,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ):
         if workers is not None and workers < 1:
             raise FormatError(f"--workers: give at least 1, got {workers}")
@@ -114,6 +117,7 @@ class DaskRunner:
         self.workers = workers or os.cpu_count() or 1
         self.retries = retries
         self.threads_per_worker = threads_per_worker
+        self.connect_timeout = connect_timeout
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
         self._log_levels: dict[str, int] = {}
@@ -144,13 +148,14 @@ class DaskRunner:
             self.client = Client(self.cluster)
             return
         try:
-            self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            self.client = Client(self.scheduler, timeout=self.connect_timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise FormatError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
         try:
-            self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            self.client.wait_for_workers(1, timeout=self.connect_timeout)
         except TimeoutError:
-            raise FormatError(f"--scheduler {self.scheduler}: no worker joined within {CONNECT_TIMEOUT} s") from None
+            waited = f"{self.connect_timeout:g} s"
+            raise FormatError(f"--scheduler {self.scheduler}: no worker joined within {waited}") from None
 
     def _local_cluster(self) -> LocalCluster:
         return LocalCluster(

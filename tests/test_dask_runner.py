@@ -26,6 +26,7 @@ from zkmargin.api.dask_runner import DaskRunner
 from zkmargin.api.margin_jobs import MarginJob, MarginJobResult, prove_margin_job
 from zkmargin.api.runners import InProcessRunner, RunnerError
 from zkmargin.circuits.exchange.batch_verify import batch_verify
+from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.formats import Proof, VerifyingKey, parse_public_signals
 from zkmargin.verifier.kinds import MarginCapacity
 
@@ -259,8 +260,16 @@ def test_retries_cure_a_transient_fault(cluster):
         with pytest.raises(RunnerError, match="OSError: transient fault"):
             collect(runner, dask_tasks.fails_first_time_here, [(token + "-a", 0)])
     with DaskRunner(scheduler=cluster.address, retries=2) as runner:
-        results, _ = collect(runner, dask_tasks.fails_first_time_here, [(token + "-b", n) for n in range(4)])
-    assert {i: number for i, (number, _) in results.items()} == {n: n for n in range(4)}
+        # 30 jobs: more than the runner keeps in flight on two worker threads, so most are submitted late
+        results, _ = collect(runner, dask_tasks.fails_first_time_here, [(token + "-b", n) for n in range(30)])
+        assert collect(runner, dask_tasks.fails_first_time_here, []) == ({}, [])
+    assert {i: number for i, (number, _) in results.items()} == {n: n for n in range(30)}
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error():
+    with pytest.raises(FormatError, match=r"^--scheduler tcp://127\.0\.0\.1:\d+: cannot connect \(Timed out"):
+        with DaskRunner(scheduler=f"tcp://127.0.0.1:{free_port()}", connect_timeout=1):
+            pass
 
 
 def test_a_failed_local_run_stops_its_cluster(capfd):
