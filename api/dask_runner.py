@@ -220,10 +220,10 @@ class DaskRunner:
                     raise RunnerError(index, self._cause(future))
                 result = future.result()
                 future.release()
-                on_result(index, result)
-                following = submit_next()
+                following = submit_next()  # before on_result, so the cluster is busy while the client writes
                 if following is not None:
                     in_flight.add(following)
+                on_result(index, result)
         except BaseException:
             client.cancel(list(in_flight.futures))
             raise
@@ -232,5 +232,5 @@ class DaskRunner:
     def _cause(future: Any) -> str:
         if future.status == "error":
             exc = future.exception()
-            return f"{type(exc).__name__}: {exc}"
+            return " ".join(f"{type(exc).__name__}: {exc}".split())  # one line: Dask's KilledWorker has several
         return f"the task was {future.status}"

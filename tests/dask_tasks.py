@@ -46,3 +46,8 @@ def fails_first_time_here(job: tuple[str, int]) -> tuple[int, int]:
     if _attempts[key] == 1:
         raise OSError(f"transient fault on job {number}")
     return number, os.getpid()
+
+
+def dies(job: int) -> int:
+    """Ends its worker's process at once, as a crash or the kernel's OOM killer would."""
+    os._exit(3)

@@ -17,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
+import dask
 import psutil
 import pytest
 from distributed import Client
@@ -284,6 +285,16 @@ def test_a_failed_local_run_stops_its_cluster(capfd):
     assert not own_processes() - before, "a worker process outlived the failed run"
     _, err = capfd.readouterr()
     assert err == "", err
+
+
+def test_a_job_that_kills_every_worker_it_meets_fails_once_dask_gives_up():
+    """Dask reschedules a dead worker's task up to allowed-failures times (0 here, for speed), then
+    marks it KilledWorker: a job that crashes every worker must end the run, not loop."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with pytest.raises(RunnerError, match="^job 0 failed: KilledWorker: ") as caught:
+            with DaskRunner(workers=1, retries=0) as runner:
+                collect(runner, dask_tasks.dies, [0])
+    assert "\n" not in str(caught.value)
 
 
 def test_in_process_runner_names_the_failed_job():
