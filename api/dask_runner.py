@@ -47,6 +47,7 @@ IN_FLIGHT_PER_THREAD = 4
 #: Seconds to wait for a scheduler to answer, and for an existing cluster to have a worker.
 CONNECT_TIMEOUT = 30
 NUMBA_THREADS = "NUMBA_NUM_THREADS"
+MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
 PRE_SPAWN_ENV = "distributed.nanny.pre-spawn-environ"
 
 _warm_ups = 0
@@ -121,7 +122,7 @@ class DaskRunner:
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
         self._log_levels: dict[str, int] = {}
-        self._saved_numba_threads: str | None = None
+        self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> DaskRunner:
         for name in QUIET_LOGGERS:
@@ -137,12 +138,19 @@ class DaskRunner:
 
     def _start(self) -> None:
         if self.scheduler is None:
-            self._saved_numba_threads = os.environ.get(NUMBA_THREADS)
             # numba reads its thread count once, at import, and a spawned worker imports it while
             # re-importing the caller's main module, before Nanny(env=...) applies: so the count
-            # goes in the environment the worker is spawned with (Dask sets these in this process
-            # too; close() restores it). A value the user exported wins, as Dask's config does.
-            spawn_env = {**dask.config.get(PRE_SPAWN_ENV), NUMBA_THREADS: str(self.threads_per_worker)}
+            # goes in the environment the worker is spawned with. Dask's default there also sets
+            # MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every large
+            # array of a proof is then mapped and faulted in afresh, measured at +18% of a proof's
+            # CPU time (benchmarks/dask_runner.py): unset. Dask writes these into this process's
+            # environment too; close() puts it back. A value the user exported wins, as in Dask.
+            spawn_env = {
+                **dask.config.get(PRE_SPAWN_ENV),
+                NUMBA_THREADS: str(self.threads_per_worker),
+                MALLOC_TRIM: None,
+            }
+            self._saved_env = {k: os.environ.get(k) for k in [*spawn_env, "PYTHONHASHSEED"]}
             with dask.config.set({PRE_SPAWN_ENV: spawn_env}):
                 self.cluster = self._local_cluster()
             self.client = Client(self.cluster)
@@ -179,10 +187,12 @@ class DaskRunner:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
-            if self._saved_numba_threads is None:
-                os.environ.pop(NUMBA_THREADS, None)
-            else:
-                os.environ[NUMBA_THREADS] = self._saved_numba_threads
+            for name, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self._saved_env = {}
         for name, level in self._log_levels.items():
             logging.getLogger(name).setLevel(level)
         self._log_levels.clear()
