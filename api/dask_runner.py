@@ -227,7 +227,7 @@ class DaskRunner:
             for future in in_flight:
                 index = index_of.pop(future.key)
                 if future.status != "finished":
-                    raise RunnerError(index, self._cause(future))
+                    raise self._failure(index, future)
                 result = future.result()
                 future.release()
                 following = submit_next()  # before on_result, so the cluster is busy while the client writes
@@ -239,8 +239,12 @@ class DaskRunner:
             raise
 
     @staticmethod
-    def _cause(future: Any) -> str:
-        if future.status == "error":
-            exc = future.exception()
-            return " ".join(f"{type(exc).__name__}: {exc}".split())  # one line: Dask's KilledWorker has several
-        return f"the task was {future.status}"
+    def _failure(index: int, future: Any) -> RunnerError:
+        """RunnerError for a failed future, chained to the task's exception (as the in-process
+        runner's is), so that a caller can still tell a FormatError from a crash."""
+        if future.status != "error":
+            return RunnerError(index, f"the task was {future.status}")
+        exc = future.exception()
+        failure = RunnerError(index, " ".join(f"{type(exc).__name__}: {exc}".split()))  # Dask's KilledWorker: lines
+        failure.__cause__ = exc
+        return failure

@@ -257,6 +257,7 @@ def test_a_job_that_keeps_failing_is_named_after_its_retries(cluster):
         tries = sum(runner.client.run(dask_tasks.attempts, f"{token}:1").values())
     assert caught.value.index == 1
     assert str(caught.value) == "job 1 failed: ValueError: job number 1 is odd"
+    assert isinstance(caught.value.__cause__, ValueError)  # the task's own exception, for the caller to classify
     assert tries == 1 + 2  # once, and two retries
 
 
@@ -307,4 +308,5 @@ def test_in_process_runner_names_the_failed_job():
     with pytest.raises(RunnerError) as caught:
         InProcessRunner().run(dask_tasks.fails_on_odd, [("in-process", 0), ("in-process", 1)], seen.__setitem__)
     assert (caught.value.index, seen) == (1, {0: 0})
+    assert isinstance(caught.value.__cause__, ValueError)
     assert str(caught.value) == "job 1 failed: ValueError: job number 1 is odd"
