@@ -218,8 +218,9 @@ def test_existing_cluster_by_address(cluster, jobs, expected):
     assert all(cluster.processes[w].poll() is None for w in ("w1", "w2")), "the cluster outlives its clients"
 
 
-def test_a_worker_killed_mid_run_loses_no_job(cluster, jobs, expected, zkey):
+def test_a_worker_killed_mid_run_loses_no_job(cluster, jobs, expected, capfd):
     """retries=0: every result must come from Dask rescheduling the lost worker's tasks."""
+    capfd.readouterr()
     victim = cluster.start_worker(f"victim-{uuid.uuid4().hex[:6]}")
     many = jobs * 2  # 8 jobs, each sleeping first: the victim gets some while the others are busy
     with DaskRunner(scheduler=cluster.address, retries=0) as runner:
@@ -246,6 +247,7 @@ def test_a_worker_killed_mid_run_loses_no_job(cluster, jobs, expected, zkey):
             killer.join()
     assert killed and killed[0] >= 1, "the victim never held a task: nothing was tested"
     assert victim.wait(timeout=10) == -signal.SIGKILL
+    assert capfd.readouterr().err == "", "a lost worker is Dask's business, not a message on the client's stderr"
     assert_same_and_valid(results, {i: expected[i % len(jobs)] for i in range(len(many))})
 
 
