@@ -6,6 +6,7 @@ signals and statements, and every proof is verified."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -37,15 +38,14 @@ CAPACITY = MarginCapacity(2, 1, 10)
 START_TIMEOUT = 60  # seconds for a subprocess scheduler or worker to come up on a loaded machine
 
 
-def jobs_for(zkey: Path, count: int) -> list[MarginJob]:
+def jobs_for(zkey: Path, folder: Path, count: int) -> list[MarginJob]:
     """``count`` solvent tiny portfolios differing in collateral, so their public signals differ."""
     base = json.loads((DATA / "tiny_portfolio.json").read_text())
     jobs = []
     for k in range(count):
         base["collateral"][0]["amount"] = str(20000 + 1000 * k)
-        (folder := zkey.parent / f"portfolio-{k}").mkdir(exist_ok=True)
-        (folder / "p.json").write_text(json.dumps(base))
-        jobs.append(MarginJob.of(zkey, CAPACITY, folder / "p.json", DATA / "tiny_market.json", "occ10"))
+        (folder / f"portfolio-{k}.json").write_text(json.dumps(base))
+        jobs.append(MarginJob.of(zkey, CAPACITY, folder / f"portfolio-{k}.json", DATA / "tiny_market.json", "occ10"))
     return jobs
 
 
@@ -81,9 +81,7 @@ def zkey(tiny_margin_bundle) -> Path:
 
 @pytest.fixture(scope="module")
 def jobs(zkey, tmp_path_factory) -> list[MarginJob]:
-    folder = tmp_path_factory.mktemp("dask-jobs")
-    (folder / zkey.name).symlink_to(zkey)
-    return jobs_for(folder / zkey.name, 4)
+    return jobs_for(zkey, tmp_path_factory.mktemp("dask-jobs"), 4)
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +301,12 @@ def test_a_job_that_kills_every_worker_it_meets_fails_once_dask_gives_up():
             with DaskRunner(workers=1, retries=0) as runner:
                 collect(runner, dask_tasks.dies, [0])
     assert "\n" not in str(caught.value)
+
+
+def test_a_worker_refuses_a_key_other_than_the_clients(jobs):
+    other = dataclasses.replace(jobs[0], zkey_sha256="0" * 64)
+    with pytest.raises(RunnerError, match="^job 0 failed: FormatError: .*proving key differs from the client's"):
+        InProcessRunner().run(prove_margin_job, [other], lambda index, result: None)
 
 
 def test_in_process_runner_names_the_failed_job():
