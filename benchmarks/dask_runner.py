@@ -52,10 +52,21 @@ def nothing(job: int) -> int:
     return job
 
 
-def timed_run(runner, task, jobs) -> float:
+def proof_cpu(job: MarginJob) -> float:
+    """prove_margin_job, returning the CPU seconds its thread spent: unlike wall time, hardly
+    changed by other work on a shared machine, so it shows what a worker adds to a proof."""
+    start = time.thread_time()
+    prove_margin_job(job)
+    return time.thread_time() - start
+
+
+def timed_run(runner, task, jobs) -> tuple[float, float]:
+    """Wall seconds of the whole run, and the mean of the results (CPU seconds for proof_cpu)."""
+    results: list = []
     start = time.perf_counter()
-    runner.run(task, jobs, lambda index, result: None)
-    return time.perf_counter() - start
+    runner.run(task, jobs, lambda index, result: results.append(result))
+    wall = time.perf_counter() - start
+    return wall, (sum(results) / len(results) if results else 0.0)
 
 
 def jobs_of(case: str, count: int) -> list[MarginJob]:
@@ -72,21 +83,21 @@ def measure(case: str, count: int) -> dict:
     prove_margin_job(jobs[0])  # warm this process: kernels, witness program, key check
     busy = sample(usable_cores(), 1.0).busy_on_cores
     report: dict = {"case": case, "jobs": count, "busy_before": round(busy, 3)}
-    report["in_process_s"] = timed_run(InProcessRunner(), prove_margin_job, jobs)
+    report["in_process_s"], _ = timed_run(InProcessRunner(), proof_cpu, jobs)
     threads = numba.get_num_threads()
     numba.set_num_threads(1)  # as a local worker runs: one core each
     try:
-        report["in_process_1_thread_s"] = timed_run(InProcessRunner(), prove_margin_job, jobs)
+        report["in_process_1_thread_s"], report["cpu_in_process_s"] = timed_run(InProcessRunner(), proof_cpu, jobs)
     finally:
         numba.set_num_threads(threads)
     for workers in (1, 2):
         start = time.perf_counter()
         with DaskRunner(workers=workers) as runner:
             report[f"start_{workers}_s"] = time.perf_counter() - start
-            report[f"workers_{workers}_s"] = timed_run(runner, prove_margin_job, jobs)
+            report[f"workers_{workers}_s"], report[f"cpu_workers_{workers}_s"] = timed_run(runner, proof_cpu, jobs)
             if workers == 1:
                 timed_run(runner, nothing, range(10))
-                report["round_trip_ms"] = 1000 * timed_run(runner, nothing, range(ROUND_TRIPS)) / ROUND_TRIPS
+                report["round_trip_ms"] = 1000 * timed_run(runner, nothing, range(ROUND_TRIPS))[0] / ROUND_TRIPS
     report["overhead_per_job_ms"] = 1000 * (report["workers_1_s"] - report["in_process_1_thread_s"]) / count
     report["scaling_1_to_2"] = report["workers_1_s"] / report["workers_2_s"]
     return report
@@ -107,6 +118,8 @@ def table(r: dict) -> str:
         "|---|---|---|",
         *(f"| {name} | {wall:.2f} s | {wall * per:.0f} ms |" for name, wall in rows),
         "",
+        f"CPU per proof in its thread: {r['cpu_in_process_s'] * 1000:.0f} ms in process (1 thread), "
+        f"{r['cpu_workers_1_s'] * 1000:.0f} ms on 1 worker, {r['cpu_workers_2_s'] * 1000:.0f} ms on 2",
         f"Dask's round trip for an empty task: {r['round_trip_ms']:.1f} ms",
         f"Dask overhead per proof (1 worker vs in process on 1 thread): {r['overhead_per_job_ms']:.0f} ms",
         f"scaling 1 -> 2 local workers: {r['scaling_1_to_2']:.2f}x (target >= 1.7x)",
