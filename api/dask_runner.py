@@ -115,7 +115,7 @@ class DaskRunner:
         if scheduler is not None and workers is not None:
             raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
         self.scheduler = scheduler
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
         self.retries = retries
         self.threads_per_worker = threads_per_worker
         self.connect_timeout = connect_timeout
