@@ -53,6 +53,13 @@ PRE_SPAWN_ENV = "distributed.nanny.pre-spawn-environ"
 _warm_ups = 0
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one), else all."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def warm_up() -> int:
     """Load every compiled kernel a proof needs in this process, once: the engine's (MSM, NTT)
     and the witness kernel's, run on an empty circuit. Returns how many times this process has
@@ -115,7 +122,7 @@ class DaskRunner:
         if scheduler is not None and workers is not None:
             raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
         self.scheduler = scheduler
-        self.workers = workers or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
+        self.workers = workers or usable_cores()
         self.retries = retries
         self.threads_per_worker = threads_per_worker
         self.connect_timeout = connect_timeout
