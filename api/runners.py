@@ -1,8 +1,11 @@
-"""Where an epoch's batch proofs run: the Runner interface and the default, in this process.
+"""How a set of independent proving jobs gets run: the interface, and the sequential runner.
 
-A runner takes a picklable top-level function and picklable jobs, so a distributed runner
-(api/dask_runner.py) can ship both to workers on other machines; results come back to the
-client through ``on_result``, which writes them, so no shared file system is needed.
+A caller (exchange mode's ``epoch prove``) hands a runner a picklable top-level task and its
+jobs, and receives each result on its own side through ``on_result`` as the job finishes, in
+any order, so that it can write results and show progress while the rest still run; no
+shared file system is needed. The runner decides where tasks run: here, in this process
+(``InProcessRunner``), or on a cluster (``zkmargin.api.dask_runner.DaskRunner``, imported
+apart so that ``import zkmargin.api`` does not pay for Dask).
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 
-class RunnerError(RuntimeError):
-    """A job still failed after the runner's retries; the message names it."""
+class RunnerError(Exception):
+    """A job failed after the runner's retries; the message names the job (its index, and its
+    ``name`` attribute where it has one, e.g. "batch 3 of tier 8x4x32x2-b16") and the cause."""
+
+    def __init__(self, index: int, cause: str, name: str = ""):
+        super().__init__(f"job {index}{f' ({name})' if name else ''} failed: {cause}")
+        self.index = index
+        self.cause = cause
 
 
 class Runner(Protocol):
@@ -24,18 +33,17 @@ class Runner(Protocol):
 
 
 class InProcessRunner:
-    """The default: one job after another, in this process, no retries (in one process a
-    failure is a bug or bad input, and a retry would fail the same way)."""
+    """Each job in turn, in this process: no retries, since a failure here is deterministic."""
 
     def run(self, task: Callable[[J], R], jobs: Sequence[J], on_result: Callable[[int, R], None]) -> None:
         for index, job in enumerate(jobs):
             try:
                 result = task(job)
             except Exception as exc:
-                raise RunnerError(f"job {index} ({job_name(job)}) failed: {exc}") from exc
+                raise RunnerError(index, f"{type(exc).__name__}: {exc}", job_name(job)) from exc
             on_result(index, result)
 
 
 def job_name(job: object) -> str:
-    """How an error names a job: its ``name`` attribute if it has one, else its type."""
-    return str(getattr(job, "name", type(job).__name__))
+    """A job's ``name`` attribute, if it has one."""
+    return str(getattr(job, "name", ""))
