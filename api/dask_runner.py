@@ -35,6 +35,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.witness_program import program_of
 from zkmargin.prover import get_engine
+from zkmargin.prover.native.threads import usable_cores
 from zkmargin.verifier.files import FormatError
 
 from .runners import RunnerError, job_name
@@ -51,13 +52,6 @@ MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
 PRE_SPAWN_ENV = "distributed.nanny.pre-spawn-environ"
 
 _warm_ups = 0
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, where the system has one), else all."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def warm_up() -> int:

@@ -207,7 +207,8 @@ def prove_epoch(
         say(f"batch {result.index + 1}/{len(witnesses)} proven in {result.seconds:.1f} s "
             f"({finished[0]}/{len(jobs)} this run, about {left:.0f} s left)")
 
-    (runner or InProcessRunner()).run(prove_batch, jobs, on_result)
+    if jobs:
+        (runner or InProcessRunner()).run(prove_batch, jobs, on_result)
     lap("prove batches")
     say("tree, parameters, key and the signed manifest")
     manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, accounts,

@@ -10,6 +10,7 @@ apart so that ``import zkmargin.api`` does not pay for Dask).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, ExitStack
 from typing import Callable, Protocol, Sequence, TypeVar
 
 J = TypeVar("J")
@@ -47,3 +48,26 @@ class InProcessRunner:
 def job_name(job: object) -> str:
     """A job's ``name`` attribute, if it has one."""
     return str(getattr(job, "name", ""))
+
+
+class StartedOnFirstJob:
+    """A runner opened only when there is a job to run, and closed on exit: a rerun that finds
+    every proof on disk, or input refused before any proving, never starts a cluster."""
+
+    def __init__(self, open_runner: Callable[[], AbstractContextManager[Runner]]):
+        self._open = open_runner
+        self._runner: Runner | None = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> StartedOnFirstJob:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def run(self, task: Callable[[J], R], jobs: Sequence[J], on_result: Callable[[int, R], None]) -> None:
+        if not jobs:
+            return
+        if self._runner is None:
+            self._runner = self._stack.enter_context(self._open())
+        self._runner.run(task, jobs, on_result)

@@ -27,7 +27,7 @@ import dask_tasks
 from zkmargin.api.dask_runner import DaskRunner
 from zkmargin.api.margin_jobs import MarginJob, MarginJobResult, prove_margin_job
 from zkmargin.api.runners import InProcessRunner, RunnerError
-from zkmargin.circuits.exchange.batch_verify import batch_verify
+from zkmargin.verifier.exchange.batch_verify import batch_verify
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.formats import Proof, VerifyingKey, parse_public_signals
 from zkmargin.verifier.kinds import MarginCapacity
@@ -316,3 +316,62 @@ def test_in_process_runner_names_the_failed_job():
     assert (caught.value.index, seen) == (1, {0: 0})
     assert isinstance(caught.value.__cause__, ValueError)
     assert str(caught.value) == "job 1 failed: ValueError: job number 1 is odd"
+
+
+# ------------------------------------------------------------ epoch prove on a cluster
+EPOCH_BOOK = [
+    {"account": name, "positions": [{"instrument": "hyperliquid:ETH-PERP", "quantity": q}],
+     "collateral": [{"venue": "deribit", "asset": "USDC", "amount": usdc}]}
+    for name, q, usdc in (("ana", "2", "5000"), ("ben", "-1", "900"), ("cy", "3", "100"), ("di", "1", "2500"),
+                          ("ed", "-4", "8000"))
+]  # fmt: skip
+EPOCH_ARGS = ["--market", TESTS / "data" / "tiny_market.json", "--model", "occ10", "--batch-size", "2",
+              "--positions", "2", "--collateral", "1", "--scenarios", "10", "--groups", "1"]  # fmt: skip
+
+
+def _epoch_cli(*args) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from zkmargin.cli.main import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def _unsigned_without_proof_hashes(folder: Path) -> dict:
+    """The manifest less what a proof's randomness changes (each batch's proof file hash)."""
+    manifest = json.loads((folder / "manifest.json").read_text())["manifest"]
+    for batch in manifest["batches"]:
+        batch.pop("proof_sha256")
+    return manifest
+
+
+def test_an_epoch_proven_on_a_cluster_equals_the_local_one(cluster, tmp_path):
+    """issue 15: `epoch prove --scheduler` on a real scheduler and two workers, and on a local
+    cluster (--workers 2), give the manifest of an in-process run with the same blinding secret:
+    the same batches, public hashes, totals chain, tree and totals; only the proofs' own
+    randomness differs, and every proof verifies."""
+    from zkmargin import api
+    from zkmargin.api.epoch import PRIVATE, SECRET, prove_epoch
+
+    book = tmp_path / "book.jsonl"
+    book.write_text("".join(json.dumps(a) + "\n" for a in EPOCH_BOOK))
+    keys = api.new_exchange_keys(tmp_path / "exchange")
+    prove_epoch(book, tmp_path / "local", keys.private_key, TESTS / "data" / "tiny_market.json", "occ10",
+                MarginCapacity(2, 1, 10, 1), 2, tmp_path / "keys", runner=InProcessRunner())  # fmt: skip
+    for name, where in (("remote", ["--scheduler", cluster.address]), ("local-cluster", ["--workers", "2"])):
+        (tmp_path / name / PRIVATE).mkdir(parents=True)
+        (tmp_path / name / PRIVATE / SECRET).write_bytes((tmp_path / "local" / PRIVATE / SECRET).read_bytes())
+        code, output = _epoch_cli("epoch", "prove", book, *EPOCH_ARGS, "--out", tmp_path / name, "--key-dir",
+                                  tmp_path / "keys", "--exchange-key", keys.private_key, "--json", *where)  # fmt: skip
+        assert code == 0, output
+        assert json.loads(output)["proven"] == 3
+        assert _unsigned_without_proof_hashes(tmp_path / name) == _unsigned_without_proof_hashes(tmp_path / "local")
+        code, output = _epoch_cli("epoch", "verify", tmp_path / name, "--exchange-key", keys.public_key)
+        assert code == 0 and "VALID" in output, output
+
+
+def test_workers_with_a_scheduler_is_a_one_line_error(tmp_path):
+    code, output = _epoch_cli("epoch", "prove", tmp_path / "book.jsonl", "--out", tmp_path / "e", "--exchange-key",
+                              tmp_path / "k", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2")  # fmt: skip
+    assert code == 2 and output.startswith("error: ") and output.count("\n") == 1, output

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from zkmargin import api
+from zkmargin.api.runners import InProcessRunner, StartedOnFirstJob
+from zkmargin.verifier.files import FormatError
 from zkmargin.circuits.exchange.batch import DEFAULT_BATCH_SIZE
 
 from ..errors import friendly_errors
@@ -22,6 +25,21 @@ exchange_public_key = click.option(
 @click.group("epoch")
 def epoch() -> None:
     """Exchange mode: every account of a book margin-checked in batch proofs, one signed manifest."""
+
+
+def _runner(scheduler: str | None, workers: int | None):
+    """Where batches are proven: a Dask cluster (local, one worker per usable core, or the
+    one at --scheduler), or this process when there is one core to use or --workers 0."""
+    from zkmargin.prover.native.threads import usable_cores
+
+    if scheduler is not None:
+        if workers is not None:
+            raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
+    elif workers == 0 or (workers or usable_cores()) == 1:
+        return nullcontext(InProcessRunner())
+    from zkmargin.api.dask_runner import DaskRunner
+
+    return DaskRunner(scheduler, workers)
 
 
 def _say(as_json: bool):
@@ -46,11 +64,16 @@ def _say(as_json: bool):
               show_default=True, help="Where the tier's proving key is (a DEVELOPMENT key is made there if none).")
 @click.option("--exchange-key", "exchange_key", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The exchange's Ed25519 PRIVATE key (from `zkmargin keys new`) that signs the manifest.")
+@click.option("--workers", type=click.IntRange(0, 1024), default=None,
+              help="Local Dask worker processes [default: one per core this process may use; "
+                   "0 or a single core: prove in this process, without Dask].")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Prove on an existing Dask cluster (`dask scheduler` and `dask worker`s) instead of a local one.")
 @engine_option
 @json_option
 @friendly_errors
 def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir,
-          exchange_key, engine_name, as_json) -> None:
+          exchange_key, workers, scheduler, engine_name, as_json) -> None:
     """Prove every account of BOOK (JSON Lines) for the market's epoch, B accounts per proof.
 
     Each batch proves, per account, its commitment (the leaf), its margin terms and a
@@ -59,8 +82,10 @@ def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir
     capacity = api.MarginCapacity(*capacity)
     from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
 
-    record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
-                         api.parse_threshold(threshold), progress=_say(as_json), engine_name=engine_name)
+    with StartedOnFirstJob(lambda: _runner(scheduler, workers)) as runner:
+        record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
+                             api.parse_threshold(threshold), runner=runner, progress=_say(as_json),
+                             engine_name=engine_name)
     seconds = sum(record.timings.values())
     m = record.manifest
     emit(as_json, {
