@@ -134,6 +134,19 @@ def test_hist_es_preset_runs_on_the_sample_book():
         assert g.expected_shortfall == -(-sum(worst) // 2) and g.margin >= g.expected_shortfall
 
 
+def test_margin_command_shows_hist_es_without_capacity_flags():
+    """The calculator needs no circuit: `zkmargin margin --model hist-es` sizes its padding to
+    the model (60 tail scenarios) instead of refusing as `prove` must."""
+    from click.testing import CliRunner
+
+    from zkmargin.cli.main import cli
+
+    shown = CliRunner().invoke(cli, ["margin", "--model", "hist-es", "--json"])
+    assert shown.exit_code == 0, shown.output
+    expected = load_case(model="hist-es", capacity=MarginCapacity(8, 4, 32, 2, 60)).result
+    assert Fraction(json.loads(shown.output)["requirement"]) == expected.real(expected.requirement)
+
+
 # ------------------------------------------------------------ the circuit
 def witness(params: MarginParameters, quantities, amounts, threshold=10_000) -> MarginWitness:
     fixed = ScaledPortfolio(account=7, quantities=tuple(quantities), amounts=tuple(amounts), salt=99)

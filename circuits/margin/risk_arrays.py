@@ -299,7 +299,12 @@ def with_offsets(arrays: RiskArrays, model: RiskModel) -> RiskArrays:
 
 
 class CapacityTooSmall(FormatError):
-    """The market and model need more slots than the circuit has."""
+    """The market and model need more slots than the circuit has; ``needed`` is a capacity
+    that fits them (what the message tells the user to pass)."""
+
+    def __init__(self, message: str, needed: MarginCapacity):
+        super().__init__(message)
+        self.needed = needed
 
 
 def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> MarginParameters:
@@ -332,14 +337,18 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
     if not fits or widest > per or short:
         groups = max(len(names), capacity.groups)
         need_c = groups * max(cper, max((len(h) for h in held.values()), default=0), -(-c // groups))
+        needed = MarginCapacity(groups * max(widest, per), need_c, max(s, capacity.scenarios), groups,
+                                max(n_tail, capacity.tail_scenarios), max(n_tiers, capacity.tiers),
+                                max(len(pairs), capacity.pairs))  # fmt: skip
         raise CapacityTooSmall(
-            f"the market and model need capacity --groups {groups} --positions {groups * max(widest, per)} "
-            f"--collateral {need_c} --scenarios {max(s, capacity.scenarios)}"
-            + (f" --tail-scenarios {n_tail}" if n_tail else "")
-            + (f" --tiers {n_tiers}" if n_tiers else "")
-            + (f" --pairs {len(pairs)}" if pairs else "")
+            f"the market and model need capacity --groups {groups} --positions {needed.positions} "
+            f"--collateral {need_c} --scenarios {needed.scenarios}"
+            + (f" --tail-scenarios {needed.tail_scenarios}" if needed.tail_scenarios else "")
+            + (f" --tiers {needed.tiers}" if needed.tiers else "")
+            + (f" --pairs {needed.pairs}" if needed.pairs else "")
             + " "
-            f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})"
+            f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})",
+            needed,
         )
     sc = arrays.scale
     slots: list[InstrumentRisk | None] = []
