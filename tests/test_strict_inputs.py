@@ -54,6 +54,15 @@ def test_an_unknown_asset_class_and_a_duplicate_scenario_are_refused():
         parse_model(m, "m.json")
 
 
+@pytest.mark.parametrize("assets", [0, [], "0.1", None])
+def test_haircut_overrides_that_are_not_an_object_are_refused(assets):
+    """Found by fuzzing: a non-object here once reached a set() of it, a TypeError."""
+    m = model_raw()
+    m["haircuts"]["assets"] = assets
+    with pytest.raises(FormatError, match="haircuts.assets"):
+        parse_model(m, "m.json")
+
+
 def test_a_model_without_haircuts_gets_the_documented_defaults():
     m = model_raw()
     del m["haircuts"]
