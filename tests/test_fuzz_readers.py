@@ -1,9 +1,9 @@
 """Fuzzing every reader: mutated sample files and arbitrary input may only end in the project's
 own errors (FormatError and its subclasses) or, for a bundle, an invalid verdict.
 
-Each test runs for a short time by default (about half a second, so the whole module stays
-within a few seconds in CI); ``pytest --fuzz-seconds N tests/test_fuzz_readers.py`` runs each
-for about N seconds. Any other exception, or an example slower than EXAMPLE_SECONDS, fails
+By default each test runs a few rounds from fixed seeds (the same inputs in every run, CI's
+included, so a verdict is reproducible, and the module takes seconds); ``pytest --fuzz-seconds
+N tests/test_fuzz_readers.py`` explores fresh random inputs for about N seconds a test. Any other exception, or an example slower than EXAMPLE_SECONDS, fails
 with the input hypothesis shrank it to.
 """
 
@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from zkmargin.circuits.iden3_files import read_r1cs, read_wtns, write_r1cs, write_wtns
@@ -32,7 +32,7 @@ from zkmargin.verifier.kinds import MarginCapacity as Capacity
 
 from conftest import DATA
 
-DEFAULT_SECONDS = 0.5
+DEFAULT_ROUNDS = 3
 EXAMPLE_SECONDS = 20.0  # a hang or a runaway computation, not a slow machine
 TINY_CAPACITY = Capacity(2, 1, 10)
 BIG, DEEP = "@@5000-digit literal@@", "@@70000-deep list@@"  # spliced into the JSON text after dumps
@@ -150,28 +150,37 @@ def mutated_bytes(draw, blob: bytes) -> bytes:
 
 
 def fuzz(seconds: float | None, strategy, check) -> None:
-    """Run check on drawn inputs in short hypothesis rounds until the time budget is spent."""
+    """Run check on drawn inputs in short hypothesis rounds: by default DEFAULT_ROUNDS rounds
+    from fixed seeds, so every plain run (CI's too) tries the same inputs and its verdict is
+    reproducible; with --fuzz-seconds, fresh random rounds until the budget is spent."""
 
-    @settings(
-        max_examples=8,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def round_(example):
-        started = time.monotonic()
-        try:
-            check(example)
-        except FormatError:
-            pass
-        assert time.monotonic() - started < EXAMPLE_SECONDS, "an input took too long"
+    def one_round(seed_value: int | None):
+        @settings(
+            max_examples=8,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(strategy)
+        def round_(example):
+            started = time.monotonic()
+            try:
+                check(example)
+            except FormatError:
+                pass
+            assert time.monotonic() - started < EXAMPLE_SECONDS, "an input took too long"
 
-    end = time.monotonic() + (DEFAULT_SECONDS if seconds is None else seconds)
-    round_()
+        return round_ if seed_value is None else seed(seed_value)(round_)
+
+    if seconds is None:
+        for k in range(DEFAULT_ROUNDS):
+            one_round(k)()
+        return
+    end = time.monotonic() + seconds
+    one_round(None)()
     while time.monotonic() < end:
-        round_()
+        one_round(None)()
 
 
 def json_files(bases: list):
