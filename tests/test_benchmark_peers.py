@@ -67,6 +67,11 @@ def test_benchmark_runs_end_to_end(tmp_path, snarkjs_installed):
     assert "under load" in header
     rows = [line for line in table.splitlines() if line.startswith("| dense | 2^4 |")]
     assert len(rows) >= len(result["modes"])
+    # issue 17's targets: each row met, how far off, or not measured at the sizes run
+    peer_rows = table.split("## Targets against the native peers (issue 17)")[1].split("##")[0]
+    assert "| prove, range, 2^16, one core | <= 1.0 x rapidsnark | not measured | - |" in peer_rows
+    if "groth16py" in report["provers"] and "one-core" in result["modes"]:
+        assert "| prove, dense, 2^4, one core | <= 0.8 x groth16py |" in peer_rows
 
     # The check that let these times count does reject a proof that is not valid.
     work = tmp_path / "work" / "dense_04"
