@@ -3,8 +3,9 @@ own errors (FormatError and its subclasses) or, for a bundle, an invalid verdict
 
 By default each test runs a few rounds from fixed seeds (the same inputs in every run, CI's
 included, so a verdict is reproducible, and the module takes seconds); ``pytest --fuzz-seconds
-N tests/test_fuzz_readers.py`` explores fresh random inputs for about N seconds a test. Any other exception, or an example slower than EXAMPLE_SECONDS, fails
-with the input hypothesis shrank it to.
+N tests/test_fuzz_readers.py`` explores fresh random inputs for about N seconds a test. Any
+other exception, or an example slower than EXAMPLE_SECONDS, fails with the input hypothesis
+shrank it to.
 """
 
 from __future__ import annotations
