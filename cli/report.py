@@ -88,7 +88,8 @@ def margin_lines(case: MarginCase) -> list[str]:
     for s, name in enumerate(r.scenario_names):
         cells = "".join(f"  {money(real(g.losses[s])) + ('*' if s == g.worst_index else ' '):>{col}}" for g in r.groups)
         lines.append(f"  {name:{width}}{cells}  {money(real(r.scenario_loss[s])):>{col}}")
-    lines.append("  (* the group's worst scenario; groups are margined separately, never netted" + (";" if r.offsets else ")"))
+    note = "  (* the group's worst scenario; groups are margined separately, never netted"
+    lines.append(note + (";" if r.offsets else ")"))
     if r.offsets:
         lines.append("   the model's offsets credit pairs of groups on opposite sides, below)")
     gap = max(width, 32)
@@ -194,7 +195,8 @@ def maintenance_lines(initial: MarginResult, m: MarginResult, factors: dict[str,
     """The figures above are initial margin; maintenance scales the scan losses (ES too), the
     short-option minimum and the contingency by the model's published factors (README, risk
     model), so each group's margin and the credits follow; tiers and concentration do not."""
-    scaled = ", ".join(f"{float(factors[k]):g} x {k.replace('_', '-')}" for k in factors)
+    names = {"scan": "scan (and ES)", "short_option_minimum": "short-option minimum"}
+    scaled = ", ".join(f"{float(factors[k]):g} x {names.get(k, k)}" for k in factors)
     rows: list[tuple[str, int, int]] = [
         (f"{g.name or 'portfolio'} margin", g.margin, h.margin) for g, h in zip(initial.groups, m.groups)
     ]
