@@ -95,15 +95,15 @@ def margin_lines(case: MarginCase) -> list[str]:
     gap = max(width, 32)
     lines += [""] + requirement_lines(r, gap, offset_rates(case))
     saved = r.isolated_by_position - r.requirement
-    stressed = sum(max(g.collateral_losses[g.worst_index], 0) for g in r.groups if g.collateral_losses)
+    stressed = any(any(g.collateral_losses) for g in r.groups if g.collateral_losses)
     lines += [
         "",
         "netting across positions and venues (positions only; long spot and lending held alone are charged their"
         " haircut):",
         *(
             [
-                f"  (the portfolio figure also charges {money(real(stressed))} of collateral stressed with its group",
-                "   in the groups' worst scenarios, depegs included; the baselines value collateral unstressed)",
+                "  (the baselines value collateral unstressed; the portfolio figure stresses it with its group,",
+                "   depegs included, and nets it against the group's positions)",
             ]
             if stressed
             else []
@@ -141,12 +141,11 @@ def requirement_lines(r: MarginResult, gap: int = 32, rates: dict[tuple[str, str
     rows: list[tuple[str, int | None]] = []
     for g in r.groups:
         name = g.name or "portfolio"
+        stressed = g.collateral_losses[g.worst_index] if g.collateral_losses else 0
         rows += [
             (f"{name} scan risk (worst: {r.scenario_names[g.worst_index]})", g.scan),
-            (
-                f"{name}   of which stressed collateral",
-                g.collateral_losses[g.worst_index] if g.collateral_losses else 0,
-            ),
+            (f"{name}   positions' loss in it", g.losses[g.worst_index] - stressed),
+            (f"{name}   stressed collateral's loss in it", stressed),
         ]
         if g.expected_shortfall is not None:
             label = f"{name} expected shortfall (mean of the {g.tail_k} worst of {len(r.tail_names)})"

@@ -43,7 +43,7 @@ def test_margin_on_the_bundled_sample_explains_netting():
     for text in (
         "the group's worst scenario",
         "ETH margin = max(scan, floor)",
-        "ETH   of which stressed collateral",
+        "ETH   stressed collateral's loss in it",
         "maintenance = 0.8 x scan (and ES), 0.6 x short-option minimum, 0.75 x contingency",
         "BTC short-option minimum (a floor)",
         "REQUIREMENT",
