@@ -41,7 +41,7 @@ BOOK = [
 ]
 # 3 groups (ETH and BTC, the offset pair, then USD) of 2 position slots (ETH: perpetual, put) and
 # 1 collateral slot each; 7 scenarios; 3 lines (4 collateral bands, 3 concentration bands); 1 pair.
-CAPACITY = ["--positions", "6", "--collateral", "3", "--scenarios", "7", "--groups", "3", "--tiers", "3", "--pairs", "1"]
+CAPACITY = "--positions 6 --collateral 3 --scenarios 7 --groups 3 --tiers 3 --pairs 1".split()
 
 
 def run(*args: str):
