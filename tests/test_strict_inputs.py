@@ -65,6 +65,15 @@ def test_a_model_without_haircuts_gets_the_documented_defaults():
     assert partial["major"] == Fraction(1, 5) and partial["yield-bearing"] == Fraction(15, 100)
 
 
+def test_haircut_overrides_that_are_not_an_object_are_a_format_error():
+    """Found by tests/test_fuzz_readers.py: the tiers' clash check read haircuts.assets before it
+    was checked, so "assets": 0 raised a TypeError (a traceback) instead of a one-line error."""
+    m = model_raw()
+    m["haircuts"]["assets"] = 0
+    with pytest.raises(FormatError, match="haircuts.assets: expected a JSON object"):
+        parse_model(m, "m.json")
+
+
 def test_an_override_for_an_asset_the_market_lacks_is_refused():
     m = model_raw()
     m["haircuts"]["assets"] = {"DOGE": "0.3"}

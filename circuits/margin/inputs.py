@@ -489,7 +489,8 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
     tail = _expected_shortfall(r, top["expected_shortfall"], base) if "expected_shortfall" in top else None
     tiers = {k: _bands(r, v, f"collateral_tiers.{k}", "ratio", True)
              for k, v in r.obj(top.get("collateral_tiers", {}), "collateral_tiers").items()}
-    twice = sorted(set(tiers) & set(haircuts.get("assets", {})))
+    asset_haircuts = rates(haircuts.get("assets", {}), "haircuts.assets")  # read (strictly) before it is used
+    twice = sorted(set(tiers) & set(asset_haircuts))
     if twice:
         raise r.fail(f"collateral_tiers.{twice[0][:40]}", "has a haircuts.assets override too: give one of them")
     concentration = {k: _bands(r, v, f"concentration.{k}", "rate", False)
@@ -500,7 +501,7 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
         scenarios=tuple(scenarios),
         vol_shock=vol_shock,
         class_haircuts={**DEFAULT_HAIRCUTS, **rates(haircuts.get("classes", {}), "haircuts.classes")},
-        asset_haircuts=rates(haircuts.get("assets", {}), "haircuts.assets"),
+        asset_haircuts=asset_haircuts,
         short_option_fraction=r.number(
             short.get("fraction_of_spot", "0"), "short_option_minimum.fraction_of_spot", nonnegative=True
         ),
