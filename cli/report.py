@@ -88,13 +88,26 @@ def margin_lines(case: MarginCase) -> list[str]:
     for s, name in enumerate(r.scenario_names):
         cells = "".join(f"  {money(real(g.losses[s])) + ('*' if s == g.worst_index else ' '):>{col}}" for g in r.groups)
         lines.append(f"  {name:{width}}{cells}  {money(real(r.scenario_loss[s])):>{col}}")
-    lines.append("  (* the group's worst scenario; groups are margined separately, never netted)")
+    note = "  (* the group's worst scenario; groups are margined separately, never netted"
+    lines.append(note + (";" if r.offsets else ")"))
+    if r.offsets:
+        lines.append("   the model's offsets credit pairs of groups on opposite sides, below)")
     gap = max(width, 32)
-    lines += [""] + requirement_lines(r, gap)
+    lines += [""] + requirement_lines(r, gap, offset_rates(case))
     saved = r.isolated_by_position - r.requirement
+    stressed = any(any(g.collateral_losses) for g in r.groups if g.collateral_losses)
     lines += [
         "",
-        "netting across positions and venues (long spot and lending held alone are charged their haircut):",
+        "netting across positions and venues (positions only; long spot and lending held alone are charged their"
+        " haircut):",
+        *(
+            [
+                "  (the baselines value collateral unstressed; the portfolio figure stresses it with its group,",
+                "   depegs included, and nets it against the group's positions)",
+            ]
+            if stressed
+            else []
+        ),
         f"  {'margined position by position':{gap}}  {money(real(r.isolated_by_position)):>16}",
         f"  {'margined venue by venue':{gap}}  {money(real(r.isolated_by_venue)):>16}",
         f"  {'margined as one portfolio':{gap}}  {money(real(r.requirement)):>16}",
@@ -110,18 +123,29 @@ def margin_lines(case: MarginCase) -> list[str]:
     return lines
 
 
-def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
+def offset_rates(case: MarginCase) -> dict[tuple[str, str], int]:
+    """Each offset pair's published credit rate (x 10^4), to show beside its credit."""
+    return {(g, h): rate for g, h, rate in case.model.offsets.pairs} if case.model.offsets else {}
+
+
+def requirement_lines(r: MarginResult, gap: int = 32, rates: dict[tuple[str, str], int] | None = None) -> list[str]:
     """Requirement group by group, available and the excess or shortfall, term by term."""
     real = r.real
+    rates = rates or {}
+
+    def credit_label(g: str, h: str) -> str:
+        rate = rates.get((g, h))
+        share = f"{rate / 100:g}% of the smaller margin" if rate is not None else "opposite sides"
+        return f"offset credit {g or '-'} / {h or '-'} ({share})"
+
     rows: list[tuple[str, int | None]] = []
     for g in r.groups:
         name = g.name or "portfolio"
+        stressed = g.collateral_losses[g.worst_index] if g.collateral_losses else 0
         rows += [
             (f"{name} scan risk (worst: {r.scenario_names[g.worst_index]})", g.scan),
-            (
-                f"{name}   of which stressed collateral",
-                g.collateral_losses[g.worst_index] if g.collateral_losses else 0,
-            ),
+            (f"{name}   positions' loss in it", g.losses[g.worst_index] - stressed),
+            (f"{name}   stressed collateral's loss in it", stressed),
         ]
         if g.expected_shortfall is not None:
             label = f"{name} expected shortfall (mean of the {g.tail_k} worst of {len(r.tail_names)})"
@@ -130,7 +154,7 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
             (f"{name} short-option minimum (a floor)", g.floor),
             (f"{name} margin = max(scan{', ES' if g.tail_k else ''}, floor)", g.margin),
         ]
-    rows += [(f"inter-group credit {g or '-'} / {h or '-'} (opposite sides)", -credit) for g, h, credit in r.offsets]
+    rows += [(credit_label(g, h), -credit) for g, h, credit in r.offsets]
     rows += [
         ("contingency (perps, futures)", r.contingency_addon),
         *([("concentration add-ons (size bands)", r.concentration)] if r.concentration else []),
@@ -138,7 +162,7 @@ def requirement_lines(r: MarginResult, gap: int = 32) -> list[str]:
         ("REQUIREMENT", r.requirement),
         ("", None),
         ("collateral after haircuts", r.collateral),
-        *([("size tiers: value above the bands", -r.tier_deduction)] if r.tier_deduction else []),
+        *([("size tiers: what the value bands take off", -r.tier_deduction)] if r.tier_deduction else []),
         ("position value (mark-to-market)", r.position_value),
         ("rounding against the prover", -r.rounding),
         ("AVAILABLE", r.available),
@@ -166,13 +190,28 @@ def maintenance_json(m: MarginResult) -> dict:
     }
 
 
-def maintenance_lines(m: MarginResult, gap: int = 32) -> list[str]:
-    """The figures above are initial margin; maintenance scales each requirement term by the
-    model's published factors (README, risk model)."""
-    verdict = "excess" if m.solvent else "SHORTFALL"
+def maintenance_lines(initial: MarginResult, m: MarginResult, factors: dict[str, Fraction], gap: int = 32) -> list[str]:
+    """The figures above are initial margin; maintenance scales the scan losses (ES too), the
+    short-option minimum and the contingency by the model's published factors (README, risk
+    model), so each group's margin and the credits follow; tiers and concentration do not."""
+    names = {"scan": "scan (and ES)", "short_option_minimum": "short-option minimum"}
+    scaled = ", ".join(f"{float(factors[k]):g} x {names.get(k, k)}" for k in factors)
+    rows: list[tuple[str, int, int]] = [
+        (f"{g.name or 'portfolio'} margin", g.margin, h.margin) for g, h in zip(initial.groups, m.groups)
+    ]
+    rows += [(f"offset credit {g} / {h}", -a, -b) for (g, h, a), (_, _, b) in zip(initial.offsets, m.offsets)]
+    rows += [
+        ("contingency", initial.contingency_addon, m.contingency_addon),
+        *([("concentration add-ons", initial.concentration, m.concentration)] if initial.concentration else []),
+        ("REQUIREMENT", initial.requirement, m.requirement),
+        ("excess (negative: a shortfall)", initial.excess, m.excess),
+    ]
+    gap = max(gap, *(len(label) for label, _, _ in rows))
     return [
         "",
         "initial and maintenance margin (the table above is initial; `prove --margin` chooses):",
-        f"  {'maintenance REQUIREMENT':{gap}}  {money(m.real(m.requirement)):>16}",
-        f"  {'maintenance ' + verdict:{gap}}  {money(m.real(abs(m.excess))):>16}",
+        f"  maintenance = {scaled};",
+        "  size tiers and concentration are the same at both levels",
+        f"  {'':{gap}}  {'initial':>16}  {'maintenance':>16}",
+        *(f"  {label:{gap}}  {money(m.real(a)):>16}  {money(m.real(b)):>16}" for label, a, b in rows),
     ]

@@ -59,7 +59,7 @@ def test_haircut_overrides_that_are_not_an_object_are_refused(assets):
     """Found by fuzzing: a non-object here once reached a set() of it, a TypeError."""
     m = model_raw()
     m["haircuts"]["assets"] = assets
-    with pytest.raises(FormatError, match="haircuts.assets"):
+    with pytest.raises(FormatError, match="haircuts.assets: expected a JSON object"):
         parse_model(m, "m.json")
 
 

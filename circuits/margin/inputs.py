@@ -489,7 +489,7 @@ def parse_model(raw: Any, source: str = "model", base: Path | None = None) -> Ri
     tail = _expected_shortfall(r, top["expected_shortfall"], base) if "expected_shortfall" in top else None
     tiers = {k: _bands(r, v, f"collateral_tiers.{k}", "ratio", True)
              for k, v in r.obj(top.get("collateral_tiers", {}), "collateral_tiers").items()}
-    asset_haircuts = rates(haircuts.get("assets", {}), "haircuts.assets")
+    asset_haircuts = rates(haircuts.get("assets", {}), "haircuts.assets")  # read (strictly) before it is used
     twice = sorted(set(tiers) & set(asset_haircuts))
     if twice:
         raise r.fail(f"collateral_tiers.{twice[0][:40]}", "has a haircuts.assets override too: give one of them")

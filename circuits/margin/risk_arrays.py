@@ -307,6 +307,13 @@ class CapacityTooSmall(FormatError):
         self.needed = needed
 
 
+def capacity_flags(c: MarginCapacity) -> str:
+    """The CLI flags that ask for capacity ``c`` (the optional axes only when in use)."""
+    optional = (("--tail-scenarios", c.tail_scenarios), ("--tiers", c.tiers), ("--pairs", c.pairs))
+    sizes = f"--groups {c.groups} --positions {c.positions} --collateral {c.collateral} --scenarios {c.scenarios}"
+    return sizes + "".join(f" {flag} {n}" for flag, n in optional if n)
+
+
 def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> MarginParameters:
     """Fixed point, laid out group-major and padded to the circuit's capacity.
 
@@ -340,13 +347,12 @@ def to_public_parameters(arrays: RiskArrays, capacity: MarginCapacity) -> Margin
         needed = MarginCapacity(groups * max(widest, per), need_c, max(s, capacity.scenarios), groups,
                                 max(n_tail, capacity.tail_scenarios), max(n_tiers, capacity.tiers),
                                 max(len(pairs), capacity.pairs))  # fmt: skip
+        # the smallest circuit that fits, named in the message; ``needed`` keeps the sizes asked for where larger
+        g = max(len(names), 1)
+        smallest = MarginCapacity(g * max(widest, 1), g * max([-(-c // g), 1] + [len(h) for h in held.values()]), s,
+                                  g, n_tail, n_tiers, len(pairs))  # fmt: skip
         raise CapacityTooSmall(
-            f"the market and model need capacity --groups {groups} --positions {needed.positions} "
-            f"--collateral {need_c} --scenarios {needed.scenarios}"
-            + (f" --tail-scenarios {needed.tail_scenarios}" if needed.tail_scenarios else "")
-            + (f" --tiers {needed.tiers}" if needed.tiers else "")
-            + (f" --pairs {needed.pairs}" if needed.pairs else "")
-            + " "
+            f"the market and model need capacity {capacity_flags(smallest)} at least "
             f"({len(names)} underlyings of up to {widest} instruments; the circuit is {capacity.label()})",
             needed,
         )

@@ -38,7 +38,7 @@ def margin(portfolio, market, model, risk_arrays, threshold, capacity, as_json) 
     emit(
         as_json,
         {**margin_json(case), **maintenance_json(maintenance)},
-        margin_lines(case) + maintenance_lines(maintenance),
+        margin_lines(case) + maintenance_lines(case.result, maintenance, case.model.maintenance),
     )
     if not case.result.solvent:
         raise SystemExit(EXIT_INVALID)
