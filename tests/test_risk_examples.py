@@ -97,6 +97,9 @@ def test_the_example_proves_and_verifies_through_the_cli_and_snarkjs(tmp_path):
     run("prove", *BOOK, *CAPACITY, "--zkey", str(zkey), "--out", str(tmp_path / "bundle"))
     out = run("verify", str(tmp_path / "bundle"), *BOOK[1:])
     assert "proof is VALID" in out and "match" in out and "over 3 risk groups" in out
+    # the statement line names every term the digest binds here
+    assert "after haircuts (size-tiered)" in out and "concentration add-ons" in out
+    assert "less offset credits between 1 group pair (" in out
     done = subprocess.run(
         ["node", str(SNARKJS), "groth16", "verify", "verification_key.json", "public.json", "proof.json"],
         cwd=tmp_path / "bundle",

@@ -99,10 +99,16 @@ def _describe_margin(s) -> str:
     ratio = f"{s.public['threshold'] / THRESHOLD_SCALE:g}x " if s.public["threshold"] != THRESHOLD_SCALE else ""
     p = s.parameters
     es = f"mean of the worst {p.tail_k} of {len(p.tail_scenarios)} tail losses, " if p.tail_k else ""
+    used = lambda rows: any(any(r) for r in rows)  # noqa: E731
+    tiers = " (size-tiered)" if used(p.collateral_tier_slope) else ""
+    extra = ", concentration add-ons" * used(p.concentration_slope)
+    pairs = sum(map(bool, p.offset_rate))
+    credit = f", less offset credits between {pairs} group pair{'s' * (pairs > 1)}" * (pairs > 0)
     return (f"{p.margin_level} margin, for the portfolio committed as {s.public['commitment']}, at epoch "
-            f"{s.public['epoch']} ({s.timestamp}): collateral after haircuts plus position value covers {ratio}the "
-            f"sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress scenarios, {es}"
-            f"short-option minimum), plus contingencies (digest {s.public['parameters_digest']})")
+            f"{s.public['epoch']} ({s.timestamp}): collateral after haircuts{tiers} plus position value covers "
+            f"{ratio}the sum over {len(p.groups)} risk groups of max(worst loss over {len(p.scenarios)} stress "
+            f"scenarios, {es}short-option minimum), plus contingencies{extra}{credit} (digest "
+            f"{s.public['parameters_digest']})")
 
 
 def _describe_solvency(s) -> str:
