@@ -14,20 +14,18 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from zkmargin.circuits.builder import ConstraintSystem
-from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate, scale_portfolio
 from zkmargin.circuits.margin.case import load_case
 from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
 from zkmargin.circuits.margin.history import history_moves
 from zkmargin.circuits.margin.inputs import load_model, parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall, compute_risk_arrays, to_public_parameters
-from zkmargin.circuits.witness_program import limb_integers, program_of
-from zkmargin.prover.native.witness import CompiledWitness
+from zkmargin.circuits.witness_program import program_of
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
 
-from helpers import replace_hint
+from helpers import assert_margin_compiled_equals_builder, margin_satisfied, replace_hint
 
 EPOCH = 1_795_248_000
 PRICES = ["100", "95", "104.5", "94.05", "97.812", "95.85576"]  # returns -5%, +10%, -10%, +4%, -2%
@@ -153,12 +151,6 @@ def witness(params: MarginParameters, quantities, amounts, threshold=10_000) -> 
     return MarginWitness(margin_statement(params, fixed, EPOCH, threshold), fixed)
 
 
-def satisfied(w: MarginWitness, tamper=None) -> bool:
-    api = ConstraintSystem(tamper=tamper)
-    build_margin_circuit(api, w.statement.parameters.capacity, w)
-    return api.compile().first_unsatisfied(api.witness()) is None
-
-
 def tight(tmp_path):
     """A long perp whose margin is exactly its ES, 75, with cash of exactly 75: no slack anywhere."""
     params, fixed, result = case(tmp_path, "1", cash="75")
@@ -168,9 +160,9 @@ def tight(tmp_path):
 
 def test_the_tight_case_is_provable_and_one_unit_short_is_not(tmp_path):
     params, w, _ = tight(tmp_path)
-    assert satisfied(w)
+    assert margin_satisfied(w)
     poorer = witness(params, w.portfolio.quantities, (w.portfolio.amounts[0] - 1,))
-    assert not evaluate(params, poorer.portfolio).solvent and not satisfied(poorer)
+    assert not evaluate(params, poorer.portfolio).solvent and not margin_satisfied(poorer)
 
 
 def test_an_understated_margin_below_expected_shortfall_fails(tmp_path):
@@ -178,11 +170,12 @@ def test_an_understated_margin_below_expected_shortfall_fails(tmp_path):
     _, w, result = tight(tmp_path)
     es = result.groups[0].expected_shortfall
     tamper = replace_hint("group[0]/margin", lambda v: [v[0], es - 1])
-    assert not satisfied(w, tamper) and tamper.seen
+    assert not margin_satisfied(w, tamper) and tamper.seen
     rich = dataclasses.replace(w.portfolio, amounts=(10**15,))
     rich_w = witness(w.statement.parameters, rich.quantities, rich.amounts)
-    assert satisfied(rich_w, replace_hint("group[0]/margin", lambda v: [v[0], es + 10**9]))  # overstating only costs
-    assert not satisfied(rich_w, replace_hint("group[0]/margin", lambda v: [v[0], es - 1]))
+    overstated = replace_hint("group[0]/margin", lambda v: [v[0], es + 10**9])
+    assert margin_satisfied(rich_w, overstated)  # overstating only costs the prover
+    assert not margin_satisfied(rich_w, replace_hint("group[0]/margin", lambda v: [v[0], es - 1]))
 
 
 UNIT = 10**12  # one unit of money at scale^2
@@ -199,7 +192,7 @@ def test_a_tau_away_from_the_quantile_cannot_lower_the_bound(tmp_path, shift, ho
     any tau outside fails, e.g. tau = 19: 19 + (81 + 31 + 1) / 2 = 75.5 > 75."""
     _, w, _ = tight(tmp_path)
     tamper = replace_hint("group[0]/margin", lambda v: [(v[0] + shift) % R, v[1]])
-    assert satisfied(w, tamper) is holds and tamper.seen
+    assert margin_satisfied(w, tamper) is holds and tamper.seen
 
 
 def test_an_excess_below_its_loss_over_tau_fails(tmp_path):
@@ -207,9 +200,9 @@ def test_an_excess_below_its_loss_over_tau_fails(tmp_path):
     _, w, _ = tight(tmp_path)
     worst = "group[0]/expected_shortfall/tail[2]/excess"  # the -10% day: the long's loss of 100
     tamper = replace_hint(worst, lambda v: [0])
-    assert not satisfied(w, tamper) and tamper.seen
+    assert not margin_satisfied(w, tamper) and tamper.seen
     calm = replace_hint("group[0]/expected_shortfall/tail[1]/excess", lambda v: [R - 10**12])
-    assert not satisfied(w, calm) and calm.seen
+    assert not margin_satisfied(w, calm) and calm.seen
 
 
 # ------------------------------------------------------------ calculator = circuit
@@ -249,7 +242,7 @@ def test_circuit_agrees_with_calculator_under_expected_shortfall(q, a, seed, k):
     w = witness(random_parameters(seed, k), q, a)
     result = evaluate(w.statement.parameters, w.portfolio)
     event(f"solvent={result.solvent} binding={result.groups[0].binding}")
-    assert satisfied(w) is result.solvent
+    assert margin_satisfied(w) is result.solvent
 
 
 @given(
@@ -261,15 +254,7 @@ def test_circuit_agrees_with_calculator_under_expected_shortfall(q, a, seed, k):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_compiled_witness_equals_the_builders_under_expected_shortfall(q, a, seed, k):
     """The 'shortfall' kernel kind computes tau and M_g as the Python hint does, wire for wire."""
-    w = witness(random_parameters(seed, k), q, a)
-    oracle = ConstraintSystem()
-    build_margin_circuit(oracle, CAP, w)
-    expected = oracle.witness()
-    program = _program()
-    kernel = CompiledWitness(program)
-    got = kernel.run(program.input_values(margin_input_values(CAP, w)))
-    assert limb_integers(got) == expected
-    assert kernel.first_unsatisfied(got) == oracle.compile().first_unsatisfied(expected)
+    assert_margin_compiled_equals_builder(CAP, witness(random_parameters(seed, k), q, a), _program())
 
 
 _PROGRAM = []

@@ -10,20 +10,16 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from zkmargin.circuits.builder import ConstraintSystem
-from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate, scale_portfolio
-from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
+from zkmargin.circuits.margin.circuit import MarginWitness, margin_statement
 from zkmargin.circuits.margin.inputs import parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall, compute_risk_arrays, to_public_parameters
 from zkmargin.circuits.margin.risk_arrays import with_offsets
-from zkmargin.circuits.witness_program import limb_integers, program_of
-from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
 
-from helpers import replace_hint
+from helpers import assert_margin_compiled_equals_builder, margin_satisfied, replace_hint
 
 UNIT = 10**12
 ROUNDING = 25 * 10**6  # one unit of 1/scale per short unit, against the prover: 25 ETH short
@@ -99,12 +95,6 @@ def witness(params: MarginParameters, fixed: ScaledPortfolio) -> MarginWitness:
     return MarginWitness(margin_statement(params, fixed, 1_795_248_000), fixed)
 
 
-def satisfied(w: MarginWitness, tamper=None) -> bool:
-    api = ConstraintSystem(tamper=tamper)
-    build_margin_circuit(api, w.statement.parameters.capacity, w)
-    return api.compile().first_unsatisfied(api.witness()) is None
-
-
 def tight():
     """Cash of exactly 22,500 (and the rounding, counted on both sides) behind the hedged book:
     solvent only with the credit."""
@@ -114,16 +104,16 @@ def tight():
 
 
 def test_the_tight_hedged_book_is_provable():
-    assert satisfied(tight()[1])
+    assert margin_satisfied(tight()[1])
 
 
 def test_a_credit_above_the_smaller_margin_fails():
     """c one unit above min(M_g, M_h), or a quotient one above floor(rate c / 10^4)."""
     _, w = tight()
     tamper = replace_hint("offset[0]/common", lambda v: [(v[0] - 2 * 10**4) % R])  # c = min + 2 x 10^4
-    assert not satisfied(w, tamper) and tamper.seen
+    assert not margin_satisfied(w, tamper) and tamper.seen
     quotient = replace_hint("offset[0]/divide_floor(10000)/quotient_remainder", lambda v: [v[0] + 1, v[1]])
-    assert not satisfied(w, quotient) and quotient.seen
+    assert not margin_satisfied(w, quotient) and quotient.seen
 
 
 def test_the_sides_cannot_be_faked():
@@ -131,9 +121,9 @@ def test_the_sides_cannot_be_faked():
     params, fixed, result = case("1", "25", usd="22500.00005")
     assert not result.solvent
     w = witness(params, fixed)
-    assert not satisfied(w)
+    assert not margin_satisfied(w)
     flip = replace_hint("offset[0]/side_first/signed124/to_bits125/bits", lambda v: v[:-1] + [1 - v[-1]])
-    assert not satisfied(w, flip) and flip.seen
+    assert not margin_satisfied(w, flip) and flip.seen
 
 
 def test_inflating_a_margin_to_earn_credit_never_pays():
@@ -141,7 +131,7 @@ def test_inflating_a_margin_to_earn_credit_never_pays():
     smaller), the requirement rises by at least 5,000: the tight book is no longer provable."""
     _, w = tight()
     inflate = replace_hint("group[0]/margin", lambda v: [v[0] + 10_000 * UNIT])
-    assert not satisfied(w, inflate) and inflate.seen
+    assert not margin_satisfied(w, inflate) and inflate.seen
 
 
 # ------------------------------------------------------------ calculator = circuit
@@ -180,7 +170,7 @@ def test_circuit_agrees_with_calculator_with_offsets(q, a, seed):
     fixed = ScaledPortfolio(account=7, quantities=(*q, 0), amounts=tuple(a), salt=99)
     result = evaluate(params, fixed)
     event(f"solvent={result.solvent} credit={bool(result.offset_credit)}")
-    assert satisfied(witness(params, fixed)) is result.solvent
+    assert margin_satisfied(witness(params, fixed)) is result.solvent
 
 
 def test_a_rate_above_one_is_refused_by_the_verifier():
@@ -218,10 +208,4 @@ def test_compiled_witness_equals_the_builders_with_offsets(q, a, seed):
     """The credit's hints are the maximum and divmod kinds: the kernel computes them alike."""
     fixed = ScaledPortfolio(account=7, quantities=(*q, 0), amounts=tuple(a), salt=99)
     w = witness(random_parameters(seed), fixed)
-    oracle = ConstraintSystem()
-    build_margin_circuit(oracle, CAP, w)
-    structure = ConstraintSystem()
-    build_margin_circuit(structure, CAP)
-    program = program_of(structure)
-    got = CompiledWitness(program).run(program.input_values(margin_input_values(CAP, w)))
-    assert limb_integers(got) == oracle.witness()
+    assert_margin_compiled_equals_builder(CAP, w)

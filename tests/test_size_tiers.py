@@ -10,19 +10,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from zkmargin.circuits.builder import ConstraintSystem
-from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, evaluate, scale_portfolio
-from zkmargin.circuits.margin.circuit import MarginWitness, build_margin_circuit, margin_statement
+from zkmargin.circuits.margin.circuit import MarginWitness, margin_statement
 from zkmargin.circuits.margin.inputs import parse_market, parse_model, parse_portfolio
 from zkmargin.circuits.margin.risk_arrays import CapacityTooSmall, compute_risk_arrays, to_public_parameters
 from zkmargin.circuits.margin.tiers import collateral_lines, concentration_lines
-from zkmargin.circuits.witness_program import limb_integers, program_of
-from zkmargin.prover.native.witness import CompiledWitness
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
 
-from helpers import replace_hint
+from helpers import assert_margin_compiled_equals_builder, margin_satisfied, replace_hint
 
 F = Fraction
 UNIT = 10**12  # one unit of money at scale^2
@@ -120,12 +116,6 @@ def witness(params: MarginParameters, fixed: ScaledPortfolio) -> MarginWitness:
     return MarginWitness(margin_statement(params, fixed, 1_795_248_000), fixed)
 
 
-def satisfied(w: MarginWitness, tamper=None) -> bool:
-    api = ConstraintSystem(tamper=tamper)
-    build_margin_circuit(api, w.statement.parameters.capacity, w)
-    return api.compile().first_unsatisfied(api.witness()) is None
-
-
 def test_binance_attack_a_collateral_value_above_a_tier_line_fails():
     """500 ETH are worth 350,000 after the bands (deduction 100,000 from the first ratio's
     450,000). A prover claiming the first tier's ratio for all of it (deduction 0), only the
@@ -134,21 +124,21 @@ def test_binance_attack_a_collateral_value_above_a_tier_line_fails():
     assert result.real(result.tier_deduction) == 100_000
     j = params.collateral_assets.index("ETH")
     w = witness(params, fixed)
-    assert satisfied(w)
+    assert margin_satisfied(w)
     for claimed in (0, 40_000 * UNIT, 100_000 * UNIT - 1):
         tamper = replace_hint(f"tiered_collateral[{j}]/bound", lambda v, c=claimed: [c])
-        assert not satisfied(w, tamper) and tamper.seen
-    assert satisfied(w, replace_hint(f"tiered_collateral[{j}]/bound", lambda v: [200_000 * UNIT]))  # only costs
+        assert not margin_satisfied(w, tamper) and tamper.seen
+    assert margin_satisfied(w, replace_hint(f"tiered_collateral[{j}]/bound", lambda v: [200_000 * UNIT]))  # only costs
 
 
 def test_a_concentration_addon_below_a_line_fails():
     params, fixed, result = case(quantity="6000", usd="10000000")
     assert result.real(result.concentration) == 130_000 and result.solvent
     w = witness(params, fixed)
-    assert satisfied(w)
+    assert margin_satisfied(w)
     for claimed in (0, 100_000 * UNIT, 130_000 * UNIT - 1):  # band 0, band 1's line, one unit short
         tamper = replace_hint("concentration[0]/bound", lambda v, c=claimed: [c])
-        assert not satisfied(w, tamper) and tamper.seen
+        assert not margin_satisfied(w, tamper) and tamper.seen
 
 
 def test_an_insolvent_book_cannot_hide_behind_a_low_tier():
@@ -157,9 +147,9 @@ def test_an_insolvent_book_cannot_hide_behind_a_low_tier():
     params, fixed, result = case(quantity="6000", usd="130000")
     assert result.solvent and result.excess == 0
     poorer = dataclasses.replace(fixed, amounts=tuple(a - (1 if a else 0) for a in fixed.amounts))
-    assert not evaluate(params, poorer).solvent and not satisfied(witness(params, poorer))
+    assert not evaluate(params, poorer).solvent and not margin_satisfied(witness(params, poorer))
     low = replace_hint("concentration[0]/bound", lambda v: [v[0] - UNIT])
-    assert not satisfied(witness(params, poorer), low)
+    assert not margin_satisfied(witness(params, poorer), low)
 
 
 # ------------------------------------------------------------ calculator = circuit
@@ -202,7 +192,7 @@ def test_circuit_agrees_with_calculator_with_tiers(q, a, seed):
     fixed = ScaledPortfolio(account=7, quantities=tuple(q), amounts=tuple(a), salt=99)
     result = evaluate(params, fixed)
     event(f"solvent={result.solvent} tiers={bool(result.tier_deduction)} addon={bool(result.concentration)}")
-    assert satisfied(witness(params, fixed)) is result.solvent
+    assert margin_satisfied(witness(params, fixed)) is result.solvent
 
 
 @given(
@@ -214,14 +204,7 @@ def test_circuit_agrees_with_calculator_with_tiers(q, a, seed):
 def test_compiled_witness_equals_the_builders_with_tiers(q, a, seed):
     fixed = ScaledPortfolio(account=7, quantities=tuple(q), amounts=tuple(a), salt=99)
     w = witness(random_parameters(seed), fixed)
-    oracle = ConstraintSystem()
-    build_margin_circuit(oracle, CAP, w)
-    expected = oracle.witness()
-    structure = ConstraintSystem()
-    build_margin_circuit(structure, CAP)
-    program = program_of(structure)
-    got = CompiledWitness(program).run(program.input_values(margin_input_values(CAP, w)))
-    assert limb_integers(got) == expected
+    assert_margin_compiled_equals_builder(CAP, w)
 
 
 # ------------------------------------------------------------ strict reading

@@ -41,6 +41,8 @@ from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity, MarginParameters
 
+from helpers import assert_margin_compiled_equals_builder
+
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EDGES = [0, 1, 2, R - 1, R - 2, R // 2, 2**20 - 1, 2**20, 2**40, 2**64 - 1, 2**64, 2**128, 2**253, 2**253 - 1]
 field_value = st.one_of(st.sampled_from(EDGES), st.integers(0, 2**45), st.integers(0, R - 1))
@@ -212,15 +214,7 @@ def margin_witness(quantities, amount, seed: int, threshold: int) -> MarginWitne
 @SETTINGS
 def test_margin_compiled_equals_builder(quantities, amount, seed, threshold):
     """Random books, out-of-range quantities and amounts included (those must fail, alike)."""
-    witness = margin_witness(quantities, amount, seed, threshold)
-    oracle = ConstraintSystem()
-    build_margin_circuit(oracle, CAP, witness)
-    expected = oracle.witness()
-    program = margin_program()
-    kernel = CompiledWitness(program)
-    got = kernel.run(program.input_values(margin_input_values(CAP, witness)))
-    assert limb_integers(got) == expected
-    assert kernel.first_unsatisfied(got) == oracle.compile().first_unsatisfied(expected)
+    assert_margin_compiled_equals_builder(CAP, margin_witness(quantities, amount, seed, threshold), margin_program())
 
 
 def test_margin_input_names_are_the_circuits():
