@@ -34,7 +34,7 @@ from zkmargin.circuits.exchange.batch import (
 from zkmargin.circuits.exchange.batch import leaves as batch_leaves
 from zkmargin.circuits.exchange.book import Book
 from zkmargin.circuits.exchange.tree import TreeFile, write_tree
-from zkmargin.circuits.files import atomic_write, write_json
+from zkmargin.circuits.files import atomic_write, atomic_writer, write_json
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, scale_portfolio
 from zkmargin.circuits.margin.case import DEFAULT_CAPACITY, DEFAULT_MODEL
 from zkmargin.circuits.margin.inputs import load_market, load_model, sample_path
@@ -242,10 +242,12 @@ def _write_epoch(out: Path, exchange_key: Path, shape: BatchShape, parameters: M
     with TreeFile(out / TREE) as tree:
         root = tree.root()
     lap("tree")
-    # leaf order: line i opens leaf i (inclusion export reads it); private, it holds every position
-    lines = (json.dumps(Opening.of(name, fixed, parameters).to_json(), separators=(",", ":"))
-             for _, name, fixed in accounts)
-    atomic_write(out / PRIVATE / OPENINGS, ("\n".join(lines) + "\n").encode(), private=True)
+    # leaf order: line i opens leaf i (inclusion export reads it); private, it holds every position.
+    # Written line by line: joined first, the file would sit in memory whole (~0.5 KB an account).
+    with atomic_writer(out / PRIVATE / OPENINGS, private=True) as openings:
+        for _, name, fixed in accounts:
+            openings.write(json.dumps(Opening.of(name, fixed, parameters).to_json(), separators=(",", ":")).encode()
+                           + b"\n")
     write_json(out / PARAMETERS, parameters_json(parameters))
     write_json(key_path(out, shape.tier), vk.to_json())
     batches = []
