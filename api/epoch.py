@@ -192,12 +192,16 @@ def prove_epoch(
 
     say("witnesses and the blinded totals chain")
     names = total_names(capacity)
-    totals, salt, witnesses = [0] * len(names), 0, []
+    totals, salt, witnesses, summaries = [0] * len(names), 0, [], []
     for b, start in enumerate(range(0, len(accounts), batch_size)):
         chunk = [fixed for _, _, fixed in accounts[start : start + batch_size]]
         salt_after = _field_of(secret, b"totals salt", str(b).encode())
         w = make_witness(parameters, epoch, threshold, market_hash, shape, b, chunk, totals, salt, salt_after)
         witnesses.append(w)
+        # the batch's leaves and manifest fields now, while its commitments are in the cache
+        # make_witness just filled: recomputed later they cost a Python sponge per account each
+        # time (~5 ms), twice over (tree and manifest) once a book outgrows the cache
+        summaries.append((tuple(batch_leaves(w)), preimage(w)))
         totals = totals_after(w)
         salt = salt_after
     lap("witnesses and totals chain")
@@ -226,8 +230,8 @@ def prove_epoch(
         (runner or InProcessRunner()).run(prove_batch, jobs, on_result)
     lap("prove batches")
     say("tree, parameters, key and the signed manifest")
-    manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, accounts,
-                            totals, lap)
+    manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, summaries,
+                            accounts, totals, lap)
     lap("manifest")
     return EpochRecord(out, manifest, shape.tier, len(accounts), len(jobs), len(done), constraints, timings, cpu,
                        batch_seconds)
@@ -235,9 +239,10 @@ def prove_epoch(
 
 def _write_epoch(out: Path, exchange_key: Path, shape: BatchShape, parameters: MarginParameters, market_hash: int,
                  threshold: int, vk: VerifyingKey, witnesses: list[BatchWitness],
+                 summaries: list[tuple[tuple[int, ...], dict[str, int]]],
                  accounts: list[tuple[int, str, ScaledPortfolio]], totals: list[int],
                  lap: Callable[[str], None] = lambda _: None) -> Manifest:
-    leaves = [leaf for w in witnesses for leaf in batch_leaves(w)][: len(accounts)]
+    leaves = [leaf for batch, _ in summaries for leaf in batch][: len(accounts)]
     write_tree(out / TREE, leaves, shape.size.bit_length() - 1)
     with TreeFile(out / TREE) as tree:
         root = tree.root()
@@ -251,8 +256,7 @@ def _write_epoch(out: Path, exchange_key: Path, shape: BatchShape, parameters: M
     write_json(out / PARAMETERS, parameters_json(parameters))
     write_json(key_path(out, shape.tier), vk.to_json())
     batches = []
-    for b, w in enumerate(witnesses):
-        values = preimage(w)
+    for b, (w, (_, values)) in enumerate(zip(witnesses, summaries, strict=True)):
         proof_sha = hashlib.sha256((batch_folder(out, b) / "proof.json").read_bytes()).hexdigest()
         batches.append(Batch(shape.tier, values["first_id"], values["last_id"], values["accounts"],
                              values["subtree_root"], w.commitment_before, w.commitment_after, w.batch_hash, proof_sha))
