@@ -71,11 +71,13 @@ def _descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as children:
-                kids = [int(k) for k in children.read().split()]
-        except OSError:
-            kids = []
+        kids = []
+        # every thread's children: a local Dask cluster spawns its workers from its event-loop thread
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                kids += [int(k) for k in task.read_text().split()]
+            except OSError:
+                pass
         out += kids
         todo += kids
     return out
