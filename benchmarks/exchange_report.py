@@ -187,6 +187,7 @@ def markdown(report: dict) -> str:
         f"**Load.** {loaded} of {epochs} epochs were taken with the cores more than {o['busy_threshold']:.0%} busy "
         "with other work just before" + (": their times are slower than an idle machine's." if loaded else "."),
         "",
+        *([f"**Note.** {report['note']}", ""] if report.get("note") else []),
         "## Epochs", "", *summary_table(report),
         "", "## Targets", "", *targets_table(report)[2:],
         "", "## Beside published figures (theirs, on their hardware)", "",
