@@ -1,4 +1,4 @@
-"""The exchange benchmark (benchmarks/exchange.py) at a tiny size: it runs end to end on the real
+"""The exchange benchmark (benchmarks/exchange.py) at tiny sizes: it runs end to end on the real
 CLI and prover, writes well-formed JSON, markdown and a plot, and prints the issue's targets."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ TARGETS = ("end to end", "witness generation", "epoch verify", "user inclusion v
 
 def test_benchmark_runs_and_reports(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.exchange", "--accounts", "20", "--accounts", "9", "--batch-size", "4",
+        [sys.executable, "-m", "benchmarks.exchange", "--accounts", "8", "--accounts", "5", "--batch-size", "4",
          "--capacity", "small", "--workers", "0", "1", "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
@@ -24,7 +24,7 @@ def test_benchmark_runs_and_reports(tmp_path):
     for target in TARGETS:
         assert target in run.stdout
     report = json.loads((tmp_path / "exchange.json").read_text())
-    assert [r["accounts"] for r in report["rows"]] == [20, 9]
+    assert [r["accounts"] for r in report["rows"]] == [8, 5]
     for row in report["rows"]:
         assert [e["workers"] for e in row["epochs"]] == [0, 1]
         for e in row["epochs"]:
@@ -38,6 +38,6 @@ def test_benchmark_runs_and_reports(tmp_path):
         assert all(c["wall_s"] > 0 for c in row["checks"].values())
     text = (tmp_path / "exchange.md").read_text()
     assert "Binance (published)" in text and "OKX (published)" in text and "10^6-account epoch" in text
-    assert "extrapolated from 9 and 20" in text
+    assert "extrapolated from 5 and 8" in text
     png = tmp_path / "exchange.png"
     assert not png.exists() or png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
