@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import secrets
 import time
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from zkmargin.circuits.exchange.batch import (
 from zkmargin.circuits.exchange.batch import leaves as batch_leaves
 from zkmargin.circuits.exchange.book import Book
 from zkmargin.circuits.exchange.tree import TreeFile, write_tree
-from zkmargin.circuits.files import atomic_write, write_json
+from zkmargin.circuits.files import atomic_write, atomic_writer, write_json
 from zkmargin.circuits.margin.calculator import ScaledPortfolio, scale_portfolio
 from zkmargin.circuits.margin.case import DEFAULT_CAPACITY, DEFAULT_MODEL
 from zkmargin.circuits.margin.inputs import load_market, load_model, sample_path
@@ -69,6 +70,16 @@ class EpochRecord:
     skipped: int  # batches whose proofs already verified
     constraints: int
     timings: dict[str, float] = field(default_factory=dict)
+    # CPU seconds per timing lap: this process's threads plus any child processes it has reaped
+    # (local Dask workers' CPU lands only when the cluster closes, after this record: measure it outside)
+    cpu: dict[str, float] = field(default_factory=dict)
+    # summed over the batches proven in this run, as each prover measured them (wall seconds)
+    batch_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _cpu_now() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _field_of(*parts: bytes) -> int:
@@ -160,12 +171,13 @@ def prove_epoch(
 ) -> EpochRecord:
     say = progress or (lambda _: None)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    cpu: dict[str, float] = {}
+    clock, cpu_clock = time.perf_counter(), _cpu_now()
 
     def lap(name: str) -> None:
-        nonlocal clock
-        timings[name] = time.perf_counter() - clock
-        clock = time.perf_counter()
+        nonlocal clock, cpu_clock
+        timings[name], cpu[name] = time.perf_counter() - clock, _cpu_now() - cpu_clock
+        clock, cpu_clock = time.perf_counter(), _cpu_now()
 
     load_signing_key(exchange_key)  # a wrong key path fails now, not after every proof
     shape = BatchShape(capacity, batch_size)
@@ -180,12 +192,16 @@ def prove_epoch(
 
     say("witnesses and the blinded totals chain")
     names = total_names(capacity)
-    totals, salt, witnesses = [0] * len(names), 0, []
+    totals, salt, witnesses, summaries = [0] * len(names), 0, [], []
     for b, start in enumerate(range(0, len(accounts), batch_size)):
         chunk = [fixed for _, _, fixed in accounts[start : start + batch_size]]
         salt_after = _field_of(secret, b"totals salt", str(b).encode())
         w = make_witness(parameters, epoch, threshold, market_hash, shape, b, chunk, totals, salt, salt_after)
         witnesses.append(w)
+        # the batch's leaves and manifest fields now, while its commitments are in the cache
+        # make_witness just filled: recomputed later they cost a Python sponge per account each
+        # time (~5 ms), twice over (tree and manifest) once a book outgrows the cache
+        summaries.append((tuple(batch_leaves(w)), preimage(w)))
         totals = totals_after(w)
         salt = salt_after
     lap("witnesses and totals chain")
@@ -197,12 +213,15 @@ def prove_epoch(
     jobs = [BatchJob(b, shape, w, str(zkey.resolve()), zkey_sha, str(cache_folder(cache)), engine_name)
             for b, w in enumerate(witnesses) if b not in done]
     started, finished = time.perf_counter(), [0]
+    batch_seconds = {"witness": 0.0, "prove": 0.0}
 
     def on_result(_: int, result: BatchResult) -> None:
         folder = batch_folder(out, result.index)
         atomic_write(folder / "public.json", result.public_json)
         atomic_write(folder / "proof.json", result.proof_json)
         finished[0] += 1
+        batch_seconds["witness"] += result.witness_seconds
+        batch_seconds["prove"] += result.prove_seconds
         left = (time.perf_counter() - started) / finished[0] * (len(jobs) - finished[0])
         say(f"batch {result.index + 1}/{len(witnesses)} proven in {result.seconds:.1f} s "
             f"({finished[0]}/{len(jobs)} this run, about {left:.0f} s left)")
@@ -211,28 +230,33 @@ def prove_epoch(
         (runner or InProcessRunner()).run(prove_batch, jobs, on_result)
     lap("prove batches")
     say("tree, parameters, key and the signed manifest")
-    manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, accounts,
-                            totals)
-    lap("tree and manifest")
-    return EpochRecord(out, manifest, shape.tier, len(accounts), len(jobs), len(done), constraints, timings)
+    manifest = _write_epoch(out, exchange_key, shape, parameters, market_hash, threshold, vk, witnesses, summaries,
+                            accounts, totals, lap)
+    lap("manifest")
+    return EpochRecord(out, manifest, shape.tier, len(accounts), len(jobs), len(done), constraints, timings, cpu,
+                       batch_seconds)
 
 
 def _write_epoch(out: Path, exchange_key: Path, shape: BatchShape, parameters: MarginParameters, market_hash: int,
                  threshold: int, vk: VerifyingKey, witnesses: list[BatchWitness],
-                 accounts: list[tuple[int, str, ScaledPortfolio]], totals: list[int]) -> Manifest:
-    leaves = [leaf for w in witnesses for leaf in batch_leaves(w)][: len(accounts)]
+                 summaries: list[tuple[tuple[int, ...], dict[str, int]]],
+                 accounts: list[tuple[int, str, ScaledPortfolio]], totals: list[int],
+                 lap: Callable[[str], None] = lambda _: None) -> Manifest:
+    leaves = [leaf for batch, _ in summaries for leaf in batch][: len(accounts)]
     write_tree(out / TREE, leaves, shape.size.bit_length() - 1)
     with TreeFile(out / TREE) as tree:
         root = tree.root()
-    # leaf order: line i opens leaf i (inclusion export reads it); private, it holds every position
-    lines = (json.dumps(Opening.of(name, fixed, parameters).to_json(), separators=(",", ":"))
-             for _, name, fixed in accounts)
-    atomic_write(out / PRIVATE / OPENINGS, ("\n".join(lines) + "\n").encode(), private=True)
+    lap("tree")
+    # leaf order: line i opens leaf i (inclusion export reads it); private, it holds every position.
+    # Written line by line: joined first, the file would sit in memory whole (~0.5 KB an account).
+    with atomic_writer(out / PRIVATE / OPENINGS, private=True) as openings:
+        for _, name, fixed in accounts:
+            openings.write(json.dumps(Opening.of(name, fixed, parameters).to_json(), separators=(",", ":")).encode()
+                           + b"\n")
     write_json(out / PARAMETERS, parameters_json(parameters))
     write_json(key_path(out, shape.tier), vk.to_json())
     batches = []
-    for b, w in enumerate(witnesses):
-        values = preimage(w)
+    for b, (w, (_, values)) in enumerate(zip(witnesses, summaries, strict=True)):
         proof_sha = hashlib.sha256((batch_folder(out, b) / "proof.json").read_bytes()).hexdigest()
         batches.append(Batch(shape.tier, values["first_id"], values["last_id"], values["accounts"],
                              values["subtree_root"], w.commitment_before, w.commitment_after, w.batch_hash, proof_sha))

@@ -85,6 +85,36 @@ def test_a_rerun_resumes_without_proving_again(epoch):
     assert runner.jobs == 0 and again.skipped == 4 and again.manifest.tree_root == record.manifest.tree_root
 
 
+def test_each_commitment_is_computed_once_and_the_manifest_is_unchanged(epoch, tmp_path, monkeypatch):
+    """A book larger than the commitment cache: the tree and the manifest reuse each batch's
+    leaves and fields from when its witness was made, instead of a Python sponge per account
+    twice more. Same secret, same manifest (but for each proof's own randomness)."""
+    from functools import lru_cache
+
+    from zkmargin.circuits.exchange import batch
+
+    root, keys, record, _ = epoch
+    computed = []
+
+    @lru_cache(maxsize=2)  # one batch (B = 2) fits, the book does not
+    def counting(portfolio):
+        computed.append(portfolio.account)
+        return portfolio.commitment()
+
+    monkeypatch.setattr(batch, "_commitment", counting)
+    out = tmp_path / "epoch"
+    (out / "private").mkdir(parents=True)
+    shutil.copy(root / "epoch" / "private" / "secret", out / "private" / "secret")
+    again = prove_epoch(root / "book.jsonl", out, keys.private_key, MARKET, "occ10", CAPACITY, 2, root / "keys")
+    assert len(computed) == len(set(computed)) == len(ACCOUNTS)
+
+    def unproven(m):
+        return replace(m, batches=tuple(replace(b, proof_sha256="") for b in m.batches))
+
+    assert unproven(again.manifest) == unproven(record.manifest)
+    verify_epoch(out, keys.public_key)
+
+
 @pytest.mark.parametrize("name", ["alice", "erin", _order()[-1]])  # the last is alone in the padded batch
 def test_inclusion_files_verify_and_show_the_margin(epoch, tmp_path, name):
     root, keys, _, _ = epoch
