@@ -10,8 +10,8 @@ import click
 
 from zkmargin import api
 from zkmargin.api.runners import InProcessRunner, StartedOnFirstJob
-from zkmargin.verifier.files import FormatError
 from zkmargin.circuits.exchange.batch import DEFAULT_BATCH_SIZE
+from zkmargin.verifier.files import FormatError
 
 from ..errors import friendly_errors
 from ..options import capacity_options, engine_option, json_option
@@ -32,10 +32,7 @@ def _runner(scheduler: str | None, workers: int | None):
     one at --scheduler), or this process when there is one core to use or --workers 0."""
     from zkmargin.prover.native.threads import usable_cores
 
-    if scheduler is not None:
-        if workers is not None:
-            raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
-    elif workers == 0 or (workers or usable_cores()) == 1:
+    if scheduler is None and (workers == 0 or (workers or usable_cores()) == 1):
         return nullcontext(InProcessRunner())
     from zkmargin.api.dask_runner import DaskRunner
 
@@ -80,6 +77,8 @@ def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir
     shortfall >= its deficit, and adds the batch's sums to the blinded running totals. A rerun
     skips batches whose proofs already verify."""
     capacity = api.MarginCapacity(*capacity)
+    if scheduler is not None and workers is not None:
+        raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
     from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
 
     with StartedOnFirstJob(lambda: _runner(scheduler, workers)) as runner:
