@@ -176,6 +176,57 @@ def test_chain_attacks_on_a_re_signed_manifest_fail(epoch, tmp_path, edit, messa
         verify_epoch(folder, keys.public_key)
 
 
+def _swap_names(m, a: str, b: str):
+    names = list(m.total_names)
+    i, j = names.index(a), names.index(b)
+    names[i], names[j] = names[j], names[i]
+    return replace(m, total_names=tuple(names))
+
+
+@pytest.mark.parametrize("a, b", [("shortfall_sum", "loss[4]"), ("shortfall_accounts", "long[0]"),
+                                  ("requirement", "available")])
+def test_totals_relabelled_on_a_re_signed_manifest_fail_epoch_and_inclusion_checks(epoch, tmp_path, a, b):
+    """The commitment binds the totals by position: a manifest that opens the same values under
+    swapped names (an under-margined count shown as zero, say) must not verify anywhere."""
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    _resign(folder, keys, lambda m: _swap_names(m, a, b))
+    with pytest.raises(EpochInvalid, match="total_names"):
+        verify_epoch(folder, keys.public_key)
+    export_inclusion(root / "epoch", "bob", tmp_path / "bob.json")
+    with pytest.raises(EpochInvalid, match="total_names"):
+        verify_inclusion(tmp_path / "bob.json", folder / "manifest.json", keys.public_key)
+
+
+def test_inclusion_refuses_totals_that_do_not_open_the_last_commitment(epoch, tmp_path):
+    """inclusion verify checks no batch but the user's, yet the totals it shows must at least open
+    the chain's end: a re-signed manifest claiming no shortfall is refused."""
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+
+    def no_shortfall(m):
+        totals = list(m.totals)
+        for name in ("shortfall_accounts", "shortfall_sum"):
+            totals[m.total_names.index(name)] = 0
+        return replace(m, totals=tuple(totals))
+
+    _resign(folder, keys, no_shortfall)
+    export_inclusion(root / "epoch", "bob", tmp_path / "bob.json")
+    with pytest.raises(EpochInvalid, match="opened totals"):
+        verify_inclusion(tmp_path / "bob.json", folder / "manifest.json", keys.public_key)
+
+
+@pytest.mark.parametrize("tier", [["x"], {"x": 1}, 7])
+def test_a_manifest_whose_batch_tier_is_not_a_name_is_a_format_error(epoch, tmp_path, tier):
+    root, keys, _, _ = epoch
+    folder = _copy(root, tmp_path)
+    signed = json.loads((folder / "manifest.json").read_text())
+    signed["manifest"]["batches"][0]["tier"] = tier
+    (folder / "manifest.json").write_text(json.dumps(signed))
+    with pytest.raises(FormatError, match="tier"):
+        verify_epoch(folder, keys.public_key)
+
+
 def test_a_batch_proof_swapped_between_positions_is_named(epoch, tmp_path):
     root, keys, _, _ = epoch
     folder = _copy(root, tmp_path)

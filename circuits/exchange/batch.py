@@ -41,7 +41,7 @@ from typing import Sequence
 
 from zkmargin.verifier.curve import CURVE_ORDER as R
 from zkmargin.verifier.exchange.epoch import EXCHANGE_BATCH
-from zkmargin.verifier.exchange.manifest import PREIMAGE, ID_BITS, totals_commitment
+from zkmargin.verifier.exchange.manifest import PREIMAGE, ID_BITS, total_names, totals_commitment
 from zkmargin.verifier.kinds import EPOCH, TAG_PORTFOLIO, THRESHOLD, THRESHOLD_SCALE, MarginCapacity
 from zkmargin.verifier.kinds import MarginParameters
 from zkmargin.verifier.poseidon import poseidon_sponge as native_sponge
@@ -78,14 +78,6 @@ class BatchShape:
     def tier(self) -> str:
         """The tier's name: its capacity and batch size, e.g. 8x4x32x2-b16."""
         return f"{self.capacity.label()}-b{self.size}"
-
-
-def total_names(capacity: MarginCapacity) -> tuple[str, ...]:
-    """The totals vector, in circuit order (the manifest opens them under these names)."""
-    n, c, s = capacity.positions, capacity.collateral, capacity.scenarios
-    return (*(f"collateral[{j}]" for j in range(c)), *(f"long[{i}]" for i in range(n)),
-            *(f"short[{i}]" for i in range(n)), "requirement", "available", *(f"loss[{k}]" for k in range(s)),
-            "accounts", "shortfall_accounts", "shortfall_sum")
 
 
 @dataclass(frozen=True)

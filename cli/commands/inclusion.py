@@ -46,7 +46,9 @@ def verify(file, manifest_path, exchange_key, as_json) -> None:
     """Check, offline, that the account in FILE is in the signed epoch with the margin shown.
 
     Recomputes the leaf from the opening and the margin under the epoch's parameters, walks
-    both tree paths, checks the batch proof, its public hash and the manifest's signature."""
+    both tree paths, checks the batch proof, its public hash and the manifest's signature, and
+    that the totals shown are the circuit's, opening the last batch's commitment (that every
+    batch's sums chain up to them is `zkmargin epoch verify`'s check)."""
     v = verify_inclusion(file, manifest_path, exchange_key)
     m, s = v.margin, v.summary
     status = "covered" if m.solvent else f"SHORT by {float(m.real(-m.excess)):,.2f}"
@@ -57,6 +59,7 @@ def verify(file, manifest_path, exchange_key, as_json) -> None:
     }, [
         f"VALID: account {v.account!r}, requirement {requirement:,.2f}, available "
         f"{available:,.2f} ({status} at {s['threshold']:g}x), is inside the book of epoch "
-        f"{v.manifest.epoch} signed by this key, whose totals are {s['accounts']:,} accounts, "
-        f"{s['under_margined_accounts']} under-margined (shortfall {s['total_shortfall']})",
+        f"{v.manifest.epoch} signed by this key, whose manifest states {s['accounts']:,} accounts, "
+        f"{s['under_margined_accounts']} under-margined (shortfall {s['total_shortfall']}); "
+        "`zkmargin epoch verify` checks those totals against every batch proof",
     ])

@@ -57,6 +57,7 @@ def verify_epoch(folder: Path, public_key_pem: bytes) -> tuple[Manifest, MarginP
     parameters = read_parameters(read_json(folder / PARAMETERS, limit=16 << 20), PARAMETERS)
     if parameters.digest(manifest.epoch) != manifest.parameters_digest:
         raise EpochInvalid(f"{PARAMETERS}: not the parameters the manifest's digest names")
+    manifest.check_totals(parameters.capacity)
     keys = {}
     for tier, fingerprint in manifest.tiers.items():
         vk = VerifyingKey.from_json(read_json(key_path(folder, tier), limit=_SMALL), f"keys/{tier}/{KEY}")

@@ -129,6 +129,7 @@ def check_inclusion(inclusion: Inclusion, leaf: int, manifest: Manifest) -> None
         raise EpochInvalid("the account's identifier lies outside its batch's identifier range")
     if inclusion.parameters.digest(manifest.epoch) != manifest.parameters_digest:
         raise EpochInvalid("the file's parameters are not the ones the manifest's parameters digest names")
+    manifest.check_totals(inclusion.parameters.capacity)
     if tier_fingerprint(inclusion.verification_key) != manifest.tiers[batch.tier]:
         raise EpochInvalid(f"the file's verification key is not the manifest's key for tier {batch.tier!r}")
     if not verify(inclusion.verification_key, inclusion.proof, [batch.public_hash]):

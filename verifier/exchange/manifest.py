@@ -59,6 +59,15 @@ def top_root(nodes: list[int]) -> int:
     return nodes[0]
 
 
+def total_names(capacity) -> tuple[str, ...]:
+    """The totals vector in the batch circuit's order. The commitment binds values by position
+    only, so a manifest must open them under exactly these names, or it could relabel them."""
+    n, c, s = capacity.positions, capacity.collateral, capacity.scenarios
+    return (*(f"collateral[{j}]" for j in range(c)), *(f"long[{i}]" for i in range(n)),
+            *(f"short[{i}]" for i in range(n)), "requirement", "available", *(f"loss[{k}]" for k in range(s)),
+            "accounts", "shortfall_accounts", "shortfall_sum")
+
+
 def totals_commitment(values: Sequence[int], salt: int) -> int:
     """Hiding while the salt is secret; binding by Poseidon's collision resistance."""
     return poseidon_sponge([v % R for v in values] + [salt])
@@ -118,6 +127,14 @@ class Manifest:
         canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
         return b"zkmargin epoch manifest v1\n" + canonical.encode()
 
+    def check_totals(self, capacity) -> None:
+        """The opened totals carry the circuit's names, in its order, and open the last batch's
+        commitment: what a user may read from the manifest without checking every batch."""
+        if self.total_names != total_names(capacity):
+            raise EpochInvalid("total_names are not the batch circuit's totals, in its order")
+        if not self.batches or totals_commitment(self.totals, self.totals_salt) != self.batches[-1].totals_after:
+            raise EpochInvalid("the opened totals do not open the last batch's totals commitment")
+
     def check_chain(self) -> None:
         """Totals chain from zero to the opened totals, identifiers rise across batches, hashes and tree agree."""
         before, last = totals_commitment([0] * len(self.totals), 0), -1
@@ -156,7 +173,7 @@ def parse_manifest(obj: Any, where: str = "manifest") -> Manifest:
     for i, raw in enumerate(m["batches"]):
         at = f"{where}.batches[{i}]"
         b = strict_object(raw, tuple(Batch.__dataclass_fields__), at)
-        if b["tier"] not in tiers:
+        if not isinstance(b["tier"], str) or b["tier"] not in tiers:
             raise FormatError(f"{at}.tier: not a tier of the manifest")
         ids = [read_int(b[k], f"{at}.{k}", lo=0, hi=1 << ID_BITS) for k in ("first_id", "last_id")]
         count = read_int(b["accounts"], f"{at}.accounts", lo=1, hi=1 << 20)
