@@ -209,3 +209,30 @@ def test_compiled_witness_equals_the_builders_with_offsets(q, a, seed):
     fixed = ScaledPortfolio(account=7, quantities=(*q, 0), amounts=tuple(a), salt=99)
     w = witness(random_parameters(seed), fixed)
     assert_margin_compiled_equals_builder(CAP, w)
+
+
+def test_no_credit_below_the_pairs_joint_loss():
+    """Found in review: a group that loses both ways (a long straddle losing 100 up and down
+    counts as 'long') paired with a short perp (loses 100 up) is 'opposite', so rate x min(M)
+    = 50 of credit would take the requirement to 150, below the 200 both lose together in the
+    up move. The credit is also at most M_g + M_h - (L_g(s) + L_h(s)) in every scenario: here 0."""
+    params = dataclasses.replace(
+        random_parameters(1),
+        unit_value=(0, 0, 0, 0),
+        unit_loss=((100, 100, 0), (0, 0, 0), (100, -100, 0), (0, 0, 0)),
+        short_option_min=(0, 0, 0, 0),
+        contingency=(0, 0, 0, 0),
+        collateral_value=(0, 1),
+        collateral_loss=((0, 0, 0), (0, 0, 0)),
+        offset_rate=(5000,),
+    )
+
+    def book(cash: int) -> ScaledPortfolio:
+        return ScaledPortfolio(account=7, quantities=(1, 0, 1, 0), amounts=(0, cash), salt=99)
+
+    result = evaluate(params, book(200))
+    assert result.offset_credit == 0 and result.requirement == 200 and result.solvent
+    assert margin_satisfied(witness(params, book(200)))
+    assert not margin_satisfied(witness(params, book(199)))
+    claims_the_rate = replace_hint("offset[0]/credit", lambda v: [(-50) % R])
+    assert not margin_satisfied(witness(params, book(150)), claims_the_rate) and claims_the_rate.seen

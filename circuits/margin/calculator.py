@@ -16,7 +16,8 @@ position slots i, scenarios s, collateral slots j, with neg_i = max(-q_i, 0):
   T_g[t]        = L_g over the expected-shortfall (tail) scenarios t, k = tail_k (0: no ES)
   ES_g          = ceil(sum of the k largest T_g[t] / k)          (Rockafellar-Uryasev, see circuit.py)
   M_g           = max(max_s L_g[s], ES_g, floor_g)              (>= 0: floor_g >= 0)
-  credit_p      = floor(rate_p x [opposite sides] x min(M_g, M_h) / 10^4)   (offset pair p: groups 2p, 2p + 1;
+  credit_p      = min(floor(rate_p x [opposite sides] x min(M_g, M_h) / 10^4),
+                      M_g + M_h - max_s (L_g[s] + L_h[s]))   (offset pair p: groups 2p, 2p + 1;
                   side_g = [L_g[1] - L_g[0] >= 0], scenario 0 the largest up move, 1 the largest down)
   requirement   = sum_g M_g - sum_p credit_p + contingency + concentration + rounding
   solvent at threshold t  <=>  available >= 0 and available * 10^4 >= t * requirement (t = ratio * 10^4)
@@ -271,7 +272,10 @@ def offset_credits(params: MarginParameters, groups: list[GroupRisk]) -> list[tu
         pair = [by_slot.get(2 * p + k) for k in (0, 1)]
         longs = [g is None or g.losses[1] - g.losses[0] >= 0 for g in pair]  # padding: all zero, "long"
         common = min(g.margin if g is not None else 0 for g in pair)
-        credit = rate * common // THRESHOLD_SCALE if longs[0] != longs[1] else 0
+        quota = rate * common // THRESHOLD_SCALE if longs[0] != longs[1] else 0
+        margins = sum(g.margin for g in pair if g is not None)
+        columns = zip(*(g.losses if g is not None else (0,) * len(params.scenarios) for g in pair))
+        credit = min(quota, *(margins - sum(joint) for joint in columns))  # never below the pair's joint loss
         out.append((params.groups[2 * p], params.groups[2 * p + 1], credit))
     return out
 

@@ -201,7 +201,8 @@ def offset_credit(api: ConstraintSystem, rate, first: tuple, second: tuple, name
     """SPAN-style inter-commodity credit between two groups at a published rate rho = rate / 10^4
     <= 1, only when the groups are on opposite sides:
 
-        credit = floor(rate x o x c / 10^4),  c <= M_g,  c <= M_h,  o = [side_g != side_h]
+        credit <= floor(rate x o x c / 10^4),  c <= M_g,  c <= M_h,  o = [side_g != side_h],
+        credit <= M_g + M_h - (L_g(s) + L_h(s)) for every scenario s,  credit >= 0
 
     side_g = [L_g(down) - L_g(up) >= 0], from the group's losses in scenario slots 1 (the
     model's largest down move) and 0 (largest up): a group that loses more when prices fall is
@@ -231,7 +232,25 @@ def offset_credit(api: ConstraintSystem, rate, first: tuple, second: tuple, name
             assert_in_range(api, margin_g - common, GROUP_BITS + 1)
         with api.scope("common<=second"):
             assert_in_range(api, margin_h - common, GROUP_BITS + 1)
-        return divide(api, api.mul(rate, api.mul(opposite, common)), THRESHOLD_SCALE, GROUP_BITS + 2, FLOOR)
+        quota = divide(api, api.mul(rate, api.mul(opposite, common)), THRESHOLD_SCALE, GROUP_BITS + 2, FLOOR)
+        # The pair never pays less than it loses together: credit <= M_g + M_h - (L_g(s) + L_h(s))
+        # in every scenario s (a group that loses both ways, paired with one that loses one way,
+        # would otherwise earn credit in the very scenario where both lose). Each room is >= 0 as
+        # each M is at least its group's loss, and below 2^126 + 2^126 + 2^124 < 2^128.
+        rooms = [margin_g + margin_h - loss_g - loss_h for loss_g, loss_h in zip(losses_g, losses_h)]
+        (neg,) = api.hint(  # -min(quota, every room): the honest credit, negated
+            lambda *v: max(_signed(u) for u in v) % CURVE_ORDER, -quota, *(-room for room in rooms),
+            name="credit", kind="maximum",
+        )
+        credit = -neg  # the prover's, bounded above by all of them: a smaller one only costs it
+        with api.scope("credit>=0"):
+            assert_in_range(api, credit, GROUP_BITS + 2)
+        with api.scope("credit<=quota"):
+            assert_in_range(api, quota - credit, GROUP_BITS + 2)
+        for s, room in enumerate(rooms):
+            with api.scope(f"credit<=joint[{s}]"):
+                assert_in_range(api, room - credit, GROUP_BITS + 3)
+        return credit
 
 
 def _signed(v: int) -> int:
