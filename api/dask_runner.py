@@ -182,21 +182,26 @@ class DaskRunner:
         self.close()
 
     def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
-        if self.cluster is not None:
-            self.cluster.close()
-            self.cluster = None
-            for name, value in self._saved_env.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            self._saved_env = {}
-        for name, level in self._log_levels.items():
-            logging.getLogger(name).setLevel(level)
-        self._log_levels.clear()
+        """Client, cluster, environment and log levels, each restored even if an earlier step
+        raised (a cluster that failed to start may already have changed the environment)."""
+        client, cluster, self.client, self.cluster = self.client, self.cluster, None, None
+        try:
+            if client is not None:
+                client.close()
+        finally:
+            try:
+                if cluster is not None:
+                    cluster.close()
+            finally:
+                for name, value in self._saved_env.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+                self._saved_env = {}
+                for name, level in self._log_levels.items():
+                    logging.getLogger(name).setLevel(level)
+                self._log_levels.clear()
 
     def _client(self) -> Client:
         if self.client is None:
