@@ -28,7 +28,6 @@ from zkmargin.circuits.exchange.batch import (
     BatchWitness,
     make_witness,
     preimage,
-    total_names,
     totals_after,
 )
 from zkmargin.circuits.exchange.batch import leaves as batch_leaves
@@ -45,7 +44,14 @@ from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.exchange.batch_verify import batch_verify
 from zkmargin.verifier.exchange.epoch import KEY, MANIFEST, PARAMETERS, TREE, batch_folder, key_path, read_proof
 from zkmargin.verifier.exchange.inclusion import parameters_json
-from zkmargin.verifier.exchange.manifest import Batch, Manifest, account_id, tier_fingerprint, totals_commitment
+from zkmargin.verifier.exchange.manifest import (
+    Batch,
+    Manifest,
+    account_id,
+    tier_fingerprint,
+    total_names,
+    totals_commitment,
+)
 from zkmargin.verifier.files import FormatError, parse_json
 from zkmargin.verifier.formats import VerifyingKey, parse_public_signals
 from zkmargin.verifier.kinds import THRESHOLD_SCALE, MarginCapacity, MarginParameters

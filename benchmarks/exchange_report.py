@@ -8,9 +8,10 @@ Redraws the .md and .png beside the JSON without proving again.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+
+from benchmarks.report import save_figure
 
 # (figure, whose, hardware, what it checks): theirs, as published, beside ours
 PEERS = (
@@ -240,11 +241,7 @@ def plot(report: dict, path: Path) -> str:
         axis.legend(fontsize=6)
     fig.suptitle(f"zkmargin exchange mode, {report['options']['capacity']} tier, B = {report['options']['batch_size']}",
                  fontsize=10)
-    fig.tight_layout()
-    partial = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(partial, dpi=110)
-    plt.close(fig)
-    os.replace(partial, path)
+    save_figure(fig, path)
     return ""
 
 

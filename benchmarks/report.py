@@ -307,12 +307,19 @@ def plot(report: dict, path: Path) -> str:
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7)
     fig.suptitle("zkmargin vs peers (red ring: median taken under load)", fontsize=10)
+    save_figure(fig, path)
+    return ""
+
+
+def save_figure(fig, path: Path) -> None:
+    """Lay out, write all-or-nothing (a temporary file, then rename) and close a matplotlib figure."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     partial = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(partial, dpi=110)
     plt.close(fig)
     os.replace(partial, path)
-    return ""
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import click
 from zkmargin import api
 from zkmargin.api.runners import InProcessRunner, StartedOnFirstJob
 from zkmargin.circuits.exchange.batch import DEFAULT_BATCH_SIZE
-from zkmargin.verifier.files import FormatError
 
 from ..errors import friendly_errors
 from ..options import capacity_options, engine_option, json_option
@@ -29,7 +28,8 @@ def epoch() -> None:
 
 def _runner(scheduler: str | None, workers: int | None):
     """Where batches are proven: a Dask cluster (local, one worker per usable core, or the
-    one at --scheduler), or this process when there is one core to use or --workers 0."""
+    one at --scheduler), or this process when there is one core to use or --workers 0. Not
+    started yet: a DaskRunner starts its cluster when entered."""
     from zkmargin.prover.native.threads import usable_cores
 
     if scheduler is None and (workers == 0 or (workers or usable_cores()) == 1):
@@ -77,11 +77,10 @@ def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir
     shortfall >= its deficit, and adds the batch's sums to the blinded running totals. A rerun
     skips batches whose proofs already verify."""
     capacity = api.MarginCapacity(*capacity)
-    if scheduler is not None and workers is not None:
-        raise FormatError("--workers: only for a local cluster, not with --scheduler (its workers are its own)")
+    where = _runner(scheduler, workers)  # refuses --workers with --scheduler now, before any work
     from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
 
-    with StartedOnFirstJob(lambda: _runner(scheduler, workers)) as runner:
+    with StartedOnFirstJob(lambda: where) as runner:
         record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
                              api.parse_threshold(threshold), runner=runner, progress=_say(as_json),
                              engine_name=engine_name)
