@@ -1,8 +1,9 @@
 """Checks on what a .zkey holds, run as it is read: every point on the curve with coordinates
 below q, the header's G2 points in the order-r subgroup, coefficient indices within the key.
 
-Compiled code (prover/native/points.py) does the point checks when numba imports: with Python
-integers the default key's ~120,000 points would cost a quarter of a proof (README: performance).
+Compiled code (prover/native/points.py, through the engine's kernels) does the point checks
+where the kernels load: with Python integers the default key's ~120,000 points would cost a
+quarter of a proof (README: performance).
 """
 
 from __future__ import annotations
@@ -26,20 +27,33 @@ def _below(words: np.ndarray, modulus: int) -> np.ndarray:
     return below
 
 
+def _compiled():
+    """The engine's compiled kernels, or None where they cannot load (no numba)."""
+    try:
+        from .native.kernels import kernels
+    except ImportError:
+        return None
+    try:
+        return kernels()
+    except ImportError:
+        return None
+
+
 def _first_invalid(points: EncodedPoints) -> int:
     """Index of the first point off the curve or with a coordinate >= q (all zeros is
-    infinity), else -1. Compiled when numba imports, Python integers otherwise."""
-    array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
-    try:
-        from .native.points import first_invalid_g1, first_invalid_g2
-    except ImportError:
+    infinity), else -1. Compiled where the kernels load, Python integers otherwise."""
+    compiled = _compiled()
+    if compiled is None:
+        array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
         below = _below(array.reshape(-1, 4), FIELD_MODULUS).reshape(len(points), -1).all(axis=1)
         curve, b = (bn.FQ, bn.b) if points.group == 1 else (bn.FQ2, bn.b2)
         for i, p in enumerate(points):
             if not below[i] or p is not None and not bn.is_on_curve((curve(p[0]), curve(p[1]), curve.one()), b):
                 return i
         return -1
-    return int((first_invalid_g1 if points.group == 1 else first_invalid_g2)(array))
+    if points.group == 1:
+        return int(compiled.first_invalid_g1(np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2, 4)))
+    return int(compiled.first_invalid_g2(np.frombuffer(points.data, dtype="<u8").reshape(len(points), 4, 4)))
 
 
 def check_points(points: EncodedPoints, name: str) -> EncodedPoints:
@@ -57,16 +71,14 @@ def check_header_point(encoded: EncodedPoints, name: str) -> G1Affine | G2Affine
     if point is None:
         raise FormatError(f"{name} is the point at infinity")
     if encoded.group == 2:
-        try:
-            from .native.points import first_outside_g2_subgroup
-        except ImportError:  # py_ecc's check, 120 ms a point
+        compiled = _compiled()
+        if compiled is None:  # py_ecc's check, 120 ms a point
             try:
                 g2_from_affine(*point, name)
             except InvalidPoint as exc:
                 raise FormatError(str(exc)) from None
-        else:
-            if first_outside_g2_subgroup(np.frombuffer(encoded.data, dtype="<u8").reshape(1, 4, 4)) >= 0:
-                raise FormatError(f"{name} is not in the prime-order subgroup of G2")
+        elif compiled.first_outside_g2_subgroup(np.frombuffer(encoded.data, dtype="<u8").reshape(1, 4, 4)) >= 0:
+            raise FormatError(f"{name} is not in the prime-order subgroup of G2")
     return point
 
 

@@ -132,7 +132,9 @@ def test_msm_of_bit_witnesses_matches_reference(group, shape):
 
 
 def test_partition_sorts_ones_and_others_in_one_pass():
-    from zkmargin.prover.native.partition import partition
+    from zkmargin.prover.native.kernels import kernels
+
+    partition = kernels().partition
 
     values = [0, 1, 2, 1, R - 1, 0, 1 << 64, 1 + (1 << 64), 1]
     keep = np.array([0, 1, 2, 3, 4, 6, 7, 8, 12], dtype=np.int64)  # 5 at infinity; 12 beyond the scalars
@@ -161,12 +163,14 @@ def test_msm_scalars_that_fill_the_top_window(group):
 
 def test_glv_split_is_a_short_decomposition():
     from zkmargin.prover.native import glv
+    from zkmargin.prover.native.pippenger import glv_split
 
     assert (glv.A1 + glv.B1 * glv.LAMBDA) % R == 0 and (glv.A2 + glv.B2 * glv.LAMBDA) % R == 0
     assert bn.eq(bn.multiply(bn.G1, glv.LAMBDA), (bn.G1[0] * glv.BETA, bn.G1[1], bn.G1[2]))  # phi = [lambda]
     scalars = EDGE_SCALARS[1:] + [rng.randrange(R) for _ in range(200)]
     points = to_array([1, 2] * len(scalars), Q, montgomery=True).reshape(len(scalars), 2, 4)
-    out_points, out_scalars = glv.glv_split(points, to_array(scalars, R, montgomery=False))
+    rows = np.arange(len(scalars), dtype=np.int64)
+    out_points, out_scalars = glv_split(points, to_array(scalars, R, montgomery=False), rows, rows)
     k = from_array(out_scalars, R, montgomery=False)
     y = from_array(out_points[:, 1], Q, montgomery=True)
     for i, scalar in enumerate(scalars):
@@ -177,7 +181,9 @@ def test_glv_split_is_a_short_decomposition():
 
 
 def test_signed_digits_recombine():
-    from zkmargin.prover.native.digits import signed_digits
+    from zkmargin.prover.native.kernels import kernels
+
+    signed_digits = kernels().signed_digits
 
     scalars = [0, 1, R - 1, (1 << 128) - 1] + [rng.randrange(R) for _ in range(50)]
     for c in (2, 5, 13, 16):

@@ -406,7 +406,7 @@ def test_python_point_check_agrees_with_the_compiled_one(samples, tmp_path, monk
     (tmp_path / "k.zkey").write_bytes(_key_with(pk, h=points))
     with pytest.raises(FormatError, match="H: point 2 ") as compiled:
         read_zkey(tmp_path / "k.zkey")
-    monkeypatch.setitem(sys.modules, "zkmargin.prover.native.points", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "zkmargin.prover.native.kernels", None)  # import now raises ImportError
     with pytest.raises(FormatError, match="H: point 2 ") as python:
         read_zkey(tmp_path / "k.zkey")
     assert str(python.value) == str(compiled.value)
@@ -440,6 +440,6 @@ def test_zkey_g2_points_must_be_in_the_subgroup(compiled, samples, tmp_path, mon
     point = ((int(x[0]), int(x[1])), (int(y[0]), int(y[1])))
     (tmp_path / "k.zkey").write_bytes(_key_with(pk, gamma_2=point))
     if not compiled:
-        monkeypatch.setitem(sys.modules, "zkmargin.prover.native.points", None)
+        monkeypatch.setitem(sys.modules, "zkmargin.prover.native.kernels", None)
     with pytest.raises(FormatError, match="gamma_2 is not in the prime-order subgroup of G2"):
         read_zkey(tmp_path / "k.zkey")

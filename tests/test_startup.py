@@ -1,5 +1,7 @@
-"""What a fresh process imports: verifying never pays for numba, and the native engine skips
-numba's probes for libraries it never uses (prover/native/startup.py). Each check runs in its
+"""What a fresh process imports and how it runs: verifying never pays for numba, proving loads
+the kernels compiled ahead of time and never imports numba either, numba's JIT (the fallback,
+and setup's kernels) skips its probes for libraries it never uses (prover/native/startup.py),
+and kernels run on as many threads as the process has cores. Each import check runs in its
 own interpreter, because this one has long since imported everything."""
 
 import json
@@ -37,11 +39,23 @@ def test_api_names_resolve_lazily_to_their_homes():
         api.no_such_name  # noqa: B018
 
 
-def test_native_engine_loads_without_scipy_cffi_or_setup_kernels():
-    pytest.importorskip("numba")
-    loaded = _modules_after("from zkmargin.prover import get_engine\nget_engine('native').load()")
-    assert "zkmargin.prover.native.engine" in loaded and "numba.core.typing.cffi_utils" in loaded
-    assert not {m for m in loaded if m.split(".")[0] in ("scipy", "cffi", "pycparser")}
+def test_a_proof_imports_neither_numba_nor_llvm(solvency_key, tmp_path):
+    """The kernels are compiled ahead of time (prover/native/kernels.py): reading a key and
+    proving load one extension module, never numba, llvmlite or setup's kernels."""
+    from zkmargin.prover import write_zkey
+
+    _, _, pk = solvency_key
+    write_zkey(pk, tmp_path / "k.zkey")
+    loaded = _modules_after(
+        "from zkmargin.circuits import solvency_basic as spec\n"
+        "from zkmargin.prover import get_engine, prove, read_zkey\n"
+        "from zkmargin.prover.native.kernels import kernels\n"
+        "engine = get_engine('native')\nengine.load()\nassert kernels().mode == 'aot', kernels().mode\n"
+        "witness = spec.constraint_system(spec.parse_input(spec.sample_input(), 'sample')).witness()\n"
+        f"prove(read_zkey({str(tmp_path / 'k.zkey')!r}), witness, engine)"
+    )
+    assert "zkmargin.prover.native.engine" in loaded and "zkmargin_kernels" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("numba", "llvmlite", "scipy", "cffi")}
     assert "zkmargin.prover.native.fixed_base_g1" not in loaded
 
 
@@ -79,21 +93,50 @@ def test_thread_count_follows_the_affinity():
 
 
 @pytest.mark.skipif(not shutil.which("taskset"), reason="needs taskset")
-def test_a_pinned_process_runs_one_thread():
-    """Even when numba's pool was sized for more (NUMBA_NUM_THREADS), a process pinned to one
-    core runs its kernels on one thread."""
-    pytest.importorskip("numba")
+def test_a_pinned_process_proves_on_its_own_thread():
+    """A process pinned to one core runs every kernel task inline: no pool thread starts."""
     script = (
-        "import numba\nfrom zkmargin.prover import get_engine\nget_engine('native').load()\n"
-        "print(numba.get_num_threads(), numba.threading_layer())"
+        "import threading\nfrom zkmargin.prover import get_engine\nfrom zkmargin.prover.native.pool import thread_count\n"
+        "engine = get_engine('native')\nengine.load()\n"
+        "engine.msm_g1(engine.prepare_g1([(1, 2)] * 3), [5, 1 << 200, 7])\n"
+        "print(thread_count(64), threading.active_count())"
     )
     out = subprocess.run(["taskset", "-c", str(min(os.sched_getaffinity(0))), sys.executable, "-c", script],
-                         capture_output=True, text=True, check=True, env=dict(os.environ, NUMBA_NUM_THREADS="2")).stdout
-    assert out.split()[0] == "1"
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "1"]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 if hasattr(os, "sched_getaffinity") else True,
+                    reason="needs two cores")
+def test_kernels_run_side_by_side_on_threads():
+    """Every kernel releases the GIL, so two threads finish two tasks in about the time of
+    one; with the GIL held they would take twice as long."""
+    import time
+
+    import numpy as np
+
+    from zkmargin.prover.native.kernels import kernels
+    from zkmargin.prover.native.pool import run_tasks
+
+    k = kernels()
+    a = np.ones((1 << 20, 4), dtype=np.uint64)
+    halves = [np.ascontiguousarray(a[: len(a) // 2]), np.ascontiguousarray(a[len(a) // 2:])]
+    powers = [h.copy() for h in halves]
+    tasks = [lambda i=i: [k.scale_by_powers(halves[i], powers[i]) for _ in range(8)] for i in range(2)]
+    best_one = best_two = float("inf")
+    for _ in range(3):
+        start = time.process_time(), time.perf_counter()
+        run_tasks(tasks, threads=1)
+        best_one = min(best_one, time.perf_counter() - start[1])
+        start = time.process_time(), time.perf_counter()
+        run_tasks(tasks, threads=2)
+        best_two = min(best_two, time.perf_counter() - start[1])
+    assert best_two < 0.8 * best_one, (best_one, best_two)
 
 
 def test_load_readies_every_kernel_a_proof_from_a_key_file_uses(tmp_path, solvency_key):
-    """After ``load()`` a proof compiles and loads nothing more: every dispatcher already has
+    """Under numba's JIT (ZKMARGIN_KERNELS=jit, the fallback where the ahead-of-time build
+    fails), after ``load()`` a proof compiles and loads nothing more: every dispatcher already has
     the signatures the proof calls it with (numba keys them on argument types, including
     whether an array is read-only, as a mapped key's sections are), so the phases time work."""
     pytest.importorskip("numba")
@@ -119,5 +162,6 @@ after = signatures()
 # points.py's kernels check a key as it is read: timed in reading it, not the engine's
 print(sorted(k for k in after if after[k] != before.get(k, 0) and k[0] != "zkmargin.prover.native.points"))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, ZKMARGIN_KERNELS="jit")).stdout
     assert out.strip().splitlines()[-1] == "[]"

@@ -123,7 +123,7 @@ def g1_sum_runs(xs, ys, inf, starts, lengths):
             lengths[s] = (length + 1) // 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def g1_sum_into(points, first, last, out, row):
     """out[row] = the sum of the affine points[first:last] (Jacobian), as one batch-affine run."""
     m = last - first

@@ -122,7 +122,7 @@ def g2_sum_runs(xs, ys, inf, starts, lengths):
             lengths[s] = (length + 1) // 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def g2_sum_into(points, first, last, out, row):
     """out[row] = the sum of the affine points[first:last] (Jacobian), as one batch-affine run."""
     m = last - first

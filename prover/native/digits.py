@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def signed_digits(scalars, c, windows):
     """(windows, n) digits in [-2^(c-1), 2^(c-1)] with sum_w d_w 2^(c w) = scalar; the top
     window must have a spare bit for the last carry."""

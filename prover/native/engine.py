@@ -1,6 +1,8 @@
-"""The native engine: numba-compiled field, curve, MSM and NTT code behind the Engine interface.
+"""The native engine: compiled field, curve, MSM and NTT kernels behind the Engine interface.
 
-Conversions between Python integers and limb arrays happen here, at the edge, once per call.
+The kernels are numba code compiled ahead of time into an extension module (kernels.py), so
+this module and everything a proof runs import neither numba nor LLVM. Conversions between
+Python integers and limb arrays happen here, at the edge, once per call.
 """
 
 from __future__ import annotations
@@ -8,25 +10,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from .startup import import_numba_registries
+import numpy as np
+from py_ecc import optimized_bn128 as bn
 
-import_numba_registries()  # before any kernel loads: see startup.py
+from zkmargin.verifier.curve import CURVE_ORDER as R
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
 
-import numpy as np  # noqa: E402
-from py_ecc import optimized_bn128 as bn  # noqa: E402
-
-from zkmargin.verifier.curve import CURVE_ORDER as R  # noqa: E402
-from zkmargin.verifier.curve import FIELD_MODULUS as Q  # noqa: E402
-
-from ..domain import root_of_unity  # noqa: E402
-from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE  # noqa: E402
-from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine  # noqa: E402
-from .field import from_array, to_array  # noqa: E402
-from .ntt import geometric, ntt_inplace, scale_by_powers  # noqa: E402
-from .partition import partition  # noqa: E402
-from .threads import fit_threads  # noqa: E402
-from .pippenger import g1_msm, g2_msm  # noqa: E402
-from .vector import from_montgomery, hadamard_into, hadamard_minus_into, sparse_products_into  # noqa: E402
+from ..domain import root_of_unity
+from ..encoding import COEFFICIENT_BYTES, COEFFICIENT_SCALE
+from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1Affine, G2Affine
+from .convert import from_array, to_array
+from .kernels import kernels
+from .pippenger import g1_msm, g2_msm
+from .transform import ntt_inplace
 
 
 class _Bases:
@@ -83,7 +79,7 @@ def _coefficient_entries(coefficients: Sequence[Coefficient]) -> np.ndarray:
 def _msm_parts(bases: _Bases, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(the points whose scalar is one, the points with other nonzero scalars, those scalars):
     one pass over the scalars (partition.py), then one gather of each kind."""
-    ones, others = partition(scalars, bases.keep)
+    ones, others = kernels().partition(scalars, bases.keep)
     return bases.array[bases.rows[ones]], bases.array[bases.rows[others]], scalars[bases.keep[others]]
 
 
@@ -135,14 +131,14 @@ def _twiddles(log_n: int, inverse: bool) -> np.ndarray:
     omega = root_of_unity(log_n)
     if inverse:
         omega = pow(omega, -1, R)
-    return geometric(_montgomery(1), _montgomery(omega), max((1 << log_n) // 2, 1))
+    return kernels().geometric(_montgomery(1), _montgomery(omega), max((1 << log_n) // 2, 1))
 
 
 @lru_cache(maxsize=None)
 def _coset_powers(log_n: int) -> np.ndarray:
     """shift^i / n for the odd coset, folding the inverse NTT's 1/n in as well."""
     n = 1 << log_n
-    return geometric(_montgomery(pow(n, -1, R)), _montgomery(root_of_unity(log_n + 1)), n)
+    return kernels().geometric(_montgomery(pow(n, -1, R)), _montgomery(root_of_unity(log_n + 1)), n)
 
 
 class NativeEngine(Engine):
@@ -153,8 +149,13 @@ class NativeEngine(Engine):
         self._g2_table: np.ndarray | None = None
 
     def load(self) -> None:
-        """Call every compiled kernel once on tiny inputs: a fresh process pays numba's
-        one-off start-up here (see docs/architecture.md) instead of in H."""
+        """Find the compiled kernels (building them, once per machine and source, if missing:
+        kernels.py). Under numba's JIT instead, also call each kernel once on tiny inputs, so
+        that numba's compilation and start-up happen here rather than in a proof's phases."""
+        if kernels().mode == "jit":
+            self._warm_up()
+
+    def _warm_up(self) -> None:
         g1 = self.prepare_g1([(1, 2)] * 2)
         self.msm_g1(g1, [3, R - 3])
         self.msm_g1(g1, self.prepare_scalars([1 << 130, 1]))
@@ -192,7 +193,7 @@ class NativeEngine(Engine):
 
     def msm_g1(self, bases: _Bases, scalars: Sequence[int]) -> G1Affine:
         values = self.prepare_scalars(scalars)
-        ones, others = partition(values, bases.keep)
+        ones, others = kernels().partition(values, bases.keep)
         if not len(ones) and not len(others):
             return None
         ones_points = bases.array[bases.rows[ones]]
@@ -208,6 +209,7 @@ class NativeEngine(Engine):
     # Setup's kernels are imported where first used: proving never needs them.
     def fixed_base_g1(self, scalars: Sequence[int]) -> EncodedPoints:
         from .fixed_base_g1 import g1_fixed_base, g1_table, g1_to_affine
+        from .threads import fit_threads
 
         fit_threads()
         if self._g1_table is None:
@@ -218,6 +220,7 @@ class NativeEngine(Engine):
 
     def fixed_base_g2(self, scalars: Sequence[int]) -> EncodedPoints:
         from .fixed_base_g2 import g2_fixed_base, g2_table, g2_to_affine
+        from .threads import fit_threads
 
         fit_threads()
         if self._g2_table is None:
@@ -247,7 +250,7 @@ class NativeEngine(Engine):
             raise ValueError("domain size must be a power of two")
         log_n = n.bit_length() - 1
         ntt_inplace(array, _twiddles(log_n, True))
-        scale_by_powers(array, _coset_powers(log_n))
+        kernels().scale_by_powers(array, _coset_powers(log_n))
         ntt_inplace(array, _twiddles(log_n, False))
         return _Vector(array)
 
@@ -266,21 +269,21 @@ class NativeEngine(Engine):
         a = np.zeros((rows, 4), dtype=np.uint64)
         b = np.zeros((rows, 4), dtype=np.uint64)
         columns = packed["column"].astype(np.int64)
-        sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
+        kernels().sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
                              np.ascontiguousarray(packed["value"]), w, a, b)
         return [_Vector(a), _Vector(b)]
 
     def hadamard(self, a, b) -> _Vector:
         x, y = _limbs(a), _limbs(b)
         out = np.empty_like(x)
-        hadamard_into(x, y, out)
+        kernels().hadamard_into(x, y, out)
         return _Vector(out)
 
     def hadamard_minus(self, a, b, c) -> np.ndarray:
         """Plain limbs, which msm_g1 takes as they are."""
         out = _limbs(c)
-        hadamard_minus_into(_limbs(a), _limbs(b), out)
-        from_montgomery(out)
+        kernels().hadamard_minus_into(_limbs(a), _limbs(b), out)
+        kernels().from_montgomery(out)
         return out
 
     def integers(self, vector) -> list[int]:

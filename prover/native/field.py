@@ -17,17 +17,19 @@ renamed to ``fq2_`` (see fq2.py and generate.py), is G2's code.
 
 from __future__ import annotations
 
-import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from .startup import import_numba_registries
 
-from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.verifier.curve import FIELD_MODULUS as Q
+import_numba_registries()  # before any kernel compiles or loads: see startup.py
 
+import numpy as np  # noqa: E402
+from llvmlite import ir  # noqa: E402
+from numba import njit, types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
 
-def limbs(value: int) -> tuple[int, int, int, int]:
-    return tuple((value >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(4))  # type: ignore[return-value]
+from zkmargin.verifier.curve import CURVE_ORDER as R  # noqa: E402
+from zkmargin.verifier.curve import FIELD_MODULUS as Q  # noqa: E402
+
+from .convert import from_array, limbs, to_array  # noqa: E402, F401  (re-exported for the kernels' callers)
 
 
 Q_ONE = tuple(np.uint64(x) for x in limbs((1 << 256) % Q))  # one, in Montgomery form
@@ -204,21 +206,3 @@ def fq_empty(m):
 def fq_zeros(n, k):
     """n rows of k elements (points: k coordinates), all zero."""
     return np.zeros((n, k, 4), dtype=np.uint64)
-
-
-# ------------------------------------------------------- array conversion
-def to_array(values, modulus: int, montgomery: bool) -> np.ndarray:
-    """Python ints -> (n, 4) uint64 limbs, optionally in Montgomery form."""
-    if montgomery:
-        values = [(v << 256) % modulus for v in values]
-    data = b"".join(int(v).to_bytes(32, "little") for v in values)
-    return np.frombuffer(data, dtype="<u8").reshape(len(values), 4).copy()
-
-
-def from_array(array: np.ndarray, modulus: int, montgomery: bool) -> list[int]:
-    raw = np.ascontiguousarray(array, dtype="<u8").tobytes()
-    values = [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
-    if montgomery:
-        inverse = pow(1 << 256, -1, modulus)
-        values = [v * inverse % modulus for v in values]
-    return values

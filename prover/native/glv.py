@@ -92,7 +92,7 @@ def _emit(out_points, out_scalars, row, x, y, k):
         out_points[row, 1, t] = y[t]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def g1_glv_split(points, rows, scalars, scalar_rows, out_points, out_scalars):
     """k P -> |k1| (+-P) in row i and |k2| (+-phi(P)) in row n + i, for P = points[rows[i]] and
     k = scalars[scalar_rows[i]]: gathered here, so the MSM's points and scalars are never
@@ -125,17 +125,3 @@ def g1_glv_split(points, rows, scalars, scalar_rows, out_points, out_scalars):
         _add_low(k2, wide)
         _emit(out_points, out_scalars, i, x, y, k1)
         _emit(out_points, out_scalars, n + i, fq_mul(x, BETA_MONTGOMERY), y, k2)
-
-
-def glv_split(
-    points: np.ndarray, scalars: np.ndarray, rows: np.ndarray | None = None, scalar_rows: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """2n points and 128-bit scalars with the same sum as the n given: points[rows[i]] times
-    scalars[scalar_rows[i]] (by default all of them, in order)."""
-    if rows is None:
-        rows = scalar_rows = np.arange(points.shape[0], dtype=np.int64)
-    n = rows.shape[0]
-    split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
-    split_scalars = np.empty((2 * n, 4), dtype=np.uint64)
-    g1_glv_split(points, rows, scalars, scalar_rows, split_points, split_scalars)
-    return split_points, split_scalars

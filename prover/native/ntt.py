@@ -1,16 +1,16 @@
-"""Radix-2 number-theoretic transform over Fr (Montgomery limbs), stages parallel with
-prange, and the coset step: powers of a shift for twiddles and cosets, and scaling by them."""
+"""Kernels of the radix-2 number-theoretic transform over Fr (Montgomery limbs), and of the
+coset step: powers of a shift for twiddles and cosets, and scaling by them. transform.py
+runs the stages, on as many threads as there are cores."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .field import fr_add, fr_mul, fr_sub
-from .threads import fit_threads
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def bit_reverse(a):
     n = a.shape[0]
     j = 0
@@ -25,8 +25,11 @@ def bit_reverse(a):
                 a[i, k], a[j, k] = a[j, k], a[i, k]
 
 
-@njit(cache=True)
-def _butterflies(a, twiddles, length, step, first, last):
+@njit(cache=True, nogil=True)
+def butterflies(a, twiddles, length, step, first, last):
+    """The butterflies first..last of the stage that joins blocks of ``length``: for block b
+    and k < length / 2, (a[i], a[i + length / 2]) <- (u + w v, u - w v) with i = b length + k
+    and w = twiddles[k step]."""
     half = length // 2
     shift = 0  # half is a power of two: shift and mask, not a 64-bit division per butterfly
     while (1 << shift) < half:
@@ -47,25 +50,7 @@ def _butterflies(a, twiddles, length, step, first, last):
             a[j, limb] = d[limb]
 
 
-@njit(parallel=True, cache=True)
-def _stage(a, twiddles, length, step):
-    count = a.shape[0] // 2
-    for k in prange(16):
-        _butterflies(a, twiddles, length, step, count * k // 16, count * (k + 1) // 16)
-
-
-def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
-    """Natural order in and out; twiddles[k] = omega^k for k < n/2 (Montgomery form)."""
-    n = a.shape[0]
-    fit_threads()
-    bit_reverse(a)
-    length = 2
-    while length <= n:
-        _stage(a, twiddles, length, n // length)
-        length *= 2
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def geometric(start, ratio, count):
     """start * ratio^i for i < count (Montgomery limbs in and out): twiddles and coset powers,
     which in Python integers were a noticeable part of a proof."""
@@ -79,7 +64,7 @@ def geometric(start, ratio, count):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def scale_by_powers(a, powers):
     """a[i] *= powers[i] (elementwise, Montgomery)."""
     for i in range(a.shape[0]):

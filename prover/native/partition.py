@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def partition(scalars, keep):
     """(positions k with scalars[keep[k]] == 1, positions with any other nonzero value), both
     increasing. ``scalars`` are (n, 4) plain limbs, ``keep`` the increasing indices of the

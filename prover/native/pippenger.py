@@ -1,5 +1,6 @@
-"""Multi-scalar multiplication: the plan (window width and count, signed digits) and the
-calls into each group's kernels (pippenger_g1.py, and pippenger_g2.py generated from it).
+"""Multi-scalar multiplication: the plan (window width and count, signed digits), and the
+windows run as tasks on threads with each group's kernels (pippenger_g1.py, and
+pippenger_g2.py generated from it), then combined.
 
 Each piece is chosen for a measured reason (see docs/architecture.md): GLV on G1, signed
 digits, batch-affine buckets, scalars of one outside the buckets, a window count that
@@ -14,11 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .digits import signed_digits
-from .glv import glv_split
-from .pippenger_g1 import g1_pippenger
-from .pippenger_g2 import g2_pippenger
-from .threads import fit_threads
+from .kernels import kernels
+from .pool import run_tasks, thread_count
 
 # Costs in field multiplications of sorting and adding one point batch-affine, and of one
 # bucket's running sums: they choose the window width.
@@ -47,12 +45,42 @@ def window_plan(scalars: np.ndarray, addition: int, bucket: int) -> tuple[int, n
         return 1, np.zeros((0, 0), dtype=np.int32)
     bits = scalar_bits(scalars)
     c = window_bits(len(scalars), bits, addition, bucket)
-    return c, signed_digits(scalars, c, -(-(bits + 1) // c))
+    return c, kernels().signed_digits(scalars, c, -(-(bits + 1) // c))
 
 
 def ones_tasks(ones: int) -> int:
     """How many tasks sum the scalar-one points: one per ONES_PER_TASK points, at most one per thread."""
-    return min(fit_threads(), -(-ones // ONES_PER_TASK))
+    return thread_count(-(-ones // ONES_PER_TASK)) if ones else 0
+
+
+def glv_split(
+    points: np.ndarray, scalars: np.ndarray, rows: np.ndarray, scalar_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """2n points and 128-bit scalars with the same sum as points[rows[i]] times
+    scalars[scalar_rows[i]] for i < n (glv.py)."""
+    n = rows.shape[0]
+    split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
+    split_scalars = np.empty((2 * n, 4), dtype=np.uint64)
+    kernels().g1_glv_split(points, rows, scalars, scalar_rows, split_points, split_scalars)
+    return split_points, split_scalars
+
+
+def pippenger(
+    group: str, points: np.ndarray, digits: np.ndarray, c: int, ones: np.ndarray, ones_tasks: int
+) -> np.ndarray:
+    """sum of the digit-weighted points plus the sum of ``ones``, as a (1, 3, ...) Jacobian
+    point: each window, and each share of the scalar-one points, is one task writing its own
+    row of ``windows``; then the rows are combined."""
+    k = kernels()
+    window, sum_into, combine = (getattr(k, f"{group}_{name}") for name in ("window", "sum_into", "combine"))
+    count, m = digits.shape[0], ones.shape[0]
+    windows = np.zeros((count + ones_tasks, *((3, 4) if group == "g1" else (3, 2, 4))), dtype=np.uint64)
+    buckets = 1 << (c - 1)
+    tasks = [lambda w=w: window(points, digits, w, buckets, windows) for w in range(count)]
+    tasks += [lambda j=j: sum_into(ones, m * j // ones_tasks, m * (j + 1) // ones_tasks, windows, count + j)
+              for j in range(ones_tasks)]
+    run_tasks(tasks)
+    return combine(windows, c, count)
 
 
 def g1_msm(
@@ -66,10 +94,10 @@ def g1_msm(
     else:
         points, scalars = points[rows], scalars[scalar_rows]
     c, digits = window_plan(scalars, G1_ADDITION, G1_BUCKET)
-    return g1_pippenger(points, digits, c, ones, ones_tasks(len(ones)))
+    return pippenger("g1", points, digits, c, ones, ones_tasks(len(ones)))
 
 
 def g2_msm(ones: np.ndarray, points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     """sum ones + sum scalars[i] * points[i] as a (1, 3, 2, 4) Jacobian point (Z = 0: infinity)."""
     c, digits = window_plan(scalars, G2_ADDITION, G2_BUCKET)
-    return g2_pippenger(points, digits, c, ones, ones_tasks(len(ones)))
+    return pippenger("g2", points, digits, c, ones, ones_tasks(len(ones)))

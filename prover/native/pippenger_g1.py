@@ -1,5 +1,5 @@
-"""Pippenger's windows over G1: each window's buckets filled and summed, the windows and
-the scalar-one sums run as parallel tasks, then combined.
+"""Pippenger's windows over G1: each window's buckets filled and summed, and the windows
+combined. pippenger.py runs the windows and the scalar-one sums as tasks on threads.
 
 Each window counting-sorts its points by bucket, sums every bucket batch-affine, then sums
 the buckets by running sums in Jacobian form. Points whose scalar is one skip the buckets:
@@ -11,18 +11,15 @@ This file is a template for G2's: see generate.py.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .batch_affine_g1 import g1_sum_into, g1_sum_runs
+from .batch_affine_g1 import g1_sum_runs
 from .digits import bucket_order
 from .field import ZERO, fq_empty, fq_load, fq_load_at, fq_store, fq_store_at, fq_sub, fq_zeros
 from .g1 import G1_INFINITY, g1_add, g1_add_affine, g1_double
 
-# numba's parallel analysis trips over the tuple-heavy curve code, so each prange body only
-# calls a separately compiled function for its task.
 
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def g1_window(points, digits, w, buckets, windows):
     """windows[w] = sum over buckets b of b * (the points whose digit in window w is +-b)."""
     order, negative, starts, counts = bucket_order(digits, w, buckets)
@@ -50,22 +47,7 @@ def g1_window(points, digits, w, buckets, windows):
     fq_store_at(windows, w, 2, total[2])
 
 
-@njit(parallel=True, cache=True)
-def g1_windows(points, digits, buckets, ones, windows):
-    """Rows below digits.shape[0]: Pippenger's windows; the rows after: partial sums of the
-    points whose scalar is one, split evenly. All rows are tasks for the threads."""
-    count = digits.shape[0]
-    parts = windows.shape[0] - count
-    m = ones.shape[0]
-    for task in prange(windows.shape[0]):
-        if task < count:
-            g1_window(points, digits, task, buckets, windows)
-        else:
-            k = task - count
-            g1_sum_into(ones, m * k // parts, m * (k + 1) // parts, windows, task)
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def g1_combine(windows, c, count):
     """sum_w windows[w] 2^(c w) over the first ``count`` rows, plus the rows after them."""
     result = G1_INFINITY
@@ -80,11 +62,3 @@ def g1_combine(windows, c, count):
     fq_store_at(out, 0, 1, result[1])
     fq_store_at(out, 0, 2, result[2])
     return out
-
-
-def g1_pippenger(points: np.ndarray, digits: np.ndarray, c: int, ones: np.ndarray, ones_tasks: int) -> np.ndarray:
-    """sum digits-weighted points plus the sum of ``ones``, as a (1, 3, ...) Jacobian point."""
-    count = digits.shape[0]
-    windows = fq_zeros(count + ones_tasks, 3)
-    g1_windows(points, digits, 1 << (c - 1), ones, windows)
-    return g1_combine(windows, c, count)

@@ -39,7 +39,7 @@ def _element(points, i, j):
     return (points[i, j, 0], points[i, j, 1], points[i, j, 2], points[i, j, 3])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def first_invalid_g1(points: np.ndarray) -> int:
     """Index of the first (n, 2, 4) point that is off y^2 = x^3 + 3 or has a coordinate >= q,
     else -1. All-zero is the point at infinity."""
@@ -54,7 +54,7 @@ def first_invalid_g1(points: np.ndarray) -> int:
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def first_invalid_g2(points: np.ndarray) -> int:
     """The same for (n, 4, 4) points on the twist y^2 = x^3 + 3 / (9 + u)."""
     for i in range(points.shape[0]):
@@ -78,7 +78,7 @@ def first_invalid_g2(points: np.ndarray) -> int:
 _R_BITS = np.array([int(bit) for bit in bin(R)[2:]], dtype=np.uint8)  # most significant first
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def first_outside_g2_subgroup(points: np.ndarray) -> int:
     """Index of the first on-curve (n, 4, 4) point P with [r]P != infinity, else -1: the
     twist's large cofactor admits points of other orders. py_ecc's multiply, at three key

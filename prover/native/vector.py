@@ -9,7 +9,7 @@ from numba import njit
 from .field import fr_add, fr_mul, fr_sub
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_products_into(matrix, row, column, values, scalars, a, b):
     """a[row] += v * scalars[column] (matrix 0) or b[row] += ... (matrix 1), entry by entry.
     ``values`` hold c * 2^512 (the .zkey form) and ``scalars`` plain limbs, so one Montgomery
@@ -25,7 +25,7 @@ def sparse_products_into(matrix, row, column, values, scalars, a, b):
             target[r, limb] = s[limb]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hadamard_minus_into(a, b, c):
     """a * b - c elementwise (Montgomery), written to c."""
     for i in range(a.shape[0]):
@@ -35,7 +35,7 @@ def hadamard_minus_into(a, b, c):
             c[i, limb] = p[limb]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hadamard_into(a, b, out):
     """a * b elementwise (Montgomery), written to out."""
     for i in range(a.shape[0]):
@@ -44,7 +44,7 @@ def hadamard_into(a, b, out):
             out[i, limb] = p[limb]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def from_montgomery(a):
     """x * R -> x in place: a Montgomery product with plain 1."""
     one = (np.uint64(1), np.uint64(0), np.uint64(0), np.uint64(0))

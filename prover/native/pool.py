@@ -1,0 +1,36 @@
+"""The engine's threads. Every kernel releases the GIL (kernels.py), so plain Python threads
+run them side by side: no OpenMP, nothing spins while it waits, and a process pinned to one
+core runs its tasks inline, on the calling thread.
+
+Each call uses at most as many threads as the cores the process may run on now (its
+affinity, which a scheduler, a worker pool or ``taskset`` may narrow after start-up).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Sequence
+
+from .threads import usable_cores
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def thread_count(tasks: int) -> int:
+    """Threads for ``tasks`` independent tasks: one per task, at most one per usable core."""
+    return max(1, min(usable_cores(), tasks))
+
+
+def run_tasks(tasks: Sequence[Callable[[], object]], threads: int | None = None) -> None:
+    """Run every task, on ``threads`` threads (default: thread_count), and return once all are
+    done; a task's exception is raised here."""
+    threads = thread_count(len(tasks)) if threads is None else max(1, min(threads, thread_count(len(tasks))))
+    if threads == 1:
+        for task in tasks:
+            task()
+        return
+    pool = _pools.get(threads)
+    if pool is None:
+        pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="zkmargin-kernel")
+    for future in [pool.submit(task) for task in tasks]:
+        future.result()
