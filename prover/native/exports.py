@@ -72,6 +72,7 @@ FR_OUT = Array("uint64", (None, 4), writes=True)
 ELEMENT = Array("uint64", (4,))
 INDICES = Array("int64", (None,))
 DIGITS = Array("int32", (None, None))
+OPS = Array("int64", (None, 5))  # a witness program's steps (circuits/witness_program.py)
 G1_AFFINE, G1_JACOBIAN = Array("uint64", (None, 2, 4)), Array("uint64", (None, 3, 4))
 G2_AFFINE, G2_JACOBIAN = Array("uint64", (None, 2, 2, 4)), Array("uint64", (None, 3, 2, 4))
 G2_COORDINATES = Array("uint64", (None, 4, 4))  # a key's G2 points as the point checks read them
@@ -107,6 +108,9 @@ KERNELS: dict[str, Kernel] = {
     "first_invalid_g1": Kernel("points", "first_invalid_g1", (G1_AFFINE,)),
     "first_invalid_g2": Kernel("points", "first_invalid_g2", (G2_COORDINATES,)),
     "first_outside_g2_subgroup": Kernel("points", "first_outside_g2_subgroup", (G2_COORDINATES,)),
+    "witness_run": Kernel("witness_kernels", "run_program", (FR, OPS, INDICES, INDICES, FR, FR, INT)),
+    "witness_to_montgomery": Kernel("witness_kernels", "to_montgomery", (FR,)),
+    "witness_first_unsatisfied": Kernel("witness_kernels", "first_unsatisfied", (FR, *(INDICES, INDICES, FR) * 3)),
     **_group_kernels("g1", G1_AFFINE, G1_JACOBIAN),
     **_group_kernels("g2", G2_AFFINE, G2_JACOBIAN),
 }
