@@ -8,30 +8,34 @@ from typing import Any, Callable
 
 import click
 
-from zkmargin.api.runners import RunnerError
-from zkmargin.circuits.builder import CircuitError
-from zkmargin.circuits.margin.case import Insolvent
-from zkmargin.circuits.r1cs import UnsatisfiedConstraint
-from zkmargin.verifier.exchange.manifest import EpochInvalid
-from zkmargin.verifier.files import FormatError
-
 EXIT_OK = 0
 EXIT_INVALID = 1  # the proof was checked and is not valid, or the portfolio falls short
 EXIT_BAD_INPUT = 2  # the input could not be used (also click's usage errors)
 EXIT_BROKEN_PIPE = 141  # as a shell reports a writer ended by SIGPIPE
 MAX_ERROR = 200  # characters of an error line: a hostile file cannot flood the terminal
 
-#: The library's exceptions a user can cause, and what each means for the exit code.
-EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
-    (Insolvent, EXIT_INVALID),
-    (EpochInvalid, EXIT_INVALID),  # a FormatError subclass: listed before it
-    (FormatError, EXIT_BAD_INPUT),
-    (CircuitError, EXIT_BAD_INPUT),
-    (UnsatisfiedConstraint, EXIT_BAD_INPUT),
-    (RecursionError, EXIT_BAD_INPUT),
-    (RunnerError, EXIT_BAD_INPUT),  # a batch proof that failed on every try: its message names the batch
-    (MemoryError, EXIT_BAD_INPUT),
-)
+
+def exit_codes() -> tuple[tuple[type[BaseException], int], ...]:
+    """The library's exceptions a user can cause, and what each means for the exit code.
+    Imported when an error is raised, not before: a command that succeeds never loads the
+    modules that define the others' exceptions (the margin model, the exchange manifest...)."""
+    from zkmargin.api.runners import RunnerError
+    from zkmargin.circuits.builder import CircuitError
+    from zkmargin.circuits.margin.case import Insolvent
+    from zkmargin.circuits.r1cs import UnsatisfiedConstraint
+    from zkmargin.verifier.exchange.manifest import EpochInvalid
+    from zkmargin.verifier.files import FormatError
+
+    return (
+        (Insolvent, EXIT_INVALID),
+        (EpochInvalid, EXIT_INVALID),  # a FormatError subclass: listed before it
+        (FormatError, EXIT_BAD_INPUT),
+        (CircuitError, EXIT_BAD_INPUT),
+        (UnsatisfiedConstraint, EXIT_BAD_INPUT),
+        (RecursionError, EXIT_BAD_INPUT),
+        (RunnerError, EXIT_BAD_INPUT),  # a batch proof that failed on every try: its message names the batch
+        (MemoryError, EXIT_BAD_INPUT),
+    )
 
 
 def friendly_errors(command: Callable) -> Callable:
@@ -45,8 +49,10 @@ def friendly_errors(command: Callable) -> Callable:
             raise SystemExit(EXIT_BROKEN_PIPE) from None  # main() then exits without flushing into the pipe again
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-        except tuple(kind for kind, _ in EXIT_CODES) as exc:
-            code = next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+        except Exception as exc:  # RecursionError and MemoryError among them
+            code = next((code for kind, code in exit_codes() if isinstance(exc, kind)), None)
+            if code is None:
+                raise
             fail(str(exc) or type(exc).__name__, code)
 
     return wrapper

@@ -5,26 +5,49 @@ Exit codes (cli/errors.py): 0 success (proof valid), 1 proof invalid or portfoli
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from .commands.book import book
-from .commands.ceremony import ceremony
-from .commands.contracts import export
-from .commands.demo import demo
-from .commands.epoch import epoch
-from .commands.export import export_r1cs, export_wtns
-from .commands.inclusion import inclusion
-from .commands.inspect import inspect
-from .commands.keys import keys
-from .commands.margin import margin
-from .commands.prove import prove
-from .commands.setup import setup
-from .commands.verify import verify
 from .errors import EXIT_OK
 from .output import exit_now
 
+#: Each command's name and where it is defined (cli/commands/<module>.py), loaded when run:
+#: a command imports only what it uses (`zkmargin verify` never loads the prover or numba).
+COMMANDS = {
+    "margin": "margin:margin",
+    "setup": "setup:setup",
+    "prove": "prove:prove",
+    "verify": "verify:verify",
+    "inspect": "inspect:inspect",
+    "export": "contracts:export",
+    "export-r1cs": "export:export_r1cs",
+    "export-wtns": "export:export_wtns",
+    "ceremony": "ceremony:ceremony",
+    "demo": "demo:demo",
+    "book": "book:book",
+    "keys": "keys:keys",
+    "epoch": "epoch:epoch",
+    "inclusion": "inclusion:inclusion",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def load_command(name: str) -> click.Command:
+    module, attribute = COMMANDS[name].split(":")
+    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), attribute)
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zkmargin")
 def cli() -> None:
     """Prove in zero knowledge that a portfolio's collateral covers its stress-scenario margin.
@@ -44,13 +67,6 @@ def cli() -> None:
     Every command runs on the bundled inter-protocol sample when given no files.
     Proofs are Groth16 over BN254 in snarkjs's formats. Start with `zkmargin demo`.
     """
-
-
-for command in (margin, setup, prove, verify, inspect, export, export_r1cs, export_wtns, ceremony, demo, book, keys,
-                epoch, inclusion):
-    cli.add_command(command)
-export.add_command(export_r1cs, "r1cs")
-export.add_command(export_wtns, "wtns")
 
 
 def main() -> None:

@@ -20,10 +20,16 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_the_cli_and_verifying_never_import_numba_or_the_prover():
+    """The CLI imports a command's module when it runs (cli/main.py): verifying loads none of
+    the prover's, and the group itself none at all."""
+    group_only = _modules_after("import zkmargin.cli.main")
+    assert not {m for m in group_only if m.startswith("zkmargin.cli.commands")}
     loaded = _modules_after(
-        "import zkmargin.cli.main\nfrom zkmargin import api\napi.verify_bundle, api.load_bundle, api.check_opening"
+        "from zkmargin.cli.main import load_command\nload_command('verify')\n"
+        "from zkmargin import api\napi.verify_bundle, api.load_bundle, api.check_opening"
     )
     assert "zkmargin.cli.commands.verify" in loaded and "zkmargin.api.checking" in loaded
+    assert "zkmargin.cli.commands.prove" not in loaded
     assert not {m for m in loaded if m == "numba" or m.startswith(("numba.", "zkmargin.prover.native"))}
     assert "zkmargin.api.proving" not in loaded and "zkmargin.api.witness" not in loaded
 
@@ -96,7 +102,8 @@ def test_thread_count_follows_the_affinity():
 def test_a_pinned_process_proves_on_its_own_thread():
     """A process pinned to one core runs every kernel task inline: no pool thread starts."""
     script = (
-        "import threading\nfrom zkmargin.prover import get_engine\nfrom zkmargin.prover.native.pool import thread_count\n"
+        "import threading\nfrom zkmargin.prover import get_engine\n"
+        "from zkmargin.prover.native.pool import thread_count\n"
         "engine = get_engine('native')\nengine.load()\n"
         "engine.msm_g1(engine.prepare_g1([(1, 2)] * 3), [5, 1 << 200, 7])\n"
         "print(thread_count(64), threading.active_count())"

@@ -28,6 +28,7 @@ from zkmargin.verifier.formats import Proof, VerifyingKey, parse_public_signals
 
 from ..errors import friendly_errors
 from ..options import proof_option, public_option
+from .export import export_r1cs, export_wtns
 
 
 @click.group("export")
@@ -141,3 +142,8 @@ def calldata_cmd(bundle: Path | None, proof_path: Path | None, public_path: Path
     proof = Proof.from_json(read_json(proof_path), str(proof_path))
     public = parse_public_signals(read_json(public_path), str(public_path))
     click.echo(solidity_calldata(proof, public))
+
+
+# `zkmargin export r1cs` and `export wtns` are the same commands as `export-r1cs` and `export-wtns`.
+export.add_command(export_r1cs, "r1cs")
+export.add_command(export_wtns, "wtns")
