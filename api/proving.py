@@ -74,7 +74,7 @@ def prove_case(
             r1cs, witness = api.compile(), api.witness()
         with phases.phase("key matches circuit"):
             pk.check_matches(r1cs)
-    with phases.phase("load compiled engine"):
+    with phases.phase("load compiled kernels"):
         chosen.load()
     proof, public = prove(pk, witness, chosen, r1cs, phases)
     write_key_origin(out_dir, pk)

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-from zkmargin.circuits.iden3_files import read_wtns
+from zkmargin.circuits.iden3_files import read_wtns_limbs
 from zkmargin.cli.output import exit_now
 from zkmargin.prover import get_engine, prove, read_zkey
 from zkmargin.circuits.files import write_json
@@ -24,14 +24,14 @@ def main(argv: list[str]) -> None:
     zkey, wtns, proof_path, public_path = argv
     start = time.perf_counter()
     phases = ProfiledPhases()
-    with phases.phase("import engine (numba)"):
+    with phases.phase("import engine"):
         engine = get_engine()
-    with phases.phase("load compiled engine"):
+    with phases.phase("load compiled kernels"):
         engine.load()
     with phases.phase("read key"):
         pk = read_zkey(zkey)
     with phases.phase("read witness"):
-        witness = read_wtns(wtns)
+        witness = read_wtns_limbs(wtns)
     proof, public = prove(pk, witness, engine, phases=phases)
     with phases.phase("write proof"):
         write_json(proof_path, proof.to_json())

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 
-from zkmargin.circuits.iden3_files import read_wtns
+from zkmargin.circuits.iden3_files import read_wtns_limbs
 from zkmargin.cli.output import exit_now
 from zkmargin.prover import get_engine, prove, read_zkey
 from zkmargin.circuits.files import write_json
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> None:
     seconds = []
     for run in range(runs + 1):
         start = time.perf_counter()
-        proof, _ = prove(pk, read_wtns(wtns), engine)
+        proof, _ = prove(pk, read_wtns_limbs(wtns), engine)
         json.dumps(proof.to_json())
         if run:
             seconds.append(time.perf_counter() - start)

@@ -6,6 +6,8 @@ import os
 import struct
 from typing import Sequence
 
+import numpy as np
+
 from zkmargin.verifier.curve import CURVE_ORDER
 from zkmargin.verifier.files import FormatError
 from .files import atomic_write
@@ -13,6 +15,7 @@ from .files import atomic_write
 from . import binfile
 from .binfile import FIELD_BYTES, int_from_bytes, int_to_bytes, u32, u64
 from .r1cs import R1CS, Constraint
+from .witness_program import limb_integers, limbs_below
 
 R1CS_MAGIC, WTNS_MAGIC = b"r1cs", b"wtns"
 
@@ -108,7 +111,9 @@ def write_wtns(witness: Sequence[int], path: str | os.PathLike) -> None:
     atomic_write(path, wtns_bytes(witness))
 
 
-def read_wtns(path: str | os.PathLike) -> list[int]:
+def read_wtns_limbs(path: str | os.PathLike) -> np.ndarray:
+    """The witness as (n, 4) little-endian uint64 limbs over the file's bytes: the form the
+    prover's MSMs take (a compiled witness's), with no Python integer per value."""
     name = str(path)
     version, sections = binfile.read(path, WTNS_MAGIC)
     if version != 2:
@@ -118,7 +123,11 @@ def read_wtns(path: str | os.PathLike) -> list[int]:
     data = binfile.require(sections, 2, name)
     if len(data) != count * FIELD_BYTES:
         raise FormatError(f"{name}: expected {count} witness values")
-    values = [int_from_bytes(data[i * FIELD_BYTES : (i + 1) * FIELD_BYTES]) for i in range(count)]
-    if any(v >= CURVE_ORDER for v in values):
+    values = np.frombuffer(data, dtype="<u8").reshape(count, 4)
+    if not limbs_below(values, CURVE_ORDER).all():
         raise FormatError(f"{name}: a witness value is not below r")
     return values
+
+
+def read_wtns(path: str | os.PathLike) -> list[int]:
+    return limb_integers(read_wtns_limbs(path))

@@ -11,20 +11,11 @@ from __future__ import annotations
 import numpy as np
 from py_ecc import optimized_bn128 as bn
 
+from zkmargin.circuits.witness_program import limbs_below
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint, g2_from_affine
 from zkmargin.verifier.files import FormatError
 
 from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
-
-
-def _below(words: np.ndarray, modulus: int) -> np.ndarray:
-    """Which (n, 4)-limb little-endian numbers are below modulus, compared limb by limb."""
-    below, equal = np.zeros(len(words), dtype=bool), np.ones(len(words), dtype=bool)
-    for k in range(3, -1, -1):
-        limb = np.uint64((modulus >> (64 * k)) & 0xFFFFFFFFFFFFFFFF)
-        below |= equal & (words[:, k] < limb)
-        equal &= words[:, k] == limb
-    return below
 
 
 def _compiled():
@@ -45,7 +36,7 @@ def _first_invalid(points: EncodedPoints) -> int:
     compiled = _compiled()
     if compiled is None:
         array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
-        below = _below(array.reshape(-1, 4), FIELD_MODULUS).reshape(len(points), -1).all(axis=1)
+        below = limbs_below(array.reshape(-1, 4), FIELD_MODULUS).reshape(len(points), -1).all(axis=1)
         curve, b = (bn.FQ, bn.b) if points.group == 1 else (bn.FQ2, bn.b2)
         for i, p in enumerate(points):
             if not below[i] or p is not None and not bn.is_on_curve((curve(p[0]), curve(p[1]), curve.one()), b):
@@ -87,6 +78,6 @@ def check_coefficients(raw: bytes, name: str, n_vars: int, domain_size: int) -> 
     entries = np.frombuffer(raw, dtype=[("m", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
     if not ((entries["m"] <= 1).all() and (entries["row"] < domain_size).all() and (entries["wire"] < n_vars).all()):
         raise FormatError(f"{name}: a coefficient names a matrix, row or wire outside the key's sizes")
-    if not _below(entries["value"], CURVE_ORDER).all():
+    if not limbs_below(entries["value"], CURVE_ORDER).all():
         raise FormatError(f"{name}: a coefficient is not below r")
     return EncodedCoefficients(raw)
