@@ -184,3 +184,18 @@ print(sorted(k for k in after if after[k] != before.get(k, 0) and k[0] != "zkmar
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          env=dict(os.environ, ZKMARGIN_KERNELS="jit")).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2, reason="needs fork and two cores")
+def test_a_forked_child_runs_kernel_tasks_on_its_own_threads():
+    """A child forked after the parent's pool started (a worker pool, a daemon) must not
+    submit to the parent's threads, which it does not have."""
+    script = (
+        "import os\nfrom zkmargin.prover.native.pool import run_tasks\n"
+        "run_tasks([lambda: None] * 4, threads=2)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n    done = []\n    run_tasks([lambda: done.append(1)] * 4, threads=2)\n    os._exit(0 if len(done) == 4 else 3)\n"
+        "print(os.waitpid(pid, 0)[1])"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30).stdout
+    assert out.strip() == "0"

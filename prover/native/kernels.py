@@ -22,7 +22,6 @@ import fcntl
 import hashlib
 import importlib.util
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -89,8 +88,8 @@ def _cpu_features() -> bytes:
     try:
         with open("/proc/cpuinfo", "rb") as info:
             return next((line for line in info if line.startswith(b"flags")), b"")
-    except OSError:
-        return platform.processor().encode()
+    except OSError:  # not Linux: the machine's name at least
+        return os.uname().version.encode()
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +98,7 @@ def build_key() -> str:
     for path in sorted(HERE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for part in (_version_file("numba"), _version_file("llvmlite"), np.__version__.encode(),
-                 sys.implementation.cache_tag.encode(), platform.machine().encode(), _cpu_features()):
+                 sys.implementation.cache_tag.encode(), os.uname().machine.encode(), _cpu_features()):
         digest.update(part + b"\0")
     return digest.hexdigest()[:24]
 

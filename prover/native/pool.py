@@ -8,12 +8,16 @@ affinity, which a scheduler, a worker pool or ``taskset`` may narrow after start
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
 from .threads import usable_cores
 
 _pools: dict[int, ThreadPoolExecutor] = {}
+# A child forked from a process with pools inherits them without their threads: submitting
+# there would wait forever. It starts its own.
+os.register_at_fork(after_in_child=_pools.clear)
 
 
 def thread_count(tasks: int) -> int:
