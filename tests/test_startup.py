@@ -194,7 +194,8 @@ def test_a_forked_child_runs_kernel_tasks_on_its_own_threads():
         "import os\nfrom zkmargin.prover.native.pool import run_tasks\n"
         "run_tasks([lambda: None] * 4, threads=2)\n"
         "pid = os.fork()\n"
-        "if pid == 0:\n    done = []\n    run_tasks([lambda: done.append(1)] * 4, threads=2)\n    os._exit(0 if len(done) == 4 else 3)\n"
+        "if pid == 0:\n    done = []\n    run_tasks([lambda: done.append(1)] * 4, threads=2)\n"
+        "    os._exit(0 if len(done) == 4 else 3)\n"
         "print(os.waitpid(pid, 0)[1])"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30).stdout
