@@ -13,7 +13,6 @@ later processes, by an empty marker file in the same cache folder.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +28,7 @@ from zkmargin.circuits.input_values import margin_input_values
 from zkmargin.circuits.margin.case import MarginCase
 from zkmargin.circuits.r1cs import UnsatisfiedConstraint
 from zkmargin.circuits.witness_program import WitnessProgram, program_of
+from zkmargin.prover.cache import cache_folder
 from zkmargin.prover.groth16.zkey import ProvingKey
 from zkmargin.verifier.files import FormatError
 from zkmargin.verifier.kinds import MarginCapacity
@@ -37,16 +37,6 @@ from .keys import margin_circuit
 
 if TYPE_CHECKING:  # imported where first used: it imports numba, which verifying never needs
     from zkmargin.prover.native.witness import CompiledWitness
-
-CACHE_ENV = "ZKMARGIN_CACHE"
-
-
-def cache_folder(folder: Path | None = None) -> Path:
-    """``folder``, else $ZKMARGIN_CACHE, else ~/.cache/zkmargin."""
-    if folder is not None:
-        return folder
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "zkmargin")
-
 
 @lru_cache(maxsize=1)
 def source_digest() -> str:

@@ -34,11 +34,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from ..cache import cache_folder
 from .exports import KERNELS, Kernel
 
 HERE = Path(__file__).resolve().parent
 MODE_ENV = "ZKMARGIN_KERNELS"
-CACHE_ENV = "ZKMARGIN_CACHE"
 MODES = ("auto", "aot", "jit")
 MODULE_NAME = "zkmargin_kernels"  # as aot.py names it
 
@@ -69,10 +69,6 @@ def _checked(name: str, kernel: Kernel, function: Callable) -> Callable:
     call.__name__ = call.__qualname__ = name
     call.__doc__ = getattr(function, "__doc__", None)
     return call
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "zkmargin")
 
 
 def _version_file(package: str) -> bytes:
@@ -146,7 +142,7 @@ def _import(path: Path) -> ModuleType:
 
 def aot_module(root: Path | None = None) -> ModuleType:
     """The ahead-of-time module for this source and machine, built first if missing."""
-    folder = (root or cache_root()) / "kernels" / build_key()
+    folder = cache_folder(root) / "kernels" / build_key()
     path = _find(folder)
     if path is None:
         folder.parent.mkdir(parents=True, exist_ok=True)
