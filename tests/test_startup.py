@@ -153,7 +153,7 @@ def test_kernels_release_the_gil_while_they_run():
     assert advanced[-1] > 0, advanced
 
 
-def test_load_readies_every_kernel_a_proof_from_a_key_file_uses(tmp_path, solvency_key):
+def test_under_jit_load_readies_every_kernel_and_the_proof_verifies(tmp_path, solvency_key):
     """Under numba's JIT (ZKMARGIN_KERNELS=jit, the fallback where the ahead-of-time build
     fails), after ``load()`` a proof compiles and loads nothing more: every dispatcher already has
     the signatures the proof calls it with (numba keys them on argument types, including
@@ -176,8 +176,11 @@ def signatures():
             if isinstance(f, CPUDispatcher)}}
 before = signatures()
 witness = spec.constraint_system(spec.parse_input(spec.sample_input(), "sample")).witness()
-prove(read_zkey({str(tmp_path / "k.zkey")!r}), witness, engine)
+pk = read_zkey({str(tmp_path / "k.zkey")!r})
+proof, public = prove(pk, witness, engine)
 after = signatures()
+from zkmargin.verifier import verify
+assert verify(pk.verifying_key(), proof, public)
 # points.py's kernels check a key as it is read: timed in reading it, not the engine's
 print(sorted(k for k in after if after[k] != before.get(k, 0) and k[0] != "zkmargin.prover.native.points"))
 """
