@@ -24,6 +24,7 @@ def exit_codes() -> tuple[tuple[type[BaseException], int], ...]:
     from zkmargin.circuits.margin.case import Insolvent
     from zkmargin.circuits.r1cs import UnsatisfiedConstraint
     from zkmargin.verifier.exchange.manifest import EpochInvalid
+    from zkmargin.prover.native.kernels import KernelsUnavailable
     from zkmargin.verifier.files import FormatError
 
     return (
@@ -35,6 +36,7 @@ def exit_codes() -> tuple[tuple[type[BaseException], int], ...]:
         (RecursionError, EXIT_BAD_INPUT),
         (RunnerError, EXIT_BAD_INPUT),  # a batch proof that failed on every try: its message names the batch
         (MemoryError, EXIT_BAD_INPUT),
+        (KernelsUnavailable, EXIT_BAD_INPUT),  # $ZKMARGIN_KERNELS=aot where the build fails, or no such mode
     )
 
 

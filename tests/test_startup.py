@@ -203,3 +203,24 @@ def test_a_forked_child_runs_kernel_tasks_on_its_own_threads():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30).stdout
     assert out.strip() == "0"
+
+
+def test_without_a_c_compiler_the_kernels_fall_back_to_numbas_jit(tmp_path):
+    """Where the ahead-of-time build cannot run (here: no C compiler), proving still works,
+    under numba's JIT, and says so once; ZKMARGIN_KERNELS=aot refuses instead."""
+    script = (
+        "from zkmargin.prover import get_engine\nfrom zkmargin.prover.native.kernels import kernels\n"
+        "engine = get_engine('native')\nengine.load()\n"
+        "print(kernels().mode, engine.msm_g1(engine.prepare_g1([(1, 2)]), [2]))"
+    )
+    env = dict(os.environ, ZKMARGIN_CACHE=str(tmp_path), CC="/bin/false")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
+    from py_ecc import optimized_bn128 as bn
+
+    double = tuple(int(c) for c in bn.normalize(bn.double(bn.G1)))
+    assert done.returncode == 0 and done.stdout.strip().split(maxsplit=1) == ["jit", str(double)], done.stderr
+    assert "compiling the kernels ahead of time failed: RuntimeError: Attempted to compile AOT function without the " \
+        "compiler" in done.stderr and "numba's JIT instead" in done.stderr
+    refused = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             env=dict(env, ZKMARGIN_KERNELS="aot"), timeout=600)
+    assert refused.returncode != 0 and "KernelsUnavailable" in refused.stderr

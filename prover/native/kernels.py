@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,8 +44,9 @@ MODES = ("auto", "aot", "jit")
 MODULE_NAME = "zkmargin_kernels"  # as aot.py names it
 
 
-class KernelBuildError(RuntimeError):
-    """The ahead-of-time build failed; the message ends with its output's last line."""
+class KernelsUnavailable(RuntimeError):
+    """The kernels cannot load as asked: the ahead-of-time build failed (the message names its
+    error), or $ZKMARGIN_KERNELS names no mode."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,14 @@ def _find(folder: Path) -> Path | None:
     return next(iter(sorted(folder.glob(f"{MODULE_NAME}.*.so"))), None) if folder.is_dir() else None
 
 
+def _reason(output: str) -> str:
+    """The exception line of a child's traceback (the error, not a hint printed after it),
+    else its last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+    return (errors or lines or ["no output"])[-1][:200]
+
+
 def _build_into(folder: Path) -> None:
     """Run aot.py in a child (numba stays out of this process) into a scratch folder beside
     ``folder``, then rename the scratch folder into place."""
@@ -125,8 +135,8 @@ def _build_into(folder: Path) -> None:
         done = subprocess.run([sys.executable, "-m", f"{__package__}.aot", str(scratch)],
                               capture_output=True, text=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
         if done.returncode != 0 or _find(scratch) is None:
-            last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-            raise KernelBuildError(f"compiling the kernels ahead of time failed: {last}")
+            reason = _reason(done.stderr + done.stdout)
+            raise KernelsUnavailable(f"compiling the kernels ahead of time failed: {reason}")
         scratch.rename(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -167,14 +177,14 @@ def kernels() -> Kernels:
     else, with a warning, just in time)."""
     mode = os.environ.get(MODE_ENV, "auto")
     if mode not in MODES:
-        raise ValueError(f"{MODE_ENV} must be one of {', '.join(MODES)}, not {mode!r}")
+        raise KernelsUnavailable(f"{MODE_ENV} must be one of {', '.join(MODES)}, not {mode!r}")
     functions: dict[str, Callable] | None = None
     if mode != "jit":
         try:
             module = aot_module()
             functions = {name: getattr(module, name) for name in KERNELS}
             mode = "aot"
-        except (KernelBuildError, OSError, ImportError) as error:
+        except (KernelsUnavailable, OSError, ImportError) as error:
             if mode == "aot":
                 raise
             print(f"zkmargin: {error}; proving with numba's JIT instead", file=sys.stderr)
