@@ -270,7 +270,7 @@ class NativeEngine(Engine):
         b = np.zeros((rows, 4), dtype=np.uint64)
         columns = packed["column"].astype(np.int64)
         kernels().sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
-                             np.ascontiguousarray(packed["value"]), w, a, b)
+                                       np.ascontiguousarray(packed["value"]), w, a, b)
         return [_Vector(a), _Vector(b)]
 
     def hadamard(self, a, b) -> _Vector:
