@@ -6,11 +6,12 @@
     with DaskRunner(scheduler="tcp://10.0.0.5:8786") as runner:    # `dask scheduler` / `dask worker`
         ...
 
-Worker processes, not threads: the prover's numba kernels hold the GIL at times, and each
-process keeps its own caches (witness programs, kernels, keys checked against circuits), so
-a local cluster runs one single-threaded worker per core, with numba limited to that thread
-so that two workers do not fight over the cores. Each worker is warmed once by a worker
-plugin (``WarmUp``) so that the first job it runs measures proving, not numba loading.
+Worker processes, not threads: each process keeps its own caches (witness programs, kernels,
+keys checked against circuits) and proving holds the GIL between kernels, so a local cluster
+runs one single-threaded worker per core, with the prover's kernel threads
+($ZKMARGIN_THREADS) and numba's (setup's kernels) limited to that thread so that two workers
+do not fight over the cores. Each worker is warmed once by a worker plugin (``WarmUp``) so
+that the first job it runs measures proving, not loading.
 
 Failure handling is Dask's own: a task whose worker dies is rescheduled on another worker by
 the scheduler (up to ``distributed.scheduler.allowed-failures`` deaths, then it fails with
@@ -35,6 +36,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from zkmargin.circuits.builder import ConstraintSystem
 from zkmargin.circuits.witness_program import program_of
 from zkmargin.prover import get_engine
+from zkmargin.prover.native.pool import THREADS_ENV
 from zkmargin.prover.native.threads import usable_cores
 from zkmargin.verifier.files import FormatError
 
@@ -139,16 +141,18 @@ class DaskRunner:
 
     def _start(self) -> None:
         if self.scheduler is None:
-            # numba reads its thread count once, at import, and a spawned worker imports it while
-            # re-importing the caller's main module, before Nanny(env=...) applies: so the count
-            # goes in the environment the worker is spawned with. Dask's default there also sets
-            # MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every large
-            # array of a proof is then mapped and faulted in afresh, measured at +18% of a proof's
-            # CPU time (benchmarks/dask_runner.py): unset. Dask writes these into this process's
-            # environment too; close() puts it back. A value the user exported wins, as in Dask.
+            # The kernels' thread limit, and numba's: numba reads its count once, at import, and a
+            # spawned worker imports it while re-importing the caller's main module, before
+            # Nanny(env=...) applies, so both go in the environment the worker is spawned with.
+            # Dask's default there also sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's
+            # adaptive mmap threshold: every large array of a proof is then mapped and faulted in
+            # afresh, measured at +18% of a proof's CPU time (benchmarks/dask_runner.py): unset.
+            # Dask writes these into this process's environment too; close() puts it back. A
+            # value the user exported wins, as in Dask.
             spawn_env = {
                 **dask.config.get(PRE_SPAWN_ENV),
                 NUMBA_THREADS: str(self.threads_per_worker),
+                THREADS_ENV: str(self.threads_per_worker),
                 MALLOC_TRIM: None,
             }
             self._saved_env = {k: os.environ.get(k) for k in [*spawn_env, "PYTHONHASHSEED"]}

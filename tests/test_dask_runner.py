@@ -107,7 +107,7 @@ class Cluster:
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.processes: dict[str, subprocess.Popen] = {}
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
-        self.env["NUMBA_NUM_THREADS"] = "1"
+        self.env["NUMBA_NUM_THREADS"] = self.env["ZKMARGIN_THREADS"] = "1"
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.folder / f"{name}.log", "wb")
@@ -186,10 +186,11 @@ def test_local_cluster_matches_the_in_process_runner(jobs, expected, capfd):
     with DaskRunner(workers=2) as runner:
         warmed = runner.warm_ups()
         settings = runner.client.run(
-            lambda: (__import__("numba").config.NUMBA_NUM_THREADS, os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+            lambda: (__import__("numba").config.NUMBA_NUM_THREADS, os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                     __import__("zkmargin.prover.native.pool", fromlist=["thread_count"]).thread_count(8))
         )
         results, order = collect(runner, prove_margin_job, jobs)
-    assert set(settings.values()) == {(1, None)}, "single-threaded workers, glibc's adaptive mmap threshold on"
+    assert set(settings.values()) == {(1, None, 1)}, "single-threaded workers, glibc's adaptive mmap threshold on"
     # (less distributed's own marker of the process that started the cluster)
     assert {k: v for k, v in os.environ.items() if k != "__DASK_PARENT_PID"} == {
         k: v for k, v in environment.items() if k != "__DASK_PARENT_PID"

@@ -224,3 +224,13 @@ def test_without_a_c_compiler_the_kernels_fall_back_to_numbas_jit(tmp_path):
     refused = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                              env=dict(env, ZKMARGIN_KERNELS="aot"), timeout=600)
     assert refused.returncode != 0 and "KernelsUnavailable" in refused.stderr
+
+
+def test_zkmargin_threads_caps_the_kernel_threads(monkeypatch):
+    from zkmargin.prover.native.pool import THREADS_ENV, thread_count, usable_cores
+
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert thread_count(64) == 1
+    for ignored in ("0", "", "many", "-2"):
+        monkeypatch.setenv(THREADS_ENV, ignored)
+        assert thread_count(64) == usable_cores()

@@ -3,7 +3,9 @@ run them side by side: no OpenMP, nothing spins while it waits, and a process pi
 core runs its tasks inline, on the calling thread.
 
 Each call uses at most as many threads as the cores the process may run on now (its
-affinity, which a scheduler, a worker pool or ``taskset`` may narrow after start-up).
+affinity, which a scheduler, a worker pool or ``taskset`` may narrow after start-up), and at
+most $ZKMARGIN_THREADS where set: a Dask worker sharing the machine with others sets it to
+its own share (api/dask_runner.py).
 """
 
 from __future__ import annotations
@@ -14,15 +16,24 @@ from typing import Callable, Sequence
 
 from .threads import usable_cores
 
+THREADS_ENV = "ZKMARGIN_THREADS"
+
 _pools: dict[int, ThreadPoolExecutor] = {}
 # A child forked from a process with pools inherits them without their threads: submitting
 # there would wait forever. It starts its own.
 os.register_at_fork(after_in_child=_pools.clear)
 
 
+def thread_limit() -> int:
+    """The most threads a call may use: the usable cores, or fewer where $ZKMARGIN_THREADS says."""
+    cores = usable_cores()
+    chosen = os.environ.get(THREADS_ENV, "")
+    return min(cores, int(chosen)) if chosen.isdigit() and int(chosen) > 0 else cores
+
+
 def thread_count(tasks: int) -> int:
-    """Threads for ``tasks`` independent tasks: one per task, at most one per usable core."""
-    return max(1, min(usable_cores(), tasks))
+    """Threads for ``tasks`` independent tasks: one per task, at most thread_limit()."""
+    return max(1, min(thread_limit(), tasks))
 
 
 def run_tasks(tasks: Sequence[Callable[[], object]], threads: int | None = None) -> None:
