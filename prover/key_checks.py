@@ -15,7 +15,7 @@ from zkmargin.circuits.witness_program import limbs_below
 from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint, g2_from_affine
 from zkmargin.verifier.files import FormatError
 
-from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine
+from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine, points_bytes
 
 
 def _compiled():
@@ -56,21 +56,40 @@ def check_points(points: EncodedPoints, name: str) -> EncodedPoints:
     return points
 
 
+def _outside_g2_subgroup(encoded: EncodedPoints, point: G2Affine, name: str) -> bool:
+    """Whether an on-curve G2 point has [r]P != infinity: compiled where the kernels load
+    (0.5 ms), py_ecc's multiply by r otherwise (50-120 ms a point)."""
+    compiled = _compiled()
+    if compiled is not None:
+        return compiled.first_outside_g2_subgroup(np.frombuffer(encoded.data, dtype="<u8").reshape(1, 4, 4)) >= 0
+    try:
+        g2_from_affine(*point, name)
+    except InvalidPoint:
+        return True
+    return False
+
+
 def check_header_point(encoded: EncodedPoints, name: str) -> G1Affine | G2Affine:
     """alpha, beta, gamma, delta: on the curve, not infinity, and G2 ones in the order-r subgroup."""
     point = check_points(encoded, name)[0]
     if point is None:
         raise FormatError(f"{name} is the point at infinity")
-    if encoded.group == 2:
-        compiled = _compiled()
-        if compiled is None:  # py_ecc's check, 120 ms a point
-            try:
-                g2_from_affine(*point, name)
-            except InvalidPoint as exc:
-                raise FormatError(str(exc)) from None
-        elif compiled.first_outside_g2_subgroup(np.frombuffer(encoded.data, dtype="<u8").reshape(1, 4, 4)) >= 0:
-            raise FormatError(f"{name} is not in the prime-order subgroup of G2")
+    if encoded.group == 2 and _outside_g2_subgroup(encoded, point, name):
+        raise FormatError(f"{name} is not in the prime-order subgroup of G2")
     return point
+
+
+def g2_point(point: G2Affine, name: str):
+    """A G2 point the prover computed, as py_ecc's, once on the twist and in the order-r
+    subgroup, checked as a key's are (verifier/curve.py's g2_from_affine would spend 50 ms
+    of a proof on py_ecc's multiply by r)."""
+    if point is None:
+        return bn.Z2
+    encoded = EncodedPoints(points_bytes([point], 2), 2)
+    check_points(encoded, name)
+    if _outside_g2_subgroup(encoded, point, name):
+        raise InvalidPoint(f"{name} is not in the prime-order subgroup of G2")
+    return bn.FQ2(list(point[0])), bn.FQ2(list(point[1])), bn.FQ2.one()
 
 
 def check_coefficients(raw: bytes, name: str, n_vars: int, domain_size: int) -> EncodedCoefficients:

@@ -19,10 +19,11 @@ from py_ecc import optimized_bn128 as bn
 from zkmargin.circuits.r1cs import R1CS
 from zkmargin.circuits.witness_program import limb_integers
 from zkmargin.verifier.curve import CURVE_ORDER as R
-from zkmargin.verifier.curve import g1_from_affine, g2_from_affine
+from zkmargin.verifier.curve import g1_from_affine
 from zkmargin.verifier.formats import Proof
 
 from ..engine import Engine, G1Affine, G2Affine
+from ..key_checks import g2_point
 from ..mapped import release
 from ..progress import Phases
 from .reduction import quotient_evaluations
@@ -34,7 +35,7 @@ def _g1(p: G1Affine):
 
 
 def _g2(p: G2Affine):
-    return bn.Z2 if p is None else g2_from_affine(*p)
+    return g2_point(p, "the proof's B")
 
 
 def _done_with(section) -> None:
@@ -93,4 +94,5 @@ def prove(
         b = engine.msm_g2(engine.prepare_g2([b2_sum, pk.beta_2, pk.delta_2]), [1, 1, s])
         b1 = engine.msm_g1(engine.prepare_g1([b1_sum, pk.beta_1, pk.delta_1]), [1, 1, s])
         c = engine.msm_g1(engine.prepare_g1([c_sum, h_sum, a, b1, pk.delta_1]), [1, 1, s, r, (-r * s) % R])
-    return Proof(_g1(a), _g2(b), _g1(c)), public
+        proof = Proof(_g1(a), _g2(b), _g1(c))
+    return proof, public
