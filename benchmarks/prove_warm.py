@@ -16,7 +16,7 @@ import sys
 import time
 
 from zkmargin.circuits.iden3_files import read_wtns_limbs
-from zkmargin.cli.output import exit_now
+from zkmargin.cli.exit import exit_now
 from zkmargin.prover import get_engine, prove, read_zkey
 from zkmargin.circuits.files import write_json
 

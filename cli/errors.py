@@ -8,10 +8,7 @@ from typing import Any, Callable
 
 import click
 
-EXIT_OK = 0
-EXIT_INVALID = 1  # the proof was checked and is not valid, or the portfolio falls short
-EXIT_BAD_INPUT = 2  # the input could not be used (also click's usage errors)
-EXIT_BROKEN_PIPE = 141  # as a shell reports a writer ended by SIGPIPE
+from .exit import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_INVALID, EXIT_OK  # noqa: F401  (commands import them here)
 MAX_ERROR = 200  # characters of an error line: a hostile file cannot flood the terminal
 
 

@@ -10,7 +10,7 @@ import importlib
 import click
 
 from .errors import EXIT_OK
-from .output import exit_now
+from .exit import exit_now
 
 #: Each command's name and where it is defined (cli/commands/<module>.py), loaded when run:
 #: a command imports only what it uses (`zkmargin verify` never loads the prover or numba).

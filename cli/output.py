@@ -1,14 +1,11 @@
-"""How the CLI talks: text or --json, progress on a terminal, and a fast exit."""
+"""How the CLI talks: text or --json, and progress on a terminal (the fast exit: exit.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
-
-from .errors import EXIT_INVALID, EXIT_OK
 
 
 def emit(as_json: bool, data: dict, lines: list[str]) -> None:
@@ -31,25 +28,3 @@ def progress_reporter(as_json: bool, task: str):
             click.echo(f" {seconds:.1f} s", err=True)
 
     return report
-
-
-def exit_now(code: object = 0) -> None:
-    """End the process with ``code`` (as ``sys.exit`` reads it) without interpreter teardown.
-
-    Every output file is written, closed and renamed into place before a command returns, so
-    after flushing the standard streams nothing is left for CPython's shutdown to do but free
-    numba's ~1,000 modules and its LLVM objects, a noticeable share of a small proof (README:
-    performance)."""
-    if code is None:
-        status = EXIT_OK
-    elif isinstance(code, int):
-        status = code
-    else:
-        print(code, file=sys.stderr)
-        status = EXIT_INVALID
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            pass
-    os._exit(status)

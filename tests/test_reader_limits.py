@@ -54,7 +54,7 @@ def report_peak_then_exit(status, exit=os._exit):
     with open("/proc/self/status") as status_file, open(os.environ["ZKMARGIN_TEST_PEAK"], "w") as out:
         out.write(next(line for line in status_file if line.startswith("VmHWM:")).split()[1])
     exit(status)
-os._exit = report_peak_then_exit  # the CLI ends through os._exit (cli/output.py: exit_now)
+os._exit = report_peak_then_exit  # the CLI ends through os._exit (cli/exit.py: exit_now)
 from zkmargin.cli.main import main
 main()
 """
