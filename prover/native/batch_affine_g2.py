@@ -36,20 +36,45 @@ _COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
 @njit(cache=True)
 def fq2_batch_invert(values, count, scratch):
     """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
-    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements."""
-    acc = FQ2_ONE
-    for k in range(count):
-        fq2_store(scratch, k, acc)
+    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements.
+
+    Even and odd positions are two separate running products, inverted together: each
+    product waits for the one before it, so one chain would leave the multiplier idle for
+    most of each product's latency; two interleaved chains overlap."""
+    even = FQ2_ONE
+    odd = FQ2_ONE
+    pairs = count // 2
+    for k in range(0, 2 * pairs, 2):
+        fq2_store(scratch, k, even)
+        fq2_store(scratch, k + 1, odd)
         v = fq2_load(values, k)
+        u = fq2_load(values, k + 1)
         if not fq2_is_zero(v):
-            acc = fq2_mul(acc, v)
-    inverse = fq2_inv(acc)
-    for k in range(count - 1, -1, -1):
+            even = fq2_mul(even, v)
+        if not fq2_is_zero(u):
+            odd = fq2_mul(odd, u)
+    if count & 1:
+        fq2_store(scratch, count - 1, even)
+        v = fq2_load(values, count - 1)
+        if not fq2_is_zero(v):
+            even = fq2_mul(even, v)
+    inverse = fq2_inv(fq2_mul(even, odd))
+    inverse_even = fq2_mul(inverse, odd)
+    inverse_odd = fq2_mul(inverse, even)
+    if count & 1:
+        v = fq2_load(values, count - 1)
+        if not fq2_is_zero(v):
+            fq2_store(values, count - 1, fq2_mul(inverse_even, fq2_load(scratch, count - 1)))
+            inverse_even = fq2_mul(inverse_even, v)
+    for k in range(2 * pairs - 2, -1, -2):
         v = fq2_load(values, k)
-        if fq2_is_zero(v):
-            continue
-        fq2_store(values, k, fq2_mul(inverse, fq2_load(scratch, k)))
-        inverse = fq2_mul(inverse, v)
+        u = fq2_load(values, k + 1)
+        if not fq2_is_zero(u):
+            fq2_store(values, k + 1, fq2_mul(inverse_odd, fq2_load(scratch, k + 1)))
+            inverse_odd = fq2_mul(inverse_odd, u)
+        if not fq2_is_zero(v):
+            fq2_store(values, k, fq2_mul(inverse_even, fq2_load(scratch, k)))
+            inverse_even = fq2_mul(inverse_even, v)
 
 
 @njit(cache=True)

@@ -92,3 +92,8 @@ def fq2_empty(m):
 @njit(cache=True)
 def fq2_zeros(n, k):
     return np.zeros((n, k, 2, 4), dtype=np.uint64)
+
+
+@njit(cache=True)
+def fq2_empty_points(n, k):
+    return np.empty((n, k, 2, 4), dtype=np.uint64)
