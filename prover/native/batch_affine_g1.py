@@ -3,7 +3,8 @@
 Adding affine points needs a field inversion each (the slope's denominator); inverting many
 at once costs one inversion and three multiplications each (Montgomery's trick), so an
 addition costs about 6 multiplications instead of a mixed Jacobian addition's 11. Pippenger's
-buckets, the scalar-one points and fixed base's normalisation all go through ``fq_batch_invert``.
+buckets, the scalar-one points and fixed base's normalisation all go through ``fq_batch_invert``
+(field.py's, and fq2.py's for G2, which inverts norms in Fq instead: re-exported here).
 
 This file is a template for G2's: see generate.py.
 """
@@ -17,8 +18,8 @@ from .field import (
     Q_ONE,
     ZERO,
     fq_add,
+    fq_batch_invert,
     fq_empty,
-    fq_inv,
     fq_is_zero,
     fq_load,
     fq_mul,
@@ -29,53 +30,11 @@ from .field import (
 )
 from .g1 import G1_INFINITY
 
+__all__ = ["fq_batch_invert", "g1_sum_runs", "g1_sum_into"]
+
 # Kinds of pair: an operand is infinity (copy the other), distinct x (add), equal points
 # (double), opposite points (infinity).
 _COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
-
-
-@njit(cache=True)
-def fq_batch_invert(values, count, scratch):
-    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
-    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements.
-
-    Even and odd positions are two separate running products, inverted together: each
-    product waits for the one before it, so one chain would leave the multiplier idle for
-    most of each product's latency; two interleaved chains overlap."""
-    even = Q_ONE
-    odd = Q_ONE
-    pairs = count // 2
-    for k in range(0, 2 * pairs, 2):
-        fq_store(scratch, k, even)
-        fq_store(scratch, k + 1, odd)
-        v = fq_load(values, k)
-        u = fq_load(values, k + 1)
-        if not fq_is_zero(v):
-            even = fq_mul(even, v)
-        if not fq_is_zero(u):
-            odd = fq_mul(odd, u)
-    if count & 1:
-        fq_store(scratch, count - 1, even)
-        v = fq_load(values, count - 1)
-        if not fq_is_zero(v):
-            even = fq_mul(even, v)
-    inverse = fq_inv(fq_mul(even, odd))
-    inverse_even = fq_mul(inverse, odd)
-    inverse_odd = fq_mul(inverse, even)
-    if count & 1:
-        v = fq_load(values, count - 1)
-        if not fq_is_zero(v):
-            fq_store(values, count - 1, fq_mul(inverse_even, fq_load(scratch, count - 1)))
-            inverse_even = fq_mul(inverse_even, v)
-    for k in range(2 * pairs - 2, -1, -2):
-        v = fq_load(values, k)
-        u = fq_load(values, k + 1)
-        if not fq_is_zero(u):
-            fq_store(values, k + 1, fq_mul(inverse_odd, fq_load(scratch, k + 1)))
-            inverse_odd = fq_mul(inverse_odd, u)
-        if not fq_is_zero(v):
-            fq_store(values, k, fq_mul(inverse_even, fq_load(scratch, k)))
-            inverse_even = fq_mul(inverse_even, v)
 
 
 @njit(cache=True)

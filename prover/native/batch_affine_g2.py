@@ -4,7 +4,8 @@
 Adding affine points needs a field inversion each (the slope's denominator); inverting many
 at once costs one inversion and three multiplications each (Montgomery's trick), so an
 addition costs about 6 multiplications instead of a mixed Jacobian addition's 11. Pippenger's
-buckets, the scalar-one points and fixed base's normalisation all go through ``fq2_batch_invert``.
+buckets, the scalar-one points and fixed base's normalisation all go through ``fq2_batch_invert``
+(field.py's, and fq2.py's for G2, which inverts norms in Fq2 instead: re-exported here).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from .fq2 import (
     FQ2_ONE,
     FQ2_ZERO,
     fq2_add,
+    fq2_batch_invert,
     fq2_empty,
-    fq2_inv,
     fq2_is_zero,
     fq2_load,
     fq2_mul,
@@ -28,53 +29,11 @@ from .fq2 import (
 )
 from .g2 import G2_INFINITY
 
+__all__ = ["fq2_batch_invert", "g2_sum_runs", "g2_sum_into"]
+
 # Kinds of pair: an operand is infinity (copy the other), distinct x (add), equal points
 # (double), opposite points (infinity).
 _COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
-
-
-@njit(cache=True)
-def fq2_batch_invert(values, count, scratch):
-    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
-    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements.
-
-    Even and odd positions are two separate running products, inverted together: each
-    product waits for the one before it, so one chain would leave the multiplier idle for
-    most of each product's latency; two interleaved chains overlap."""
-    even = FQ2_ONE
-    odd = FQ2_ONE
-    pairs = count // 2
-    for k in range(0, 2 * pairs, 2):
-        fq2_store(scratch, k, even)
-        fq2_store(scratch, k + 1, odd)
-        v = fq2_load(values, k)
-        u = fq2_load(values, k + 1)
-        if not fq2_is_zero(v):
-            even = fq2_mul(even, v)
-        if not fq2_is_zero(u):
-            odd = fq2_mul(odd, u)
-    if count & 1:
-        fq2_store(scratch, count - 1, even)
-        v = fq2_load(values, count - 1)
-        if not fq2_is_zero(v):
-            even = fq2_mul(even, v)
-    inverse = fq2_inv(fq2_mul(even, odd))
-    inverse_even = fq2_mul(inverse, odd)
-    inverse_odd = fq2_mul(inverse, even)
-    if count & 1:
-        v = fq2_load(values, count - 1)
-        if not fq2_is_zero(v):
-            fq2_store(values, count - 1, fq2_mul(inverse_even, fq2_load(scratch, count - 1)))
-            inverse_even = fq2_mul(inverse_even, v)
-    for k in range(2 * pairs - 2, -1, -2):
-        v = fq2_load(values, k)
-        u = fq2_load(values, k + 1)
-        if not fq2_is_zero(u):
-            fq2_store(values, k + 1, fq2_mul(inverse_odd, fq2_load(scratch, k + 1)))
-            inverse_odd = fq2_mul(inverse_odd, u)
-        if not fq2_is_zero(v):
-            fq2_store(values, k, fq2_mul(inverse_even, fq2_load(scratch, k)))
-            inverse_even = fq2_mul(inverse_even, v)
 
 
 @njit(cache=True)

@@ -285,6 +285,50 @@ def fq_empty_points(n, k):
     return np.empty((n, k, 4), dtype=np.uint64)
 
 
+@njit(cache=True)
+def fq_batch_invert(values, count, scratch):
+    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
+    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements.
+
+    Even and odd positions are two separate running products, inverted together: each
+    product waits for the one before it, so one chain would leave the multiplier idle for
+    most of each product's latency; two interleaved chains overlap."""
+    even = Q_ONE
+    odd = Q_ONE
+    pairs = count // 2
+    for k in range(0, 2 * pairs, 2):
+        fq_store(scratch, k, even)
+        fq_store(scratch, k + 1, odd)
+        v = fq_load(values, k)
+        u = fq_load(values, k + 1)
+        if not fq_is_zero(v):
+            even = fq_mul(even, v)
+        if not fq_is_zero(u):
+            odd = fq_mul(odd, u)
+    if count & 1:
+        fq_store(scratch, count - 1, even)
+        v = fq_load(values, count - 1)
+        if not fq_is_zero(v):
+            even = fq_mul(even, v)
+    inverse = fq_inv(fq_mul(even, odd))
+    inverse_even = fq_mul(inverse, odd)
+    inverse_odd = fq_mul(inverse, even)
+    if count & 1:
+        v = fq_load(values, count - 1)
+        if not fq_is_zero(v):
+            fq_store(values, count - 1, fq_mul(inverse_even, fq_load(scratch, count - 1)))
+            inverse_even = fq_mul(inverse_even, v)
+    for k in range(2 * pairs - 2, -1, -2):
+        v = fq_load(values, k)
+        u = fq_load(values, k + 1)
+        if not fq_is_zero(u):
+            fq_store(values, k + 1, fq_mul(inverse_odd, fq_load(scratch, k + 1)))
+            inverse_odd = fq_mul(inverse_odd, u)
+        if not fq_is_zero(v):
+            fq_store(values, k, fq_mul(inverse_even, fq_load(scratch, k)))
+            inverse_even = fq_mul(inverse_even, v)
+
+
 # ------------------------------------------------------- array conversion
 def to_array(values, modulus: int, montgomery: bool) -> np.ndarray:
     """Python ints -> (n, 4) uint64 limbs, optionally in Montgomery form."""

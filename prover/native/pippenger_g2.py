@@ -43,25 +43,49 @@ STREAM_BUCKETS = 2048
 
 @njit(cache=True)
 def _g2_flush(bx, by, full, busy, targets, kinds, px, py, denominators, scratch, count):
-    """Every queued addition at once, sharing one inversion: bucket targets[k] += (px[k], py[k])."""
+    """Every queued addition at once, sharing one inversion: bucket targets[k] += (px[k], py[k]).
+
+    Two plain additions at a time, their steps interleaved: each addition is a chain of
+    three dependent products, and two chains side by side keep the multiplier busy (the
+    batch's buckets are distinct, so the two never touch the same bucket)."""
     fq2_batch_invert(denominators, count, scratch)
-    for k in range(count):
+    k = 0
+    while k < count:
+        if k + 1 < count and kinds[k] == _ADD and kinds[k + 1] == _ADD:
+            b, c = targets[k], targets[k + 1]
+            busy[b] = False
+            busy[c] = False
+            x1, y1 = fq2_load(bx, b), fq2_load(by, b)
+            u1, v1 = fq2_load(bx, c), fq2_load(by, c)
+            slope = fq2_mul(fq2_sub(fq2_load(py, k), y1), fq2_load(denominators, k))
+            other = fq2_mul(fq2_sub(fq2_load(py, k + 1), v1), fq2_load(denominators, k + 1))
+            x3 = fq2_sub(fq2_sub(fq2_square(slope), x1), fq2_load(px, k))
+            u3 = fq2_sub(fq2_sub(fq2_square(other), u1), fq2_load(px, k + 1))
+            y3 = fq2_sub(fq2_mul(slope, fq2_sub(x1, x3)), y1)
+            v3 = fq2_sub(fq2_mul(other, fq2_sub(u1, u3)), v1)
+            fq2_store(bx, b, x3)
+            fq2_store(by, b, y3)
+            fq2_store(bx, c, u3)
+            fq2_store(by, c, v3)
+            k += 2
+            continue
         b = targets[k]
         busy[b] = False
         kind = kinds[k]
         if kind == _INFINITY:
             full[b] = False
-            continue
-        x1, y1 = fq2_load(bx, b), fq2_load(by, b)
-        if kind == _ADD:
-            numerator = fq2_sub(fq2_load(py, k), y1)
         else:
-            xx = fq2_square(x1)
-            numerator = fq2_add(fq2_add(xx, xx), xx)
-        slope = fq2_mul(numerator, fq2_load(denominators, k))
-        x3 = fq2_sub(fq2_sub(fq2_square(slope), x1), fq2_load(px, k))
-        fq2_store(bx, b, x3)
-        fq2_store(by, b, fq2_sub(fq2_mul(slope, fq2_sub(x1, x3)), y1))
+            x1, y1 = fq2_load(bx, b), fq2_load(by, b)
+            if kind == _ADD:
+                numerator = fq2_sub(fq2_load(py, k), y1)
+            else:
+                xx = fq2_square(x1)
+                numerator = fq2_add(fq2_add(xx, xx), xx)
+            slope = fq2_mul(numerator, fq2_load(denominators, k))
+            x3 = fq2_sub(fq2_sub(fq2_square(slope), x1), fq2_load(px, k))
+            fq2_store(bx, b, x3)
+            fq2_store(by, b, fq2_sub(fq2_mul(slope, fq2_sub(x1, x3)), y1))
+        k += 1
 
 
 @njit(cache=True)
