@@ -363,3 +363,22 @@ def test_assembly_and_portable_products_agree(modulus):
             for y, b in zip(values[::5], limbs[::5]):
                 got = from_array(np.array(product(a, b), dtype=np.uint64), modulus, montgomery=True)
                 assert got == [x * y % modulus], name
+
+
+def test_fq2_products_agree_near_the_modulus():
+    """Fq2's product (lazy reduction in assembly where USE_ADX, else Karatsuba over Fq
+    products) against Python integers, with components near q, where the unreduced
+    cross term and the q^2 offset are largest."""
+    from zkmargin.prover.native import fq2
+
+    values = [0, 1, 2, Q - 1, Q - 2, (1 << 255) % Q] + [rng.randrange(Q) for _ in range(6)]
+    pairs = [(x, y) for x in values for y in values[::2]]
+    for name in ("_fq2_mul_karatsuba", "_fq2_mul_lazy") if fq2.USE_ADX else ("_fq2_mul_karatsuba",):
+        mul = getattr(fq2, name)
+        for a0, a1 in pairs[::3]:
+            for b0, b1 in pairs[::5]:
+                a = tuple(tuple(row) for row in to_array([a0, a1], Q, montgomery=True))
+                b = tuple(tuple(row) for row in to_array([b0, b1], Q, montgomery=True))
+                got = from_array(np.array(mul(a, b), dtype=np.uint64), Q, montgomery=True)
+                assert got == [(a0 * b0 - a1 * b1) % Q, (a0 * b1 + a1 * b0) % Q], name
+    assert fq2.fq2_mul is (fq2._fq2_mul_lazy if fq2.USE_ADX else fq2._fq2_mul_karatsuba)

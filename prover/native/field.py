@@ -132,9 +132,79 @@ def _adx_product_ir(builder, a: list, b: list, p: int) -> list:
     """The product as inline assembly (mulx/adcx/adox), then the final subtraction in IR."""
     text, result = _adx_product_text(p)
     signature = ir.FunctionType(ir.LiteralStructType([_I64] * 7), [_I64] * 8)
-    constraints = ",".join(["=&r"] * 7 + ["rm"] * 8 + ["~{rdx}", "~{dirflag}", "~{fpsr}", "~{flags}"])
+    constraints = ",".join(["=&r"] * 7 + ["rm"] * 8 + _CLOBBERS)
     words = builder.call(ir.InlineAsm(signature, text, constraints, side_effect=False), list(a) + list(b))
     return _reduced(builder, _join(builder, [builder.extract_value(words, k) for k in result]), p)
+
+
+def _adx_wide_text() -> str:
+    """Assembly of the full 512-bit product of two 4-word numbers (no reduction), for lazy
+    reduction (fq2.py): $0..$7 the product's words, $8 and $9 scratch, $10..$13 a, $14..$17 b."""
+    t = [f"${k}" for k in range(8)]
+    lo, hi = "$8", "$9"
+    a = [f"${10 + j}" for j in range(4)]
+    b = [f"${14 + i}" for i in range(4)]
+    lines = [f"movq {b[0]}, %rdx", f"mulxq {a[0]}, {t[0]}, {t[1]}"]
+    for j in range(1, 4):
+        lines += [f"mulxq {a[j]}, {lo}, {t[j + 1]}", f"{'addq' if j == 1 else 'adcq'} {lo}, {t[j]}"]
+    lines.append(f"adcq $$0, {t[4]}")
+    for i in range(1, 4):
+        lines += [f"movq {b[i]}, %rdx", f"xorq {t[i + 4]}, {t[i + 4]}"]
+        for j in range(4):
+            lines += [f"mulxq {a[j]}, {lo}, {hi}", f"adcxq {lo}, {t[i + j]}", f"adoxq {hi}, {t[i + j + 1]}"]
+        lines.append(f"adcq $$0, {t[i + 4]}")
+    return "\n".join(lines)
+
+
+def _adx_reduce_text(p: int) -> tuple[str, list[int]]:
+    """Assembly of Montgomery's reduction T / 2^256 mod p (below 2p) of an 8-word T < p 2^256:
+    $0..$4 the running five words, $5 and $6 scratch, $7..$14 T. Each step adds m p to clear
+    the lowest word, drops it, and brings in T's next high word."""
+    p_words = limbs(p)
+    inverse = (-pow(p, -1, 1 << 64)) % (1 << 64)
+    t = [f"${k}" for k in range(5)]
+    lo, hi = "$5", "$6"
+    w = [f"${7 + k}" for k in range(8)]
+    lines = [f"movq {w[k]}, {t[k]}" for k in range(4)] + [f"xorq {t[4]}, {t[4]}"]
+    for i in range(4):
+        lines += [f"movabsq $${inverse}, %rdx", f"imulq {t[0]}, %rdx", f"xorq {lo}, {lo}"]
+        for j in range(4):
+            lines += [
+                f"movabsq $${p_words[j]}, {lo}",
+                f"mulxq {lo}, {lo}, {hi}",
+                f"adcxq {lo}, {t[j]}",
+                f"adoxq {hi}, {t[j + 1]}",
+            ]
+        lines.append(f"adcq $$0, {t[4]}")
+        t = t[1:] + t[:1]  # the cleared word becomes the new top, zero
+        lines += [f"addq {w[4 + i]}, {t[3]}", f"adcq $$0, {t[4]}"]
+    return "\n".join(lines), [int(word[1:]) for word in t[:4]]
+
+
+_CLOBBERS = ["~{rdx}", "~{dirflag}", "~{fpsr}", "~{flags}"]
+_I512 = ir.IntType(512)
+
+
+def wide_product_ir(builder, a: list, b: list):
+    """a * b as an i512 (a, b: four i64 words each, any values below 2^256)."""
+    signature = ir.FunctionType(ir.LiteralStructType([_I64] * 10), [_I64] * 8)
+    constraints = ",".join(["=&r"] * 10 + ["rm"] * 8 + _CLOBBERS)
+    words = builder.call(ir.InlineAsm(signature, _adx_wide_text(), constraints, side_effect=False), list(a) + list(b))
+    wide = ir.Constant(_I512, 0)
+    for k in range(8):
+        word = builder.zext(builder.extract_value(words, k), _I512)
+        wide = builder.or_(wide, builder.shl(word, ir.Constant(_I512, 64 * k)))
+    return wide
+
+
+def reduce_ir(builder, wide, p: int) -> list:
+    """wide / 2^256 mod p, fully reduced, for an i512 wide < p 2^256."""
+    text, result = _adx_reduce_text(p)
+    words = [builder.trunc(builder.lshr(wide, ir.Constant(_I512, 64 * k)), _I64) for k in range(8)]
+    signature = ir.FunctionType(ir.LiteralStructType([_I64] * 7), [_I64] * 8)
+    constraints = ",".join(["=&r"] * 7 + ["rm"] * 8 + _CLOBBERS)
+    out = builder.call(ir.InlineAsm(signature, text, constraints, side_effect=False), words)
+    return _reduced(builder, _join(builder, [builder.extract_value(out, k) for k in result]), p)
 
 
 def _use_adx() -> bool:
