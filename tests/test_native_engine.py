@@ -311,3 +311,78 @@ def test_generator_renames_every_g1_name():
         generated = generate.g2_source(template)
         body = generated.split("\n", 1)[1]  # past the header naming the template
         assert not re.search(r"(?<![A-Za-z0-9])(g1|G1|fq_)|Q_ONE|from \.field", body), template
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_streamed_windows_match_reference(group):
+    """Windows of STREAM_BUCKETS buckets or more stream their points into affine buckets in
+    batches (pippenger_g1.g1_window): forced here with c = 12 on a few points. Equal points
+    with equal digits double inside a batch, a point and its negation cancel (the bucket
+    empties and is refilled), and one digit shared by many points overflows the waiting list
+    into the buckets' Jacobian parts."""
+    from zkmargin.prover.native import engine as native_engine
+    from zkmargin.prover.native.kernels import kernels
+    from zkmargin.prover.native.pippenger import pippenger
+    from zkmargin.prover.native.pippenger_g1 import STREAM_BUCKETS
+
+    c = 12
+    assert 1 << (c - 1) >= STREAM_BUCKETS
+    signed_digits = kernels().signed_digits
+    to_affine = {"g1": native_engine._g1_from_jacobian, "g2": native_engine._g2_from_jacobian}[group]
+    nat_prepare, _, ref_prepare, ref_msm = _msm_of(group)
+    distinct = list(_random_points(getattr(native, f"fixed_base_{group}"), 40))
+    p, q = distinct[0], distinct[1]
+    s, t = rng.randrange(R), rng.randrange(R)
+    cases = [
+        (distinct + [p, q, _negated(q), p], [rng.randrange(R) for _ in distinct] + [s, t, t, s]),
+        (distinct * 40, [5] * (40 * len(distinct))),  # one bucket: the waiting list overflows
+        (distinct * 3, [rng.choice([3, R - 3, 1 << 100, rng.randrange(R)]) for _ in range(3 * len(distinct))]),
+    ]
+    for points, scalars in cases:
+        array = nat_prepare(points).array
+        values = native.prepare_scalars(scalars)
+        digits = signed_digits(values, c, -(-255 // c))
+        ones = array[:0]
+        got = to_affine(pippenger(group, np.ascontiguousarray(array), digits, c, ones, 0))
+        combined: dict = {}
+        for point, scalar in zip(points, scalars):
+            combined[point] = (combined.get(point, 0) + scalar) % R
+        assert got == ref_msm(ref_prepare(list(combined)), list(combined.values()))
+
+
+@pytest.mark.parametrize("modulus", [Q, R])
+def test_assembly_and_portable_products_agree(modulus):
+    """Products are x86 assembly (mulx, adcx, adox) where the CPU has BMI2 and ADX, else
+    portable LLVM IR: both against Python integers, near the modulus and at random."""
+    from zkmargin.prover.native import field
+
+    variants = {"portable": field._field_intrinsics(modulus, field._montgomery_product_ir)[0]}
+    if field.USE_ADX:
+        variants["adx"] = field._field_intrinsics(modulus, field._adx_product_ir)[0]
+    values = [0, 1, 2, modulus - 1, modulus - 2, (1 << 255) % modulus] + [rng.randrange(modulus) for _ in range(30)]
+    limbs = [tuple(row) for row in to_array(values, modulus, montgomery=True)]
+    for name, mul in variants.items():
+        product = njit(lambda a, b: mul(a, b))  # noqa: B023 (compiled at once, in this iteration)
+        for x, a in zip(values, limbs):
+            for y, b in zip(values[::5], limbs[::5]):
+                got = from_array(np.array(product(a, b), dtype=np.uint64), modulus, montgomery=True)
+                assert got == [x * y % modulus], name
+
+
+def test_fq2_products_agree_near_the_modulus():
+    """Fq2's product (lazy reduction in assembly where USE_ADX, else Karatsuba over Fq
+    products) against Python integers, with components near q, where the unreduced
+    cross term and the q^2 offset are largest."""
+    from zkmargin.prover.native import fq2
+
+    values = [0, 1, 2, Q - 1, Q - 2, (1 << 255) % Q] + [rng.randrange(Q) for _ in range(6)]
+    pairs = [(x, y) for x in values for y in values[::2]]
+    for name in ("_fq2_mul_karatsuba", "_fq2_mul_lazy") if fq2.USE_ADX else ("_fq2_mul_karatsuba",):
+        mul = getattr(fq2, name)
+        for a0, a1 in pairs[::3]:
+            for b0, b1 in pairs[::5]:
+                a = tuple(tuple(row) for row in to_array([a0, a1], Q, montgomery=True))
+                b = tuple(tuple(row) for row in to_array([b0, b1], Q, montgomery=True))
+                got = from_array(np.array(mul(a, b), dtype=np.uint64), Q, montgomery=True)
+                assert got == [(a0 * b0 - a1 * b1) % Q, (a0 * b1 + a1 * b0) % Q], name
+    assert fq2.fq2_mul is (fq2._fq2_mul_lazy if fq2.USE_ADX else fq2._fq2_mul_karatsuba)

@@ -3,7 +3,8 @@
 Adding affine points needs a field inversion each (the slope's denominator); inverting many
 at once costs one inversion and three multiplications each (Montgomery's trick), so an
 addition costs about 6 multiplications instead of a mixed Jacobian addition's 11. Pippenger's
-buckets, the scalar-one points and fixed base's normalisation all go through ``fq_batch_invert``.
+buckets, the scalar-one points and fixed base's normalisation all go through ``fq_batch_invert``
+(field.py's, and fq2.py's for G2, which inverts norms in Fq instead: re-exported here).
 
 This file is a template for G2's: see generate.py.
 """
@@ -17,8 +18,8 @@ from .field import (
     Q_ONE,
     ZERO,
     fq_add,
+    fq_batch_invert,
     fq_empty,
-    fq_inv,
     fq_is_zero,
     fq_load,
     fq_mul,
@@ -29,28 +30,11 @@ from .field import (
 )
 from .g1 import G1_INFINITY
 
+__all__ = ["fq_batch_invert", "g1_sum_runs", "g1_sum_into"]
+
 # Kinds of pair: an operand is infinity (copy the other), distinct x (add), equal points
 # (double), opposite points (infinity).
 _COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
-
-
-@njit(cache=True)
-def fq_batch_invert(values, count, scratch):
-    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
-    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements."""
-    acc = Q_ONE
-    for k in range(count):
-        fq_store(scratch, k, acc)
-        v = fq_load(values, k)
-        if not fq_is_zero(v):
-            acc = fq_mul(acc, v)
-    inverse = fq_inv(acc)
-    for k in range(count - 1, -1, -1):
-        v = fq_load(values, k)
-        if fq_is_zero(v):
-            continue
-        fq_store(values, k, fq_mul(inverse, fq_load(scratch, k)))
-        inverse = fq_mul(inverse, v)
 
 
 @njit(cache=True)

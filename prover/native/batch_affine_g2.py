@@ -4,7 +4,8 @@
 Adding affine points needs a field inversion each (the slope's denominator); inverting many
 at once costs one inversion and three multiplications each (Montgomery's trick), so an
 addition costs about 6 multiplications instead of a mixed Jacobian addition's 11. Pippenger's
-buckets, the scalar-one points and fixed base's normalisation all go through ``fq2_batch_invert``.
+buckets, the scalar-one points and fixed base's normalisation all go through ``fq2_batch_invert``
+(field.py's, and fq2.py's for G2, which inverts norms in Fq2 instead: re-exported here).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from .fq2 import (
     FQ2_ONE,
     FQ2_ZERO,
     fq2_add,
+    fq2_batch_invert,
     fq2_empty,
-    fq2_inv,
     fq2_is_zero,
     fq2_load,
     fq2_mul,
@@ -28,28 +29,11 @@ from .fq2 import (
 )
 from .g2 import G2_INFINITY
 
+__all__ = ["fq2_batch_invert", "g2_sum_runs", "g2_sum_into"]
+
 # Kinds of pair: an operand is infinity (copy the other), distinct x (add), equal points
 # (double), opposite points (infinity).
 _COPY, _ADD, _DOUBLE, _INFINITY = 0, 1, 2, 3
-
-
-@njit(cache=True)
-def fq2_batch_invert(values, count, scratch):
-    """values[:count] = 1 / values[:count] in place, with one inversion. Zeros stay zero, so
-    callers can leave a zero where no inverse is needed. ``scratch`` holds count elements."""
-    acc = FQ2_ONE
-    for k in range(count):
-        fq2_store(scratch, k, acc)
-        v = fq2_load(values, k)
-        if not fq2_is_zero(v):
-            acc = fq2_mul(acc, v)
-    inverse = fq2_inv(acc)
-    for k in range(count - 1, -1, -1):
-        v = fq2_load(values, k)
-        if fq2_is_zero(v):
-            continue
-        fq2_store(values, k, fq2_mul(inverse, fq2_load(scratch, k)))
-        inverse = fq2_mul(inverse, v)
 
 
 @njit(cache=True)

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
+#: Set to 0 to compile field products from portable IR instead of mulx/adcx/adox assembly
+#: (field.py); the kernels' cache key (kernels.py) includes it.
+FIELD_ASM_ENV = "ZKMARGIN_FIELD_ASM"
+
+
 class KernelArgumentError(TypeError):
     """A kernel was called with an argument its compiled code cannot take safely."""
 

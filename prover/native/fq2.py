@@ -7,9 +7,29 @@ names with ``fq2_`` for ``fq_``, so that generate.py turns G1 code into G2 code 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
-from .field import Q_ONE, ZERO, fq_add, fq_inv, fq_is_zero, fq_mul, fq_sub
+from zkmargin.verifier.curve import FIELD_MODULUS as Q
+
+from .field import (
+    Q_ONE,
+    USE_ADX,
+    ZERO,
+    _join,
+    _split,
+    _unpack,
+    fq_add,
+    fq_batch_invert,
+    fq_inv,
+    fq_is_zero,
+    fq_mul,
+    fq_square,
+    fq_sub,
+    reduce_ir,
+    wide_product_ir,
+)
 
 FQ2_ZERO = (ZERO, ZERO)
 FQ2_ONE = (Q_ONE, ZERO)
@@ -26,12 +46,50 @@ def fq2_sub(a, b):
 
 
 @njit(cache=True)
-def fq2_mul(a, b):
+def _fq2_mul_karatsuba(a, b):
     """Karatsuba: three Fq products instead of four."""
     t0 = fq_mul(a[0], b[0])
     t1 = fq_mul(a[1], b[1])
     cross = fq_mul(fq_add(a[0], a[1]), fq_add(b[0], b[1]))
     return (fq_sub(t0, t1), fq_sub(fq_sub(cross, t0), t1))
+
+
+_ELEMENT = types.UniTuple(types.uint64, 4)
+_ELEMENT2 = types.UniTuple(_ELEMENT, 2)
+
+
+@intrinsic
+def _fq2_product_lazy(typingctx, a, b):
+    """Karatsuba with lazy reduction (x86 assembly, field.USE_ADX): the three 512-bit products
+    a0 b0, a1 b1, (a0 + a1)(b0 + b1) unreduced (the sums are not reduced either, below 2q <
+    2^255, so the cross term stays exact), then two Montgomery reductions instead of three:
+    c0 = a0 b0 - a1 b1 + q^2 and c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1, both in [0, 2q^2),
+    below q 2^256 as reduction needs."""
+
+    def codegen(context, builder, signature, args):
+        a0, a1 = (_unpack(builder, builder.extract_value(args[0], k)) for k in range(2))
+        b0, b1 = (_unpack(builder, builder.extract_value(args[1], k)) for k in range(2))
+        v0 = wide_product_ir(builder, a0, b0)
+        v1 = wide_product_ir(builder, a1, b1)
+        a_sum = _split(builder, builder.add(_join(builder, a0), _join(builder, a1)))
+        b_sum = _split(builder, builder.add(_join(builder, b0), _join(builder, b1)))
+        cross = wide_product_ir(builder, a_sum, b_sum)
+        c0 = builder.add(builder.sub(v0, v1), ir.Constant(ir.IntType(512), Q * Q))
+        c1 = builder.sub(builder.sub(cross, v0), v1)
+        parts = [context.make_tuple(builder, _ELEMENT, reduce_ir(builder, c, Q)) for c in (c0, c1)]
+        return context.make_tuple(builder, _ELEMENT2, parts)
+
+    return _ELEMENT2(_ELEMENT2, _ELEMENT2), codegen
+
+
+@njit(cache=True)
+def _fq2_mul_lazy(a, b):
+    return _fq2_product_lazy(a, b)
+
+
+#: Fq2 product: lazy reduction where field products are assembly (about 22 % faster here:
+#: 43 -> 33 ns), else Karatsuba over three Fq products.
+fq2_mul = _fq2_mul_lazy if USE_ADX else _fq2_mul_karatsuba
 
 
 @njit(cache=True)
@@ -92,3 +150,27 @@ def fq2_empty(m):
 @njit(cache=True)
 def fq2_zeros(n, k):
     return np.zeros((n, k, 2, 4), dtype=np.uint64)
+
+
+@njit(cache=True)
+def fq2_empty_points(n, k):
+    return np.empty((n, k, 2, 4), dtype=np.uint64)
+
+
+@njit(cache=True)
+def fq2_batch_invert(values, count, scratch):
+    """values[:count] = 1 / values[:count] in place (zeros stay zero); ``scratch`` holds count
+    Fq2 elements, as fq_batch_invert's. 1 / a = conj(a) / N(a) with the norm N(a) = a0^2 + a1^2
+    in Fq (zero only for a = 0, -1 being a non-residue mod q): the norms are batch-inverted
+    in Fq, seven Fq products an element in all against nine for the trick over Fq2."""
+    norms = np.empty((count, 4), dtype=np.uint64)
+    for k in range(count):
+        a = fq2_load(values, k)
+        norm = fq_add(fq_square(a[0]), fq_square(a[1]))
+        for limb in range(4):
+            norms[k, limb] = norm[limb]
+    fq_batch_invert(norms, count, scratch[:count, 0])
+    for k in range(count):
+        a = fq2_load(values, k)
+        inverse = (norms[k, 0], norms[k, 1], norms[k, 2], norms[k, 3])
+        fq2_store(values, k, (fq_mul(a[0], inverse), fq_sub(ZERO, fq_mul(a[1], inverse))))

@@ -4,8 +4,8 @@
 - ``aot`` (the default where it builds): the extension module aot.py compiles, kept in
   ``$ZKMARGIN_CACHE/kernels/<key>/`` (else ``~/.cache/zkmargin``). A fresh process loads it
   in a millisecond and never imports numba. The key hashes everything the machine code
-  depends on: this package's source, the numba, llvmlite and NumPy versions, the Python ABI
-  and the CPU's features (the code is built for the CPU it runs on). A missing module is
+  depends on: this package's source, the numba, llvmlite and NumPy versions, the Python ABI,
+  the CPU's features (the code is built for the CPU it runs on) and $ZKMARGIN_FIELD_ASM. A missing module is
   built in a child process, under a lock, and renamed into place when complete, so
   processes proving side by side build it once and never load half a file;
 - ``jit``: numba's just-in-time dispatchers, the same functions, compiled on first use and
@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..cache import cache_folder
-from .exports import KERNELS, Kernel
+from .exports import FIELD_ASM_ENV, KERNELS, Kernel
 
 HERE = Path(__file__).resolve().parent
 MODE_ENV = "ZKMARGIN_KERNELS"
@@ -96,7 +96,8 @@ def build_key() -> str:
     for path in sorted(HERE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for part in (_version_file("numba"), _version_file("llvmlite"), np.__version__.encode(),
-                 sys.implementation.cache_tag.encode(), os.uname().machine.encode(), _cpu_features()):
+                 sys.implementation.cache_tag.encode(), os.uname().machine.encode(), _cpu_features(),
+                 os.environ.get(FIELD_ASM_ENV, "").encode()):
         digest.update(part + b"\0")
     return digest.hexdigest()[:24]
 

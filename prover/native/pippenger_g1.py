@@ -13,15 +13,82 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .batch_affine_g1 import g1_sum_runs
+from .batch_affine_g1 import _ADD, _DOUBLE, _INFINITY, fq_batch_invert, g1_sum_runs
 from .digits import bucket_order
-from .field import ZERO, fq_empty, fq_load, fq_load_at, fq_store, fq_store_at, fq_sub, fq_zeros
+from .field import (
+    Q_ONE,
+    ZERO,
+    fq_add,
+    fq_empty,
+    fq_empty_points,
+    fq_is_zero,
+    fq_load,
+    fq_load_at,
+    fq_mul,
+    fq_square,
+    fq_store,
+    fq_store_at,
+    fq_sub,
+    fq_zeros,
+)
 from .g1 import G1_INFINITY, g1_add, g1_add_affine, g1_double
 
+# A window's batch of bucket additions: buckets // BATCH_DIVISOR, within [BATCH_MIN, BATCH_MAX].
+BATCH_DIVISOR, BATCH_MIN, BATCH_MAX = 4, 64, 1024
+# Windows with fewer buckets sort their points by bucket instead of streaming them.
+STREAM_BUCKETS = 2048
 
-@njit(cache=True, nogil=True)
-def g1_window(points, digits, w, buckets, windows):
-    """windows[w] = sum over buckets b of b * (the points whose digit in window w is +-b)."""
+@njit(cache=True)
+def _g1_flush(bx, by, full, busy, targets, kinds, px, py, denominators, scratch, count):
+    """Every queued addition at once, sharing one inversion: bucket targets[k] += (px[k], py[k]).
+
+    Two plain additions at a time, their steps interleaved: each addition is a chain of
+    three dependent products, and two chains side by side keep the multiplier busy (the
+    batch's buckets are distinct, so the two never touch the same bucket)."""
+    fq_batch_invert(denominators, count, scratch)
+    k = 0
+    while k < count:
+        if k + 1 < count and kinds[k] == _ADD and kinds[k + 1] == _ADD:
+            b, c = targets[k], targets[k + 1]
+            busy[b] = False
+            busy[c] = False
+            x1, y1 = fq_load(bx, b), fq_load(by, b)
+            u1, v1 = fq_load(bx, c), fq_load(by, c)
+            slope = fq_mul(fq_sub(fq_load(py, k), y1), fq_load(denominators, k))
+            other = fq_mul(fq_sub(fq_load(py, k + 1), v1), fq_load(denominators, k + 1))
+            x3 = fq_sub(fq_sub(fq_square(slope), x1), fq_load(px, k))
+            u3 = fq_sub(fq_sub(fq_square(other), u1), fq_load(px, k + 1))
+            y3 = fq_sub(fq_mul(slope, fq_sub(x1, x3)), y1)
+            v3 = fq_sub(fq_mul(other, fq_sub(u1, u3)), v1)
+            fq_store(bx, b, x3)
+            fq_store(by, b, y3)
+            fq_store(bx, c, u3)
+            fq_store(by, c, v3)
+            k += 2
+            continue
+        b = targets[k]
+        busy[b] = False
+        kind = kinds[k]
+        if kind == _INFINITY:
+            full[b] = False
+        else:
+            x1, y1 = fq_load(bx, b), fq_load(by, b)
+            if kind == _ADD:
+                numerator = fq_sub(fq_load(py, k), y1)
+            else:
+                xx = fq_square(x1)
+                numerator = fq_add(fq_add(xx, xx), xx)
+            slope = fq_mul(numerator, fq_load(denominators, k))
+            x3 = fq_sub(fq_sub(fq_square(slope), x1), fq_load(px, k))
+            fq_store(bx, b, x3)
+            fq_store(by, b, fq_sub(fq_mul(slope, fq_sub(x1, x3)), y1))
+        k += 1
+
+
+@njit(cache=True)
+def _g1_window_sorted(points, digits, w, buckets, windows):
+    """g1_window for few buckets: the points counting-sorted by bucket, then each bucket's
+    run summed pairwise in rounds, a round's additions (all buckets') sharing one inversion."""
     order, negative, starts, counts = bucket_order(digits, w, buckets)
     m = order.shape[0]
     xs = fq_empty(m)
@@ -41,6 +108,120 @@ def g1_window(points, digits, w, buckets, windows):
         s = starts[b]
         if counts[b] > 0 and not inf[s]:
             running = g1_add_affine(running, fq_load(xs, s), fq_load(ys, s))
+        total = g1_add(total, running)
+    fq_store_at(windows, w, 0, total[0])
+    fq_store_at(windows, w, 1, total[1])
+    fq_store_at(windows, w, 2, total[2])
+
+
+@njit(cache=True, nogil=True)
+def g1_window(points, digits, w, buckets, windows):
+    """windows[w] = sum over buckets b of b * (the points whose digit in window w is +-b).
+
+    The points are read in their own order and added straight into affine buckets, a batch
+    of additions to distinct buckets at a time sharing one inversion (``_g1_flush``). A point
+    whose bucket is already in the batch waits for the next batch, or, when ``size`` points
+    already wait or it has waited once already (scalars crowding into few buckets), is added
+    to the bucket's Jacobian part, so that skewed digits cost a mixed addition a point, not a
+    batch each. Then the buckets
+    are summed by running sums in Jacobian form.
+
+    With fewer than STREAM_BUCKETS buckets a batch would be too small to pay for its
+    inversion: the points are sorted by bucket instead (``_g1_window_sorted``).
+
+    Everything a point needs is inline in this one loop: a call taking arrays costs numba's
+    reference counting on each array, several times the work of the point itself."""
+    if buckets < STREAM_BUCKETS:
+        _g1_window_sorted(points, digits, w, buckets, windows)
+        return
+    n = digits.shape[1]
+    size = min(max(buckets // BATCH_DIVISOR, BATCH_MIN), BATCH_MAX)
+    bx = fq_empty(buckets + 1)
+    by = fq_empty(buckets + 1)
+    full = np.zeros(buckets + 1, dtype=np.bool_)  # bucket b holds an affine point
+    busy = np.zeros(buckets + 1, dtype=np.bool_)  # bucket b is in the batch
+    jacobian = fq_empty_points(buckets + 1, 3)  # bucket b's Jacobian part, where mixed[b]
+    mixed = np.zeros(buckets + 1, dtype=np.bool_)
+    targets = np.empty(size, dtype=np.int64)
+    kinds = np.empty(size, dtype=np.int8)
+    px = fq_empty(size)
+    py = fq_empty(size)
+    denominators = fq_empty(size)
+    scratch = fq_empty(size)
+    waiting = np.empty(size, dtype=np.int64)  # points for the next batch
+    retry = np.empty(size, dtype=np.int64)  # the points that waited, offered again after a flush
+    n_waiting = 0
+    n_retry = 0
+    k = 0
+    count = 0
+    i = 0
+    while True:
+        if k < n_retry:
+            j = retry[k]
+            k += 1
+            retried = True
+        elif count < size and i < n:
+            j = i
+            i += 1
+            retried = False
+        elif count == 0 and n_waiting == 0:
+            break
+        else:
+            if count:
+                _g1_flush(bx, by, full, busy, targets, kinds, px, py, denominators, scratch, count)
+                count = 0
+            waiting, retry = retry, waiting
+            n_retry, n_waiting, k = n_waiting, 0, 0
+            continue
+        d = digits[w, j]
+        if d == 0:
+            continue
+        b = abs(d)
+        x2 = fq_load_at(points, j, 0)
+        y2 = fq_load_at(points, j, 1)
+        if d < 0:
+            y2 = fq_sub(ZERO, y2)
+        if busy[b] or count == size:
+            if n_waiting < size and not (retried and busy[b]):
+                waiting[n_waiting] = j
+                n_waiting += 1
+            else:
+                if mixed[b]:
+                    jb = (fq_load_at(jacobian, b, 0), fq_load_at(jacobian, b, 1), fq_load_at(jacobian, b, 2))
+                    jb = g1_add_affine(jb, x2, y2)
+                else:
+                    jb = (x2, y2, Q_ONE)
+                    mixed[b] = True
+                fq_store_at(jacobian, b, 0, jb[0])
+                fq_store_at(jacobian, b, 1, jb[1])
+                fq_store_at(jacobian, b, 2, jb[2])
+        elif not full[b]:
+            fq_store(bx, b, x2)
+            fq_store(by, b, y2)
+            full[b] = True
+        else:
+            dx = fq_sub(x2, fq_load(bx, b))
+            if not fq_is_zero(dx):
+                kinds[count] = _ADD
+            elif fq_is_zero(fq_sub(y2, fq_load(by, b))):
+                kinds[count] = _DOUBLE
+                dx = fq_add(y2, y2)
+            else:
+                kinds[count] = _INFINITY
+            targets[count] = b
+            fq_store(px, count, x2)
+            fq_store(py, count, y2)
+            fq_store(denominators, count, dx)
+            busy[b] = True
+            count += 1
+    running = G1_INFINITY
+    total = G1_INFINITY
+    for b in range(buckets, 0, -1):
+        if full[b]:
+            running = g1_add_affine(running, fq_load(bx, b), fq_load(by, b))
+        if mixed[b]:
+            part = (fq_load_at(jacobian, b, 0), fq_load_at(jacobian, b, 1), fq_load_at(jacobian, b, 2))
+            running = g1_add(running, part)
         total = g1_add(total, running)
     fq_store_at(windows, w, 0, total[0])
     fq_store_at(windows, w, 1, total[1])
