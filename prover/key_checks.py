@@ -16,6 +16,10 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint, g2
 from zkmargin.verifier.files import FormatError
 
 from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine, points_bytes
+from .native.pool import run_tasks, thread_count
+
+
+POINTS_PER_TASK = 1 << 14  # a check task's least share of a section
 
 
 def _compiled():
@@ -42,9 +46,19 @@ def _first_invalid(points: EncodedPoints) -> int:
             if not below[i] or p is not None and not bn.is_on_curve((curve(p[0]), curve(p[1]), curve.one()), b):
                 return i
         return -1
-    if points.group == 1:
-        return int(compiled.first_invalid_g1(np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2, 4)))
-    return int(compiled.first_invalid_g2(np.frombuffer(points.data, dtype="<u8").reshape(len(points), 4, 4)))
+    array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
+    check = compiled.first_invalid_g1 if points.group == 1 else compiled.first_invalid_g2
+    # In row ranges, one a thread (the key's sections are the larger part of reading it).
+    parts = thread_count(len(points) // POINTS_PER_TASK)
+    bounds = [len(points) * k // parts for k in range(parts + 1)]
+    found = [-1] * parts
+
+    def first_in(k: int) -> None:
+        index = int(check(array[bounds[k]:bounds[k + 1]]))
+        found[k] = -1 if index < 0 else bounds[k] + index
+
+    run_tasks([lambda k=k: first_in(k) for k in range(parts)])
+    return min((index for index in found if index >= 0), default=-1)
 
 
 def check_points(points: EncodedPoints, name: str) -> EncodedPoints:

@@ -1,5 +1,6 @@
 """The native (numba) engine against the reference engine, which is plain py_ecc."""
 
+import os
 import random
 import re
 
@@ -386,3 +387,35 @@ def test_fq2_products_agree_near_the_modulus():
                 got = from_array(np.array(mul(a, b), dtype=np.uint64), Q, montgomery=True)
                 assert got == [(a0 * b0 - a1 * b1) % Q, (a0 * b1 + a1 * b0) % Q], name
     assert fq2.fq2_mul is (fq2._fq2_mul_lazy if fq2.USE_ADX else fq2._fq2_mul_karatsuba)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_work_split_across_threads_gives_the_same_results(monkeypatch):
+    """The engine splits elementwise kernels, the sparse products, the GLV split, the NTT's
+    stages, the scalar-one sums and a key's point checks into tasks once they are large
+    enough; forced here on small inputs, every result must be the one-thread one."""
+    from zkmargin.prover import key_checks
+    from zkmargin.prover.encoding import EncodedPoints, points_bytes
+    from zkmargin.prover.native import engine as native_engine
+    from zkmargin.prover.native import pippenger, transform
+
+    shares = [(native_engine, "ELEMENTS_PER_TASK"), (pippenger, "SPLITS_PER_TASK"), (pippenger, "ONES_PER_TASK"),
+              (key_checks, "POINTS_PER_TASK"), (transform, "ELEMENTS_PER_PART")]
+    for module, name in shares:
+        monkeypatch.setattr(module, name, 1)
+    values = [rng.randrange(R) for _ in range(64)]
+    assert native.integers(native.odd_coset(values)) == reference.integers(reference.odd_coset(values))
+    entries = [(m, rng.randrange(16), rng.randrange(8), rng.randrange(R)) for m in (0, 1) for _ in range(40)]
+    scalars = [rng.randrange(R) for _ in range(8)]
+    got, want = native.sparse_products(entries, scalars, 16, 2), reference.sparse_products(entries, scalars, 16, 2)
+    assert [native.integers(v) for v in got] == [reference.integers(v) for v in want]
+    h_got = native.integers(native.hadamard_minus(got[0], got[1], native.hadamard(got[0], got[1])))
+    assert h_got == [0] * 16
+    points = _random_points(native.fixed_base_g1, 50)
+    for scalars in ([rng.randrange(R) for _ in range(50)], [1] * 30 + [rng.randrange(R) for _ in range(20)]):
+        want = reference.msm_g1(reference.prepare_g1(points), scalars)
+        assert native.msm_g1(native.prepare_g1(points), scalars) == want
+    bad = list(points)
+    for index in (37, 5):
+        bad[index] = (bad[index][0], (bad[index][1] + 1) % Q)
+        assert key_checks._first_invalid(EncodedPoints(points_bytes(bad, 1), 1)) == index

@@ -22,6 +22,7 @@ from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1
 from .convert import from_array, to_array
 from .kernels import kernels
 from .pippenger import g1_msm, g2_msm
+from .pool import run_tasks, thread_count
 from .transform import ntt_inplace
 
 
@@ -120,6 +121,18 @@ def _limbs(vector) -> np.ndarray:
     if isinstance(vector, np.ndarray):
         vector = from_array(vector, R, montgomery=False)
     return to_array([v % R for v in vector], R, montgomery=True)
+
+
+ELEMENTS_PER_TASK = 1 << 14  # an elementwise task's least share: below it a thread costs more than it saves
+
+
+def _elementwise(kernel, *arrays: np.ndarray) -> None:
+    """kernel(*arrays) on equal row ranges of every array, one range a thread: the kernel
+    treats each row on its own, and a C-contiguous array's row range is one too."""
+    n = arrays[0].shape[0]
+    parts = thread_count(n // ELEMENTS_PER_TASK)
+    bounds = [n * k // parts for k in range(parts + 1)]
+    run_tasks([lambda lo=lo, hi=hi: kernel(*(a[lo:hi] for a in arrays)) for lo, hi in zip(bounds, bounds[1:])])
 
 
 def _montgomery(value: int) -> np.ndarray:
@@ -250,7 +263,7 @@ class NativeEngine(Engine):
             raise ValueError("domain size must be a power of two")
         log_n = n.bit_length() - 1
         ntt_inplace(array, _twiddles(log_n, True))
-        kernels().scale_by_powers(array, _coset_powers(log_n))
+        _elementwise(kernels().scale_by_powers, array, _coset_powers(log_n))
         ntt_inplace(array, _twiddles(log_n, False))
         return _Vector(array)
 
@@ -268,22 +281,28 @@ class NativeEngine(Engine):
         w = scalars if isinstance(scalars, np.ndarray) else self.prepare_scalars(scalars)
         a = np.zeros((rows, 4), dtype=np.uint64)
         b = np.zeros((rows, 4), dtype=np.uint64)
-        columns = packed["column"].astype(np.int64)
-        kernels().sparse_products_into(packed["matrix"].astype(np.int64), packed["row"].astype(np.int64), columns,
-                                       np.ascontiguousarray(packed["value"]), w, a, b)
+        # On two threads or more, each matrix's entries are one task: each task then writes
+        # only its own matrix's vector (entries of one matrix share rows, so no finer split).
+        parts = [packed] if thread_count(2) == 1 else [packed[packed["matrix"] == m] for m in range(matrices)]
+
+        def products(part: np.ndarray) -> None:
+            indices = (part[name].astype(np.int64) for name in ("matrix", "row", "column"))
+            kernels().sparse_products_into(*indices, np.ascontiguousarray(part["value"]), w, a, b)
+
+        run_tasks([lambda part=part: products(part) for part in parts])
         return [_Vector(a), _Vector(b)]
 
     def hadamard(self, a, b) -> _Vector:
         x, y = _limbs(a), _limbs(b)
         out = np.empty_like(x)
-        kernels().hadamard_into(x, y, out)
+        _elementwise(kernels().hadamard_into, x, y, out)
         return _Vector(out)
 
     def hadamard_minus(self, a, b, c) -> np.ndarray:
         """Plain limbs, which msm_g1 takes as they are."""
         out = _limbs(c)
-        kernels().hadamard_minus_into(_limbs(a), _limbs(b), out)
-        kernels().from_montgomery(out)
+        _elementwise(kernels().hadamard_minus_into, _limbs(a), _limbs(b), out)
+        _elementwise(kernels().from_montgomery, out)
         return out
 
     def integers(self, vector) -> list[int]:

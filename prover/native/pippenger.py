@@ -23,6 +23,7 @@ from .pool import run_tasks, thread_count
 G1_ADDITION, G1_BUCKET = 8, 27
 G2_ADDITION, G2_BUCKET = 20, 80
 ONES_PER_TASK = 4096
+SPLITS_PER_TASK = 1 << 14  # a GLV split task's least share
 
 
 def scalar_bits(scalars: np.ndarray) -> int:
@@ -62,11 +63,17 @@ def glv_split(
     points: np.ndarray, scalars: np.ndarray, rows: np.ndarray, scalar_rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """2n points and 128-bit scalars with the same sum as points[rows[i]] times
-    scalars[scalar_rows[i]] for i < n (glv.py)."""
+    scalars[scalar_rows[i]] for i < n (glv.py). On T threads each takes a range of i and
+    fills its own block of the output (its k1 rows, then its k2 rows): an MSM's terms may come
+    in any order."""
     n = rows.shape[0]
     split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
     split_scalars = np.empty((2 * n, 4), dtype=np.uint64)
-    kernels().g1_glv_split(points, rows, scalars, scalar_rows, split_points, split_scalars)
+    parts = thread_count(n // SPLITS_PER_TASK)
+    bounds = [n * k // parts for k in range(parts + 1)]
+    run_tasks([lambda lo=lo, hi=hi: kernels().g1_glv_split(points, rows[lo:hi], scalars, scalar_rows[lo:hi],
+                                                            split_points[2 * lo:2 * hi], split_scalars[2 * lo:2 * hi])
+               for lo, hi in zip(bounds, bounds[1:])])
     return split_points, split_scalars
 
 

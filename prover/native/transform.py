@@ -15,6 +15,9 @@ from .kernels import kernels
 from .pool import run_tasks, thread_count
 
 
+ELEMENTS_PER_PART = 4096  # a transform's least part a thread: smaller ones run on one
+
+
 def _low_stages(part: np.ndarray, twiddles: np.ndarray, n: int, top: int) -> None:
     k = kernels()
     length = 2
@@ -29,7 +32,7 @@ def ntt_inplace(a: np.ndarray, twiddles: np.ndarray) -> None:
     if n < 2:
         return
     k = kernels()
-    threads = thread_count(max(1, n // 4096))
+    threads = thread_count(n // ELEMENTS_PER_PART)
     parts = 1 << (threads.bit_length() - 1)  # a power of two, at most the threads
     k.bit_reverse(a)
     size = n // parts
