@@ -5,8 +5,8 @@
 Three measures, each of the same jobs (margin proofs of the bundled sample portfolio through
 ``prove_margin_job``, api/margin_jobs.py, a real unit of zkmargin work):
 
-- in process: InProcessRunner, after one warm-up proof: the proving cost itself, with numba's
-  threads on every core and on one (as each local worker runs);
+- in process: InProcessRunner, after one warm-up proof: the proving cost itself, with the
+  kernels' threads on every core and on one (as each local worker runs);
 - round trip: a task that does nothing, many times on one local worker: what Dask adds to
   every task (pickling, scheduling, sending back), whatever the task;
 - 1 and 2 local workers: DaskRunner(workers=n), timed from the first submission to the last
@@ -25,15 +25,14 @@ import json
 import time
 from pathlib import Path
 
-import numba
-
 from benchmarks.load import sample, usable_cores
 from zkmargin.api import DEFAULT_CAPACITY, MarginCapacity, default_key_path, setup_keys
 from zkmargin.api.dask_runner import DaskRunner
 from zkmargin.api.margin_jobs import MarginJob, prove_margin_job
 from zkmargin.api.runners import InProcessRunner
-from zkmargin.api.witness import cache_folder
+from zkmargin.prover.cache import cache_folder
 from zkmargin.circuits.margin.inputs import sample_path
+from zkmargin.prover.native.pool import threads_at_most
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
@@ -86,12 +85,8 @@ def measure(case: str, count: int) -> dict:
     busy = sample(usable_cores(), 1.0).busy_on_cores
     report: dict = {"case": case, "jobs": count, "busy_before": round(busy, 3)}
     report["in_process_s"], _ = timed_run(InProcessRunner(), proof_cpu, jobs)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)  # as a local worker runs: one core each
-    try:
+    with threads_at_most(1):  # as a local worker runs: one core each
         report["in_process_1_thread_s"], report["cpu_in_process_s"] = timed_run(InProcessRunner(), proof_cpu, jobs)
-    finally:
-        numba.set_num_threads(threads)
     for workers in (1, 2):
         start = time.perf_counter()
         with DaskRunner(workers=workers) as runner:
@@ -112,7 +107,7 @@ def table(r: dict) -> str:
     per = 1000 / r["jobs"]
     rows = [
         ("in process (InProcessRunner)", r["in_process_s"]),
-        ("in process, numba on 1 thread", r["in_process_1_thread_s"]),
+        ("in process, kernels on 1 thread", r["in_process_1_thread_s"]),
         ("Dask, 1 local worker", r["workers_1_s"]),
         ("Dask, 2 local workers", r["workers_2_s"]),
     ]

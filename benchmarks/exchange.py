@@ -203,7 +203,7 @@ def checks(epoch_dir: Path, keys, book: Path, work: Path) -> dict:
 
 def measure(sizes: list[int], workers: list[int], batch_size: int, tier: str, scratch: Path) -> dict:
     from zkmargin import api
-    from zkmargin.api.witness import cache_folder
+    from zkmargin.prover.cache import cache_folder
 
     capacity, market, model = _tier(tier)
     key_dir = cache_folder() / "bench-keys"

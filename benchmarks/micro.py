@@ -11,8 +11,7 @@ def micro_benchmarks(power: int) -> dict:
     """Engine kernels in-process, after a warm-up call (compilation is cached anyway)."""
     import random
 
-    import numba
-
+    from zkmargin.prover.native.pool import thread_limit, threads_at_most
     from zkmargin.verifier.curve import CURVE_ORDER as R
 
     engine = get_engine()
@@ -36,13 +35,10 @@ def micro_benchmarks(power: int) -> dict:
             best = min(best, time.perf_counter() - start)
         return best
 
-    threads = numba.get_num_threads()
+    threads = thread_limit()
     out: dict[str, float] = {}
-    try:
-        numba.set_num_threads(1)
+    with threads_at_most(1):
         out["g1_msm_random_1core_s"] = timed(engine.msm_g1, g1, dense_scalars)
-    finally:
-        numba.set_num_threads(threads)
     out[f"g1_msm_random_{threads}cores_s"] = timed(engine.msm_g1, g1, dense_scalars)
     out[f"g1_msm_bits_{threads}cores_s"] = timed(engine.msm_g1, g1, bit_scalars)
     out[f"g2_msm_random_{threads}cores_s"] = timed(engine.msm_g2, g2, dense_scalars)

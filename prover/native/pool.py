@@ -10,9 +10,10 @@ its own share (api/dask_runner.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .threads import usable_cores
 
@@ -29,6 +30,21 @@ def thread_limit() -> int:
     cores = usable_cores()
     chosen = os.environ.get(THREADS_ENV, "")
     return min(cores, int(chosen)) if chosen.isdigit() and int(chosen) > 0 else cores
+
+
+@contextlib.contextmanager
+def threads_at_most(count: int) -> Iterator[None]:
+    """$ZKMARGIN_THREADS = count meanwhile, then as it was (a benchmark timing one core's
+    proving inside a process that may use more)."""
+    saved = os.environ.get(THREADS_ENV)
+    os.environ[THREADS_ENV] = str(count)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[THREADS_ENV]
+        else:
+            os.environ[THREADS_ENV] = saved
 
 
 def thread_count(tasks: int) -> int:
