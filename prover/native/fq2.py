@@ -159,8 +159,8 @@ def fq2_empty_points(n, k):
 
 @njit(cache=True)
 def fq2_batch_invert(values, count, scratch):
-    """values[:count] = 1 / values[:count] in place (zeros stay zero); ``scratch`` holds count
-    Fq2 elements, as fq_batch_invert's. 1 / a = conj(a) / N(a) with the norm N(a) = a0^2 + a1^2
+    """values[:count] = 1 / values[:count] in place (zeros stay zero); ``scratch`` (count Fq2
+    elements) is unused, kept so that G2's calls match G1's. 1 / a = conj(a) / N(a) with the norm N(a) = a0^2 + a1^2
     in Fq (zero only for a = 0, -1 being a non-residue mod q): the norms are batch-inverted
     in Fq, seven Fq products an element in all against nine for the trick over Fq2."""
     norms = np.empty((count, 4), dtype=np.uint64)
@@ -169,7 +169,7 @@ def fq2_batch_invert(values, count, scratch):
         norm = fq_add(fq_square(a[0]), fq_square(a[1]))
         for limb in range(4):
             norms[k, limb] = norm[limb]
-    fq_batch_invert(norms, count, scratch[:count, 0])
+    fq_batch_invert(norms, count, np.empty((count, 4), dtype=np.uint64))  # contiguous, as every caller's
     for k in range(count):
         a = fq2_load(values, k)
         inverse = (norms[k, 0], norms[k, 1], norms[k, 2], norms[k, 3])
