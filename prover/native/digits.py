@@ -12,13 +12,13 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def signed_digits(scalars, c, windows):
-    """(windows, n) digits in [-2^(c-1), 2^(c-1)] with sum_w d_w 2^(c w) = scalar; the top
-    window must have a spare bit for the last carry."""
-    n = scalars.shape[0]
-    digits = np.empty((windows, n), dtype=np.int32)
+def signed_digits_into(scalars, c, digits, first, last):
+    """digits[:, i] for first <= i < last: digits in [-2^(c-1), 2^(c-1)] with
+    sum_w d_w 2^(c w) = scalars[i]; the top window must have a spare bit for the last carry.
+    Each column is its own, so ranges of them are tasks for threads."""
+    windows = digits.shape[0]
     half, full, mask = 1 << (c - 1), 1 << c, np.uint64((1 << c) - 1)
-    for i in range(n):
+    for i in range(max(first, 0), min(last, scalars.shape[0], digits.shape[1])):  # never outside either array
         carry = 0
         for w in range(windows):
             shift = w * c
@@ -34,6 +34,13 @@ def signed_digits(scalars, c, windows):
                 d -= full
                 carry = 1
             digits[w, i] = d
+
+
+@njit(cache=True, nogil=True)
+def signed_digits(scalars, c, windows):
+    """The (windows, n) digits of every scalar (signed_digits_into)."""
+    digits = np.empty((windows, scalars.shape[0]), dtype=np.int32)
+    signed_digits_into(scalars, c, digits, 0, scalars.shape[0])
     return digits
 
 

@@ -81,7 +81,16 @@ def _msm_parts(bases: _Bases, scalars: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(the points whose scalar is one, the points with other nonzero scalars, those scalars):
     one pass over the scalars (partition.py), then one gather of each kind."""
     ones, others = kernels().partition(scalars, bases.keep)
-    return bases.array[bases.rows[ones]], bases.array[bases.rows[others]], scalars[bases.keep[others]]
+    return bases.array[bases.rows[ones]], _gathered(bases.array, bases.rows[others]), \
+        _gathered(scalars, bases.keep[others])
+
+
+def _gathered(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """array[rows], without a copy when rows are all of array's in order (a dense witness
+    over a key section without points at infinity: G2's section alone is 32 MiB at 2^18)."""
+    if len(rows) == len(array) and (not len(rows) or (rows[0] == 0 and rows[-1] == len(rows) - 1)):
+        return array  # rows increase strictly (partition.py), so 0 .. n - 1 is every row in order
+    return array[rows]
 
 
 def _g1_from_jacobian(j: np.ndarray) -> G1Affine:
@@ -281,9 +290,15 @@ class NativeEngine(Engine):
         w = scalars if isinstance(scalars, np.ndarray) else self.prepare_scalars(scalars)
         a = np.zeros((rows, 4), dtype=np.uint64)
         b = np.zeros((rows, 4), dtype=np.uint64)
-        # On two threads or more, each matrix's entries are one task: each task then writes
-        # only its own matrix's vector (entries of one matrix share rows, so no finer split).
-        parts = [packed] if thread_count(2) == 1 else [packed[packed["matrix"] == m] for m in range(matrices)]
+        # On two threads or more, each matrix's entries are one task, which then writes only its
+        # own matrix's vector (entries of one matrix share rows, so no finer split). Only where
+        # they come matrix by matrix, as snarkjs writes them: then the parts are slices, where
+        # selecting them by mask would copy every entry and cost more than the one-thread call.
+        matrix = packed["matrix"]
+        parts = [packed]
+        if thread_count(2) > 1 and len(matrix) and bool((matrix[:-1] <= matrix[1:]).all()):
+            cut = int(np.searchsorted(matrix, 1))
+            parts = [packed[:cut], packed[cut:]]
 
         def products(part: np.ndarray) -> None:
             indices = (part[name].astype(np.int64) for name in ("matrix", "row", "column"))

@@ -77,6 +77,7 @@ FR_OUT = Array("uint64", (None, 4), writes=True)
 ELEMENT = Array("uint64", (4,))
 INDICES = Array("int64", (None,))
 DIGITS = Array("int32", (None, None))
+DIGITS_OUT = Array("int32", (None, None), writes=True)
 OPS = Array("int64", (None, 5))  # a witness program's steps (circuits/witness_program.py)
 G1_AFFINE, G1_JACOBIAN = Array("uint64", (None, 2, 4)), Array("uint64", (None, 3, 4))
 G2_AFFINE, G2_JACOBIAN = Array("uint64", (None, 2, 2, 4)), Array("uint64", (None, 3, 2, 4))
@@ -110,6 +111,7 @@ KERNELS: dict[str, Kernel] = {
     "from_montgomery": Kernel("vector", "from_montgomery", (FR_OUT,)),
     "partition": Kernel("partition", "partition", (FR, INDICES)),
     "signed_digits": Kernel("digits", "signed_digits", (FR, INT, INT)),
+    "signed_digits_into": Kernel("digits", "signed_digits_into", (FR, INT, DIGITS_OUT, INT, INT)),
     "first_invalid_g1": Kernel("points", "first_invalid_g1", (G1_AFFINE,)),
     "first_invalid_g2": Kernel("points", "first_invalid_g2", (G2_COORDINATES,)),
     "first_outside_g2_subgroup": Kernel("points", "first_outside_g2_subgroup", (G2_COORDINATES,)),

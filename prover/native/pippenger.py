@@ -23,7 +23,7 @@ from .pool import run_tasks, thread_count
 G1_ADDITION, G1_BUCKET = 8, 27
 G2_ADDITION, G2_BUCKET = 20, 80
 ONES_PER_TASK = 4096
-SPLITS_PER_TASK = 1 << 14  # a GLV split task's least share
+SPLITS_PER_TASK = 1 << 14  # a GLV split's or a digit task's least share of the scalars
 
 
 def scalar_bits(scalars: np.ndarray) -> int:
@@ -51,7 +51,13 @@ def window_plan(scalars: np.ndarray, addition: int, bucket: int) -> tuple[int, n
         return 1, np.zeros((0, 0), dtype=np.int32)
     bits = scalar_bits(scalars)
     c = window_bits(len(scalars), bits, addition, bucket, thread_count(bits))
-    return c, kernels().signed_digits(scalars, c, -(-(bits + 1) // c))
+    n = len(scalars)
+    digits = np.empty((-(-(bits + 1) // c), n), dtype=np.int32)
+    parts = thread_count(n // SPLITS_PER_TASK)
+    bounds = [n * k // parts for k in range(parts + 1)]
+    run_tasks([lambda lo=lo, hi=hi: kernels().signed_digits_into(scalars, c, digits, lo, hi)
+               for lo, hi in zip(bounds, bounds[1:])])
+    return c, digits
 
 
 def ones_tasks(ones: int) -> int:
