@@ -7,9 +7,8 @@ from .engine import Engine
 
 
 def engines() -> dict[str, type[Engine]]:
-    """Engine classes by name; ``native`` only where numba imports. Imported on first use,
-    because importing numba is a large part of a fresh process's start-up and verifying
-    never needs it."""
+    """Engine classes by name; ``native`` where its module imports (NumPy; its kernels load or
+    build on first use, kernels.py). Imported on first use: verifying never needs them."""
     from .reference_engine import ReferenceEngine
 
     found: dict[str, type[Engine]] = {ReferenceEngine.name: ReferenceEngine}
