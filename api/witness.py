@@ -4,7 +4,7 @@ A circuit's witness program (circuits/witness_program.py) depends only on the ci
 and its capacity, so it is cached on disk under a key hashing the circuit's label and the
 source of every module that can shape it (zkmargin.circuits and zkmargin.verifier): editing
 a gadget is a cache miss, never a stale program. The file itself is checked against the
-digest it records. A worker process loads the program and the numba kernel once
+digest it records. A worker process loads the program and the compiled kernel once
 (``compiled``), and checks a proving key against the program's R1CS once per
 (key file hash, program digest) pair (``check_key_once``), remembered in memory and, for
 later processes, by an empty marker file in the same cache folder.
@@ -35,7 +35,7 @@ from zkmargin.verifier.kinds import MarginCapacity
 
 from .keys import margin_circuit
 
-if TYPE_CHECKING:  # imported where first used: it imports numba, which verifying never needs
+if TYPE_CHECKING:  # imported where first used: it loads the compiled kernels, which verifying never needs
     from zkmargin.prover.native.witness import CompiledWitness
 
 @lru_cache(maxsize=1)

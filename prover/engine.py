@@ -34,7 +34,7 @@ class Engine(ABC):
 
     def load(self) -> None:
         """Get compiled code ready before the first real call, so that timings of the first
-        phase measure work, not loading (the native engine loads numba's cached machine code)."""
+        phase measure work, not loading (the native engine finds, or once builds, its compiled kernels)."""
 
     # ------------------------------------------------------------------ MSM
     @abstractmethod

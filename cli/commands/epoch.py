@@ -78,7 +78,7 @@ def prove(book, market, model, out_dir, batch_size, capacity, threshold, key_dir
     skips batches whose proofs already verify."""
     capacity = api.MarginCapacity(*capacity)
     where = _runner(scheduler, workers)  # refuses --workers with --scheduler now, before any work
-    from zkmargin.api.epoch import prove_epoch  # numba and the prover load only when proving
+    from zkmargin.api.epoch import prove_epoch  # the prover and its kernels load only when proving
 
     with StartedOnFirstJob(lambda: where) as runner:
         record = prove_epoch(book, out_dir, exchange_key, market, model, capacity, int(batch_size), key_dir,
