@@ -23,9 +23,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from .exports import KERNELS, Array, Kernel
-
-MODULE_NAME = "zkmargin_kernels"
+from .exports import KERNELS, MODULE_NAME, Array, Kernel
 
 
 def _numba_type(spec):

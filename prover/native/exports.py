@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 
+#: The extension module the kernels are compiled into (aot.py) and loaded from (kernels.py).
+MODULE_NAME = "zkmargin_kernels"
+
 #: Set to 0 to compile field products from portable IR instead of mulx/adcx/adox assembly
 #: (field.py); the kernels' cache key (kernels.py) includes it.
 FIELD_ASM_ENV = "ZKMARGIN_FIELD_ASM"

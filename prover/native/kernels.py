@@ -5,9 +5,9 @@
   ``$ZKMARGIN_CACHE/kernels/<key>/`` (else ``~/.cache/zkmargin``). A fresh process loads it
   in a millisecond and never imports numba. The key hashes everything the machine code
   depends on: this package's source, the numba, llvmlite and NumPy versions, the Python ABI,
-  the CPU's features (the code is built for the CPU it runs on) and $ZKMARGIN_FIELD_ASM. A missing module is
-  built in a child process, under a lock, and renamed into place when complete, so
-  processes proving side by side build it once and never load half a file;
+  the CPU's features (the code is built for the CPU it runs on) and $ZKMARGIN_FIELD_ASM. A
+  missing module is built in a child process, under a lock, and renamed into place when
+  complete, so processes proving side by side build it once and never load half a file;
 - ``jit``: numba's just-in-time dispatchers, the same functions, compiled on first use and
   cached by numba. Used where the build fails (no C compiler, or a numba without pycc), and
   chosen with ``ZKMARGIN_KERNELS=jit``.
@@ -36,12 +36,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..cache import cache_folder
-from .exports import FIELD_ASM_ENV, KERNELS, Kernel
+from .exports import FIELD_ASM_ENV, KERNELS, MODULE_NAME, Kernel
 
 HERE = Path(__file__).resolve().parent
 MODE_ENV = "ZKMARGIN_KERNELS"
 MODES = ("auto", "aot", "jit")
-MODULE_NAME = "zkmargin_kernels"  # as aot.py names it
 
 
 class KernelsUnavailable(RuntimeError):
