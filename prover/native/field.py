@@ -94,6 +94,19 @@ def _montgomery_product_ir(builder, a: list, b: list, p: int) -> list:
     return _reduced(builder, _join(builder, t), p)
 
 
+def _clear_low_word(t: list[str], lo: str, hi: str, p: int) -> list[str]:
+    """Assembly of one Montgomery reduction step, shared by the product and the reduction:
+    t += m p with m = t[0] (-1/p) mod 2^64, which makes t[0] zero (t: five word operands, lo
+    and hi scratch; carries on CF and OF as adcx and adox keep them apart)."""
+    inverse = (-pow(p, -1, 1 << 64)) % (1 << 64)
+    lines = [f"movabsq $${inverse}, %rdx", f"imulq {t[0]}, %rdx", f"xorq {lo}, {lo}"]
+    for j, word in enumerate(limbs(p)):
+        lines += [f"movabsq $${word}, {lo}", f"mulxq {lo}, {lo}, {hi}"]
+        lines += [f"adcxq {lo}, {t[j]}", f"adoxq {hi}, {t[j + 1]}"]
+    lines.append(f"adcq $$0, {t[4]}")
+    return lines
+
+
 def _adx_product_text(p: int) -> tuple[str, list[int]]:
     """x86-64 assembly (AT&T) of the same CIOS product with mulx and two carry chains (adcx on
     CF, adox on OF), and which of its output operands hold the result words, least first.
@@ -101,8 +114,6 @@ def _adx_product_text(p: int) -> tuple[str, list[int]]:
     Operands: $0..$4 the five words of the running sum t (early-clobber outputs, renamed
     instead of shifted after each row), $5 and $6 the low and high words of a product, $7..$10
     the words of a, $11..$14 those of b; rdx holds b[i], then m, for mulx."""
-    p_words = limbs(p)
-    inverse = (-pow(p, -1, 1 << 64)) % (1 << 64)
     t = [f"${k}" for k in range(5)]
     lo, hi = "$5", "$6"
     a = [f"${7 + j}" for j in range(4)]
@@ -117,16 +128,7 @@ def _adx_product_text(p: int) -> tuple[str, list[int]]:
             for j in range(4):
                 lines += [f"mulxq {a[j]}, {lo}, {hi}", f"adcxq {lo}, {t[j]}", f"adoxq {hi}, {t[j + 1]}"]
             lines.append(f"adcq $$0, {t[4]}")
-        # t += m p with m = t[0] (-1/p) mod 2^64, so that t[0] becomes 0; then t >>= 64
-        lines += [f"movabsq $${inverse}, %rdx", f"imulq {t[0]}, %rdx", f"xorq {lo}, {lo}"]
-        for j in range(4):
-            lines += [
-                f"movabsq $${p_words[j]}, {lo}",
-                f"mulxq {lo}, {lo}, {hi}",
-                f"adcxq {lo}, {t[j]}",
-                f"adoxq {hi}, {t[j + 1]}",
-            ]
-        lines.append(f"adcq $$0, {t[4]}")
+        lines += _clear_low_word(t, lo, hi, p)  # then t >>= 64
         t = t[1:] + t[:1]
     return "\n".join(lines), [int(word[1:]) for word in t[:4]]
 
@@ -163,22 +165,12 @@ def _adx_reduce_text(p: int) -> tuple[str, list[int]]:
     """Assembly of Montgomery's reduction T / 2^256 mod p (below 2p) of an 8-word T < p 2^256:
     $0..$4 the running five words, $5 and $6 scratch, $7..$14 T. Each step adds m p to clear
     the lowest word, drops it, and brings in T's next high word."""
-    p_words = limbs(p)
-    inverse = (-pow(p, -1, 1 << 64)) % (1 << 64)
     t = [f"${k}" for k in range(5)]
     lo, hi = "$5", "$6"
     w = [f"${7 + k}" for k in range(8)]
     lines = [f"movq {w[k]}, {t[k]}" for k in range(4)] + [f"xorq {t[4]}, {t[4]}"]
     for i in range(4):
-        lines += [f"movabsq $${inverse}, %rdx", f"imulq {t[0]}, %rdx", f"xorq {lo}, {lo}"]
-        for j in range(4):
-            lines += [
-                f"movabsq $${p_words[j]}, {lo}",
-                f"mulxq {lo}, {lo}, {hi}",
-                f"adcxq {lo}, {t[j]}",
-                f"adoxq {hi}, {t[j + 1]}",
-            ]
-        lines.append(f"adcq $$0, {t[4]}")
+        lines += _clear_low_word(t, lo, hi, p)
         t = t[1:] + t[:1]  # the cleared word becomes the new top, zero
         lines += [f"addq {w[4 + i]}, {t[3]}", f"adcq $$0, {t[4]}"]
     return "\n".join(lines), [int(word[1:]) for word in t[:4]]
