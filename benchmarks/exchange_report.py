@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.report import save_figure
+from benchmarks.report import NO_MATPLOTLIB, pyplot, save_figure
 
 # (figure, whose, hardware, what it checks): theirs, as published, beside ours
 PEERS = (
@@ -206,12 +206,9 @@ def markdown(report: dict) -> str:
 
 def plot(report: dict, path: Path) -> str:
     """Draw core-seconds per account by phase and client peak memory against accounts; return why not."""
-    try:
-        import matplotlib
-    except ImportError:
-        return "matplotlib is not installed (pip install -e '.[bench]')"
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
+    if plt is None:
+        return NO_MATPLOTLIB
 
     rows = sorted(report["rows"], key=lambda r: r["accounts"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))

@@ -255,12 +255,9 @@ def markdown(report: dict) -> str:
 
 def plot(report: dict, path: Path) -> str:
     """Draw prove.png; return why not ('' when drawn). Medians taken under load are ringed in red."""
-    try:
-        import matplotlib
-    except ImportError:
-        return "matplotlib is not installed (pip install -e '.[bench]')"
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
+    if plt is None:
+        return NO_MATPLOTLIB
 
     modes, main = report["options"]["modes"], _main_mode(report)
     panels = [(f"prove, fresh process, {MODE_LABEL[m]}", "seconds", m, "wall_s") for m in modes]
@@ -309,6 +306,21 @@ def plot(report: dict, path: Path) -> str:
     fig.suptitle("zkmargin vs peers (red ring: median taken under load)", fontsize=10)
     save_figure(fig, path)
     return ""
+
+
+NO_MATPLOTLIB = "matplotlib is not installed (pip install -e '.[bench]')"
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files (no screen needed), or None where not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def save_figure(fig, path: Path) -> None:

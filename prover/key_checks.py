@@ -16,7 +16,7 @@ from zkmargin.verifier.curve import CURVE_ORDER, FIELD_MODULUS, InvalidPoint, g2
 from zkmargin.verifier.files import FormatError
 
 from .encoding import EncodedCoefficients, EncodedPoints, G1Affine, G2Affine, points_bytes
-from .native.pool import run_tasks, thread_count
+from .native.pool import row_ranges, run_tasks
 
 
 POINTS_PER_TASK = 1 << 14  # a check task's least share of a section
@@ -49,15 +49,15 @@ def _first_invalid(points: EncodedPoints) -> int:
     array = np.frombuffer(points.data, dtype="<u8").reshape(len(points), 2 * points.group, 4)
     check = compiled.first_invalid_g1 if points.group == 1 else compiled.first_invalid_g2
     # In row ranges, one a thread (the key's sections are the larger part of reading it).
-    parts = thread_count(len(points) // POINTS_PER_TASK)
-    bounds = [len(points) * k // parts for k in range(parts + 1)]
-    found = [-1] * parts
+    ranges = row_ranges(len(points), POINTS_PER_TASK)
+    found = [-1] * len(ranges)
 
     def first_in(k: int) -> None:
-        index = int(check(array[bounds[k]:bounds[k + 1]]))
-        found[k] = -1 if index < 0 else bounds[k] + index
+        lo, hi = ranges[k]
+        index = int(check(array[lo:hi]))
+        found[k] = -1 if index < 0 else lo + index
 
-    run_tasks([lambda k=k: first_in(k) for k in range(parts)])
+    run_tasks([lambda k=k: first_in(k) for k in range(len(ranges))])
     return min((index for index in found if index >= 0), default=-1)
 
 

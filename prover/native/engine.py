@@ -22,7 +22,7 @@ from ..engine import Coefficient, EncodedCoefficients, EncodedPoints, Engine, G1
 from .convert import from_array, to_array
 from .kernels import kernels
 from .pippenger import g1_msm, g2_msm
-from .pool import run_tasks, thread_count
+from .pool import row_ranges, run_tasks, thread_count
 from .transform import ntt_inplace
 
 
@@ -138,10 +138,8 @@ ELEMENTS_PER_TASK = 1 << 14  # an elementwise task's least share: below it a thr
 def _elementwise(kernel, *arrays: np.ndarray) -> None:
     """kernel(*arrays) on equal row ranges of every array, one range a thread: the kernel
     treats each row on its own, and a C-contiguous array's row range is one too."""
-    n = arrays[0].shape[0]
-    parts = thread_count(n // ELEMENTS_PER_TASK)
-    bounds = [n * k // parts for k in range(parts + 1)]
-    run_tasks([lambda lo=lo, hi=hi: kernel(*(a[lo:hi] for a in arrays)) for lo, hi in zip(bounds, bounds[1:])])
+    ranges = row_ranges(arrays[0].shape[0], ELEMENTS_PER_TASK)
+    run_tasks([lambda lo=lo, hi=hi: kernel(*(a[lo:hi] for a in arrays)) for lo, hi in ranges])
 
 
 def _montgomery(value: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import kernels
-from .pool import run_tasks, thread_count
+from .pool import row_ranges, run_tasks, thread_count
 
 # Costs in field multiplications of sorting and adding one point batch-affine, and of one
 # bucket's running sums: they choose the window width.
@@ -53,10 +53,8 @@ def window_plan(scalars: np.ndarray, addition: int, bucket: int) -> tuple[int, n
     c = window_bits(len(scalars), bits, addition, bucket, thread_count(bits))
     n = len(scalars)
     digits = np.empty((-(-(bits + 1) // c), n), dtype=np.int32)
-    parts = thread_count(n // SPLITS_PER_TASK)
-    bounds = [n * k // parts for k in range(parts + 1)]
     run_tasks([lambda lo=lo, hi=hi: kernels().signed_digits_into(scalars, c, digits, lo, hi)
-               for lo, hi in zip(bounds, bounds[1:])])
+               for lo, hi in row_ranges(n, SPLITS_PER_TASK)])
     return c, digits
 
 
@@ -75,11 +73,9 @@ def glv_split(
     n = rows.shape[0]
     split_points = np.empty((2 * n, 2, 4), dtype=np.uint64)
     split_scalars = np.empty((2 * n, 4), dtype=np.uint64)
-    parts = thread_count(n // SPLITS_PER_TASK)
-    bounds = [n * k // parts for k in range(parts + 1)]
     run_tasks([lambda lo=lo, hi=hi: kernels().g1_glv_split(points, rows[lo:hi], scalars, scalar_rows[lo:hi],
                                                             split_points[2 * lo:2 * hi], split_scalars[2 * lo:2 * hi])
-               for lo, hi in zip(bounds, bounds[1:])])
+               for lo, hi in row_ranges(n, SPLITS_PER_TASK)])
     return split_points, split_scalars
 
 

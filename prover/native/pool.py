@@ -52,6 +52,14 @@ def thread_count(tasks: int) -> int:
     return max(1, min(thread_limit(), tasks))
 
 
+def row_ranges(n: int, least: int) -> list[tuple[int, int]]:
+    """[0, n) cut into equal (lo, hi) ranges, one a thread, none shorter than ``least`` unless
+    there is only one: how row-wise work (each row on its own) splits into tasks."""
+    parts = thread_count(n // least)
+    bounds = [n * k // parts for k in range(parts + 1)]
+    return list(zip(bounds, bounds[1:]))
+
+
 def run_tasks(tasks: Sequence[Callable[[], object]], threads: int | None = None) -> None:
     """Run every task, on ``threads`` threads (default: thread_count), and return once all are
     done; a task's exception is raised here."""
